@@ -1,0 +1,560 @@
+"""The patient's answers: one pydantic model, in sections, each question defined once.
+
+Every field carries its question (``title``), a plain "why we ask" line
+(``description``) and, where it has one, its unit. The wizard renders from these,
+validation uses them, and the rule loader checks rule files against them, so a
+question cannot drift between the page, the check and the rule.
+
+Numbers a patient may not know are optional: ``None`` means "not sure" and the
+rules treat it as unknown, never as zero.
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from screening.catalogue import DRUGS, OTHER_DRUG
+from screening.choices import (
+    ContactMethod,
+    FacialPainKind,
+    Limb,
+    NeuromuscularKind,
+    Pathway,
+    PreventiveClass,
+    PreventiveOutcome,
+    Reason,
+    Sex,
+    SpasticityCause,
+    SpasticityGoal,
+    TimeOfDay,
+    ToxinOutcome,
+    YesNoUnsure,
+)
+
+MAX_PREVENTIVES = 20
+
+
+def question(label: str, why: str, *, unit: str | None = None, **constraints: Any) -> Any:
+    """A field that is also a question: its label, its reason and its unit travel with it."""
+    extra = {"unit": unit} if unit else None
+    return Field(title=label, description=why, json_schema_extra=extra, **constraints)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+DayCount = Annotated[int, Field(ge=0, le=31)]
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class AboutYou(Section):
+    age: int | None = question(
+        "Age", "Some treatments are only approved from a certain age.", unit="years", ge=0, le=120, default=None
+    )
+    date_of_birth: date | None = question(
+        "Date of birth",
+        "Some treatments are only approved from a certain age, and it helps us find your answers again.",
+        default=None,
+        validate_default=True,
+    )
+    sex: Sex = question("Sex", "Some questions, such as about pregnancy, only apply to some people.")
+    pregnant: YesNoUnsure | None = question(
+        "Are you pregnant?",
+        "Botox is not well studied in pregnancy, so a doctor needs to know.",
+        default=None,
+        validate_default=True,
+    )
+    breastfeeding: YesNoUnsure | None = question(
+        "Are you breastfeeding?", "Botox is not well studied during breastfeeding.", default=None, validate_default=True
+    )
+    planning_pregnancy: YesNoUnsure | None = question(
+        "Are you planning a pregnancy in the next year?",
+        "A doctor would plan treatment around it.",
+        default=None,
+        validate_default=True,
+    )
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_in_the_past(cls, born: date | None, info: ValidationInfo) -> date | None:
+        if born is None:
+            if info.data.get("age") is None and "age" in info.data:
+                raise ValueError("Please give your date of birth.")
+            return None
+        if born > date.today():
+            raise ValueError("Date of birth cannot be in the future.")
+        if age_on(born, date.today()) > 120:
+            raise ValueError("Please check the year of birth.")
+        return born
+
+    @field_validator("pregnant", "breastfeeding", "planning_pregnancy")
+    @classmethod
+    def _pregnancy_unless_male(cls, answer: YesNoUnsure | None, info: ValidationInfo) -> YesNoUnsure | None:
+        sex = info.data.get("sex")
+        if sex is None or sex == Sex.male:
+            return None
+        if answer is None:
+            raise ValueError("Please answer this question (Not sure is fine).")
+        return answer
+
+    @model_validator(mode="after")
+    def _age_from_birth_date(self) -> "AboutYou":
+        """Age is kept with the answers, so a stored result stays reproducible as time passes."""
+        if self.age is None and self.date_of_birth is not None:
+            object.__setattr__(self, "age", age_on(self.date_of_birth, date.today()))
+        return self
+
+
+PATHWAY_OF: dict[Reason, Pathway] = {
+    Reason.chronic_migraine: Pathway.headache,
+    Reason.other_headache: Pathway.headache,
+    Reason.cervical_dystonia: Pathway.dystonia,
+    Reason.limb_spasticity: Pathway.spasticity,
+    Reason.facial_pain: Pathway.facial_pain,
+    Reason.not_sure: Pathway.unsure,
+}
+
+
+class Seeking(Section):
+    reason: Reason = question("What would you like help with?", "The questions that follow depend on it.")
+    spasticity_cause: SpasticityCause | None = question(
+        "What caused the stiffness?", "Treatment plans differ by cause.", default=None, validate_default=True
+    )
+
+    @field_validator("spasticity_cause")
+    @classmethod
+    def _cause_for_spasticity_only(cls, cause: SpasticityCause | None, info: ValidationInfo) -> SpasticityCause | None:
+        if info.data.get("reason") != Reason.limb_spasticity:
+            return None
+        if cause is None:
+            raise ValueError("Please choose what caused the stiffness (Not sure is fine).")
+        return cause
+
+    @property
+    def pathway(self) -> Pathway:
+        return PATHWAY_OF[self.reason]
+
+
+class RedFlags(Section):
+    """SNOOP4 warning signs; asked of everyone, early, because a yes means urgent care now."""
+
+    thunderclap: YesNoUnsure = question(
+        "Have you had a sudden, very severe headache that reached its worst within a minute (the worst ever)?",
+        "A sudden 'worst ever' headache can be a sign of bleeding in the brain.",
+    )
+    new_after_50: YesNoUnsure = question(
+        "Did your headaches first start after the age of 50?",
+        "New headaches later in life need checking for other causes.",
+    )
+    neuro_deficit: YesNoUnsure = question(
+        "Have you recently had new weakness, numbness, trouble speaking, loss of vision or confusion?",
+        "These can be signs of a stroke or another urgent problem.",
+    )
+    fever_stiff_neck: YesNoUnsure = question(
+        "Do you have a fever together with a stiff neck?", "This can be a sign of an infection such as meningitis."
+    )
+    positional_or_straining: YesNoUnsure = question(
+        "Is the headache much worse when lying down, or brought on by coughing, sneezing or straining?",
+        "This can be a sign of raised pressure in the head.",
+    )
+    cancer_or_immune: YesNoUnsure = question(
+        "Do you have cancer, HIV, or a weakened immune system, or unexplained weight loss?",
+        "A new headache needs checking more quickly in these cases.",
+    )
+    head_injury: YesNoUnsure = question(
+        "Did the headache start after a recent head injury?", "A headache after a head injury needs checking first."
+    )
+    pattern_change: YesNoUnsure = question(
+        "Have your headaches recently changed a lot (new kind, much worse or much more often)?",
+        "A clear change needs checking before a new treatment.",
+    )
+    pregnancy_new_headache: YesNoUnsure = question(
+        "Is this a new headache that started during pregnancy or after giving birth?",
+        "New headaches in or after pregnancy need checking quickly.",
+    )
+
+    def any_yes(self) -> bool:
+        return any(getattr(self, name) == YesNoUnsure.yes for name in type(self).model_fields)
+
+
+class HeadachePattern(Section):
+    headache_days: int | None = question(
+        "On how many days a month do you have a headache? (average of the last 3 months)",
+        "Botox is used for headaches on 15 or more days a month.",
+        unit="days a month",
+        ge=0,
+        le=31,
+        default=None,
+    )
+    migraine_days: int | None = question(
+        "On how many of those days is it a migraine (throbbing or one-sided, with sickness or light sensitivity)?",
+        "Doctors look for migraine on at least 8 days a month.",
+        unit="days a month",
+        ge=0,
+        le=31,
+        default=None,
+        validate_default=True,
+    )
+    hours_per_day: float | None = question(
+        "On a typical headache day, how many hours does the headache last?",
+        "Botox is used when headaches last 4 hours or more.",
+        unit="hours",
+        ge=0,
+        le=24,
+        default=None,
+    )
+    pattern_months: int | None = question(
+        "For how many months have you had headaches this often?",
+        "The pattern should have lasted more than 3 months.",
+        unit="months",
+        ge=0,
+        le=1200,
+        default=None,
+    )
+    acute_days: int | None = question(
+        "On how many days a month do you take any medicine for a headache attack?",
+        "Taking pain medicine very often can itself keep headaches going.",
+        unit="days a month",
+        ge=0,
+        le=31,
+        default=None,
+    )
+    days_simple_analgesic: DayCount = question(
+        "Days a month with simple pain relievers (paracetamol/acetaminophen, aspirin, ibuprofen, naproxen)",
+        "Counted separately because the limits differ by medicine.",
+        unit="days a month",
+        default=0,
+    )
+    days_triptan: DayCount = question(
+        "Days a month with a triptan (e.g. sumatriptan, rizatriptan)",
+        "Counted separately.",
+        unit="days a month",
+        default=0,
+    )
+    days_combination: DayCount = question(
+        "Days a month with a combination pill (e.g. with caffeine or codeine in one tablet)",
+        "Counted separately.",
+        unit="days a month",
+        default=0,
+    )
+    days_opioid: DayCount = question(
+        "Days a month with an opioid (e.g. codeine, tramadol, oxycodone)",
+        "Counted separately.",
+        unit="days a month",
+        default=0,
+    )
+    days_ergot: DayCount = question(
+        "Days a month with an ergot (e.g. ergotamine, dihydroergotamine)",
+        "Counted separately.",
+        unit="days a month",
+        default=0,
+    )
+    days_gepant: DayCount = question(
+        "Days a month with a gepant for an attack (e.g. ubrogepant, rimegepant)",
+        "Counted separately.",
+        unit="days a month",
+        default=0,
+    )
+
+    @field_validator("migraine_days")
+    @classmethod
+    def _migraine_within_headache_days(cls, days: int | None, info: ValidationInfo) -> int | None:
+        total = info.data.get("headache_days")
+        if days is not None and total is not None and days > total:
+            raise ValueError(f"Migraine days ({days}) cannot be more than headache days ({total}).")
+        return days
+
+    @field_validator(
+        "days_simple_analgesic", "days_triptan", "days_combination", "days_opioid", "days_ergot", "days_gepant"
+    )
+    @classmethod
+    def _kind_within_acute_days(cls, days: int, info: ValidationInfo) -> int:
+        total = info.data.get("acute_days")
+        if total is not None and days > total:
+            raise ValueError(
+                f"This ({days} days) cannot be more than the days you take any headache medicine ({total})."
+            )
+        return days
+
+
+class PreventiveTried(Section):
+    drug: str = question("Medicine", "Which medicines you tried decides which options are open to you.")
+    other_name: str | None = question(
+        "Name of the medicine", "So the doctor knows what you took.", default=None, max_length=60, validate_default=True
+    )
+    other_class: PreventiveClass | None = question(
+        "What kind of medicine was it, if you know?", "Helps us count which kinds you have tried.", default=None
+    )
+    weeks: float | None = question(
+        "For how many weeks did you take it?",
+        "A medicine needs about 8 weeks to show whether it works.",
+        unit="weeks",
+        ge=0,
+        le=1040,
+        default=None,
+    )
+    outcome: PreventiveOutcome = question("How did it go?", "Whether it helped decides what to try next.")
+
+    @field_validator("drug")
+    @classmethod
+    def _known_drug(cls, drug: str) -> str:
+        if drug not in DRUGS and drug != OTHER_DRUG:
+            raise ValueError("Please pick the medicine from the list, or choose Other and type its name.")
+        return drug
+
+    @field_validator("other_name")
+    @classmethod
+    def _name_for_other(cls, name: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("drug") != OTHER_DRUG:
+            return None
+        if not name:
+            raise ValueError("Please type the name of the medicine.")
+        return name
+
+
+class Treatments(Section):
+    preventives: list[PreventiveTried] = question(
+        "Medicines you have taken to prevent headaches",
+        "Most plans cover Botox after at least two kinds of preventive medicine did not work or could not be taken.",
+        default_factory=list,
+        max_length=MAX_PREVENTIVES,
+    )
+    current_cgrp: YesNoUnsure = question(
+        "Are you currently on a CGRP antibody injection (Aimovig, Ajovy, Emgality or Vyepti)?",
+        "Using it together with Botox is something a doctor decides.",
+    )
+
+
+class PriorToxin(Section):
+    prior_toxin: YesNoUnsure = question(
+        "Have you ever had Botox or another botulinum toxin injection (Dysport, Xeomin, Daxxify, Myobloc)?",
+        "Earlier injections tell the doctor what to expect, and when the next one can be given.",
+    )
+    weeks_since_last: int | None = question(
+        "How many weeks ago was your last injection?",
+        "Injections are usually given no sooner than 12 weeks apart.",
+        unit="weeks",
+        ge=0,
+        le=5200,
+        default=None,
+    )
+    toxin_outcome: ToxinOutcome | None = question(
+        "How did it go?", "Helps the doctor plan the dose.", default=None, validate_default=True
+    )
+    weeks_of_benefit: int | None = question(
+        "For about how many weeks did it help?",
+        "Helps the doctor plan when to repeat.",
+        unit="weeks",
+        ge=0,
+        le=52,
+        default=None,
+    )
+
+    @field_validator("weeks_since_last", "weeks_of_benefit")
+    @classmethod
+    def _only_after_injection(cls, weeks: int | None, info: ValidationInfo) -> int | None:
+        return weeks if info.data.get("prior_toxin") == YesNoUnsure.yes else None
+
+    @field_validator("toxin_outcome")
+    @classmethod
+    def _outcome_after_injection(cls, outcome: ToxinOutcome | None, info: ValidationInfo) -> ToxinOutcome | None:
+        if info.data.get("prior_toxin") != YesNoUnsure.yes:
+            return None
+        if outcome is None:
+            raise ValueError("Please say how the last injection went (Not sure is fine).")
+        return outcome
+
+
+class CervicalDystonia(Section):
+    diagnosed_by_neurologist: YesNoUnsure = question(
+        "Has a neurologist diagnosed cervical dystonia?", "Treatment starts from a confirmed diagnosis."
+    )
+    head_turning: YesNoUnsure = question(
+        "Does your head turn, tilt or pull to one side without you wanting it to?",
+        "This is the main sign of cervical dystonia.",
+    )
+    neck_pain: YesNoUnsure = question("Do you have neck pain with it?", "Pain relief is one of the goals of treatment.")
+
+
+class Spasticity(Section):
+    limbs: list[Limb] = question(
+        "Which arms or legs are affected?", "Injections are planned muscle by muscle.", min_length=1, max_length=4
+    )
+    goals: list[SpasticityGoal] = question(
+        "What would you most like to improve?",
+        "Treatment is planned around your goals.",
+        default_factory=list,
+        max_length=6,
+    )
+    current_therapy: YesNoUnsure = question(
+        "Are you having physiotherapy or occupational therapy now?", "Injections work best with therapy."
+    )
+
+    @field_validator("limbs", "goals")
+    @classmethod
+    def _no_repeats(cls, items: list[Any]) -> list[Any]:
+        return list(dict.fromkeys(items))
+
+
+class FacialPain(Section):
+    diagnosis: FacialPainKind = question(
+        "Has a doctor told you what causes the pain?", "Botox is used for some kinds of facial pain and not others."
+    )
+    seen_specialist: YesNoUnsure = question(
+        "Have you seen a specialist (neurologist, dentist or pain doctor) about it?",
+        "Helps the doctor know what was tried.",
+    )
+
+
+class Safety(Section):
+    toxin_allergy: YesNoUnsure = question(
+        "Have you ever had an allergy or a bad reaction to any botulinum toxin product?",
+        "A past allergic reaction means it must not be given again.",
+    )
+    injection_site_problem: YesNoUnsure = question(
+        "Do you have an infection, rash or skin problem on your head, face or neck (or where injections would go)?",
+        "Injections cannot be given into infected skin.",
+    )
+    neuromuscular: YesNoUnsure = question(
+        "Do you have a nerve-muscle disease such as myasthenia gravis, Lambert-Eaton syndrome or ALS?",
+        "These conditions raise the risk of serious side effects.",
+    )
+    neuromuscular_kind: NeuromuscularKind | None = question(
+        "Which one?", "Helps the doctor judge the risk.", default=None, validate_default=True
+    )
+    swallowing_breathing: YesNoUnsure = question(
+        "Do you have trouble swallowing or breathing?", "Botox can make these worse, so a doctor must check first."
+    )
+    aminoglycosides: YesNoUnsure = question(
+        "Are you taking an antibiotic given by drip or injection, such as gentamicin or tobramycin?",
+        "These antibiotics can strengthen the effect of Botox.",
+    )
+    blood_thinners: YesNoUnsure = question(
+        "Do you take blood thinners (e.g. warfarin, apixaban) or have a bleeding disorder?",
+        "Injections can cause bruising or bleeding.",
+    )
+
+    @field_validator("neuromuscular_kind")
+    @classmethod
+    def _kind_when_disease(cls, kind: NeuromuscularKind | None, info: ValidationInfo) -> NeuromuscularKind | None:
+        if info.data.get("neuromuscular") != YesNoUnsure.yes:
+            return None
+        if kind is None:
+            raise ValueError("Please choose which one (Not sure is fine).")
+        return kind
+
+
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()\-.]{7,20}$")]
+
+
+class Contact(Section):
+    name: ShortText = question("Your name", "So we know who to ask for.")
+    preferred_method: ContactMethod = question("How should we contact you?", "We will use the way you prefer.")
+    phone: Phone | None = question(
+        "Phone number", "To call you for the free video consultation.", default=None, validate_default=True
+    )
+    email: EmailStr | None = question(
+        "Email address", "To send you the video call details.", default=None, validate_default=True
+    )
+    preferred_times: list[TimeOfDay] = question(
+        "When are you usually free for a video call?",
+        "So we can offer you a time that suits you.",
+        min_length=1,
+        max_length=3,
+    )
+    consent_contact: bool = question(
+        "I agree that the clinic may contact me about this request.", "We need your permission to get in touch."
+    )
+    privacy_ack: bool = question(
+        "I have read how the clinic keeps and uses my answers.", "We need you to know how your answers are used."
+    )
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_when_chosen(cls, phone: str | None, info: ValidationInfo) -> str | None:
+        if phone is None and info.data.get("preferred_method") == ContactMethod.phone:
+            raise ValueError("Please give a phone number, or choose email.")
+        return phone
+
+    @field_validator("email")
+    @classmethod
+    def _email_when_chosen(cls, email: str | None, info: ValidationInfo) -> str | None:
+        if email is not None:
+            return email
+        if info.data.get("preferred_method") == ContactMethod.email:
+            raise ValueError("Please give an email address, or choose phone.")
+        if "phone" in info.data and info.data["phone"] is None:
+            raise ValueError("Please give a phone number or an email address.")
+        return None
+
+    @field_validator("consent_contact", "privacy_ack")
+    @classmethod
+    def _must_agree(cls, agreed: bool) -> bool:
+        if not agreed:
+            raise ValueError("Please tick this box to send your answers.")
+        return agreed
+
+    @field_validator("preferred_times")
+    @classmethod
+    def _no_repeated_times(cls, times: list[TimeOfDay]) -> list[TimeOfDay]:
+        return list(dict.fromkeys(times))
+
+
+PATHWAY_SECTIONS: dict[str, Pathway] = {
+    "headache": Pathway.headache,
+    "treatments": Pathway.headache,
+    "dystonia": Pathway.dystonia,
+    "spasticity": Pathway.spasticity,
+    "facial_pain": Pathway.facial_pain,
+}
+"""Each pathway section is asked, and kept, only on its pathway."""
+
+
+class Submission(BaseModel):
+    """One patient's complete answers. Sections that do not apply to the pathway are dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    about: AboutYou
+    seeking: Seeking
+    red_flags: RedFlags
+    headache: HeadachePattern | None = Field(default=None, validate_default=True)
+    treatments: Treatments | None = Field(default=None, validate_default=True)
+    dystonia: CervicalDystonia | None = Field(default=None, validate_default=True)
+    spasticity: Spasticity | None = Field(default=None, validate_default=True)
+    facial_pain: FacialPain | None = Field(default=None, validate_default=True)
+    toxin: PriorToxin
+    safety: Safety
+    contact: Contact
+
+    @field_validator("headache", "treatments", "dystonia", "spasticity", "facial_pain", mode="wrap")
+    @classmethod
+    def _section_on_its_pathway(cls, section: Any, handler: Any, info: ValidationInfo) -> Section | None:
+        """Answers to another pathway's questions are dropped unvalidated: they were hidden from the patient."""
+        seeking = info.data.get("seeking")
+        assert info.field_name is not None
+        if seeking is not None and seeking.pathway != PATHWAY_SECTIONS[info.field_name]:
+            return None
+        validated = handler(section)
+        if validated is None and seeking is not None:
+            raise ValueError("Please answer the questions in this part.")
+        return validated
+
+    @property
+    def pathway(self) -> Pathway:
+        return self.seeking.pathway

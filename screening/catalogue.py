@@ -1,0 +1,62 @@
+"""Preventive medicines a patient can pick, and how they count as classes tried.
+
+The catalogue keeps the pharmacological class for display (tricyclic, SNRI);
+``COUNTED_CLASS`` maps it to the class a payer counts [Payer]: antidepressants are
+one class, so amitriptyline and venlafaxine together are one class tried, not two.
+Gepants and "other" medicines are shown to the clinician but not counted, because
+[Payer] does not list them among the step-therapy classes.
+"""
+
+from screening.choices import PreventiveClass
+
+DRUGS: dict[str, tuple[str, PreventiveClass]] = {
+    "propranolol": ("Propranolol", PreventiveClass.beta_blocker),
+    "metoprolol": ("Metoprolol", PreventiveClass.beta_blocker),
+    "timolol": ("Timolol", PreventiveClass.beta_blocker),
+    "atenolol": ("Atenolol", PreventiveClass.beta_blocker),
+    "nadolol": ("Nadolol", PreventiveClass.beta_blocker),
+    "topiramate": ("Topiramate (Topamax)", PreventiveClass.antiepileptic),
+    "valproate": ("Divalproex / valproate (Depakote)", PreventiveClass.antiepileptic),
+    "amitriptyline": ("Amitriptyline", PreventiveClass.tricyclic),
+    "nortriptyline": ("Nortriptyline", PreventiveClass.tricyclic),
+    "venlafaxine": ("Venlafaxine (Effexor)", PreventiveClass.snri),
+    "duloxetine": ("Duloxetine (Cymbalta)", PreventiveClass.snri),
+    "candesartan": ("Candesartan", PreventiveClass.ace_arb),
+    "lisinopril": ("Lisinopril", PreventiveClass.ace_arb),
+    "verapamil": ("Verapamil", PreventiveClass.calcium_channel_blocker),
+    "flunarizine": ("Flunarizine", PreventiveClass.calcium_channel_blocker),
+    "erenumab": ("Erenumab (Aimovig)", PreventiveClass.cgrp_antibody),
+    "fremanezumab": ("Fremanezumab (Ajovy)", PreventiveClass.cgrp_antibody),
+    "galcanezumab": ("Galcanezumab (Emgality)", PreventiveClass.cgrp_antibody),
+    "eptinezumab": ("Eptinezumab (Vyepti)", PreventiveClass.cgrp_antibody),
+    "atogepant": ("Atogepant (Qulipta)", PreventiveClass.gepant),
+    "rimegepant": ("Rimegepant (Nurtec ODT)", PreventiveClass.gepant),
+}
+
+OTHER_DRUG = "other"
+
+COUNTED_CLASS: dict[PreventiveClass, str | None] = {
+    PreventiveClass.beta_blocker: "beta-blocker",
+    PreventiveClass.antiepileptic: "antiepileptic",
+    PreventiveClass.tricyclic: "antidepressant",
+    PreventiveClass.snri: "antidepressant",
+    PreventiveClass.ace_arb: "ACE inhibitor / ARB",
+    PreventiveClass.calcium_channel_blocker: "calcium-channel blocker",
+    PreventiveClass.cgrp_antibody: "CGRP antibody",
+    PreventiveClass.gepant: None,
+    PreventiveClass.other: None,
+}
+
+ADEQUATE_TRIAL_WEEKS = 8
+"""[Payer]: a drug that did not help counts only after an adequate trial (about 2 months)."""
+
+
+def drug_label(key: str) -> str:
+    return DRUGS[key][0] if key in DRUGS else key
+
+
+def drug_class(key: str, typed_class: PreventiveClass | None) -> PreventiveClass:
+    """A catalogue drug's class wins over what a patient typed; unknown typed drugs are 'other'."""
+    if key in DRUGS:
+        return DRUGS[key][1]
+    return typed_class or PreventiveClass.other

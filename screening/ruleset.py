@@ -1,0 +1,62 @@
+"""A compiled rule set: what the loader produces and the engine evaluates."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from screening.choices import label
+from screening.conditions import Condition
+from screening.facts import FACTS
+from screening.triage import RulesetRef, Severity, Triage
+
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)\}")
+
+
+def show_value(value: Any) -> str:
+    """A fact's value in an explanation: numbers without trailing .0, options in plain words."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return label(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    when: Condition
+    triage: Triage | None
+    severity: Severity
+    source: str
+    explain: str
+    file: str
+
+    def reason(self, facts: dict[str, Any]) -> str:
+        return PLACEHOLDER.sub(lambda m: show_value(facts[m[1]]), self.explain)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    ref: RulesetRef
+    default_triage: Triage
+    rules: tuple[Rule, ...]
+    case_defaults: dict[str, Any]
+    cases: tuple["Case", ...]
+
+    @property
+    def facts_used(self) -> list[str]:
+        """The facts any rule reads: the columns the batch path needs, in a stable order."""
+        used = {leaf.fact.name for rule in self.rules for leaf in rule.when.leaves()}
+        return [name for name in FACTS if name in used]
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    name: str
+    answers: dict[str, Any]
+    triage: Triage
+    flags: frozenset[str]
