@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from screening.settings import Settings, get_settings
 
+Tx = Session
+"""One open transaction, as the services pass it to the storage functions."""
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

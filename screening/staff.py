@@ -1,0 +1,311 @@
+"""Staff accounts, logins and sessions.
+
+Passwords are hashed with argon2id. A login fails with the same answer whether the
+name is unknown, the password wrong, the account disabled or locked, so the login
+form tells an attacker nothing; the audit log (for admins) records which it was,
+never the password. Sessions are random tokens kept only as keyed hashes; each
+request checks the session again, so idle expiry, logout and disabling an account
+take effect at once.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from screening.storage import Database, Tx, accounts, audit
+from screening.storage.models import Staff, utcnow
+
+
+class Role(StrEnum):
+    intake = "intake"
+    clinician = "clinician"
+    admin = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {Role.intake: "Intake staff", Role.clinician: "Clinician", Role.admin: "Administrator"}
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 200
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+LOGIN_FAILED = "Unknown user name or wrong password, or the account is locked for a while. Please try again later."
+_CHARACTER_KINDS = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+
+
+class PasswordPolicyError(ValueError):
+    """A new password that is too weak, with the reason in plain words."""
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A logged-in staff member: the token is what the browser session keeps."""
+
+    token: str
+    staff_id: int
+    username: str
+    display_name: str
+    role: Role
+    expires_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+@dataclass(frozen=True)
+class Console:
+    """Whoever runs ``python -m screening staff`` on the server: trusted like an admin, audited as "console"."""
+
+    username: str = "console"
+    role: Role = Role.admin
+    staff_id: None = None
+
+
+CONSOLE = Console()
+Actor = StaffSession | Console
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    created_at: datetime
+    password_changed_at: datetime
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_password(password: str, username: str = "") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise PasswordPolicyError(f"The password must be at least {MIN_PASSWORD} characters long.")
+    if len(password) > MAX_PASSWORD:
+        raise PasswordPolicyError(f"The password must be at most {MAX_PASSWORD} characters long.")
+    if sum(bool(re.search(kind, password)) for kind in _CHARACTER_KINDS) < 2:
+        raise PasswordPolicyError(
+            "The password must mix at least two kinds of character: lower case, upper case, digits, symbols."
+        )
+    if username and username.lower() in password.lower():
+        raise PasswordPolicyError("The password must not contain the user name.")
+
+
+def _hash_password(password: str, username: str) -> str:
+    check_password(password, username)
+    return _hasher.hash(password)
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    """Checked against when the user is unknown, so an unknown name takes as long as a wrong password."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(db: Database, token: str) -> str:
+    return db.config.keyed_hash("session:" + token)
+
+
+def write_audit(
+    tx: Tx, actor: Actor | None, action: str, target: str | None = None, detail: dict[str, Any] | None = None
+) -> None:
+    """One audit row, in the caller's transaction, so the action and its record stand or fall together."""
+    username = actor.username if actor is not None else "anonymous"
+    staff_id = actor.staff_id if actor is not None else None
+    audit.write(tx, at=utcnow(), staff_id=staff_id, username=username, action=action, target=target, detail=detail)
+
+
+def require_admin(actor: Actor | None) -> None:
+    if actor is None or actor.role != Role.admin:
+        raise PermissionError("Only an administrator can manage staff accounts.")
+
+
+def add_staff(
+    db: Database, username: str, display_name: str, role: Role | str, password: str, *, actor: Actor
+) -> StaffInfo:
+    name = normalise_username(username)
+    if not USERNAME.match(name):
+        raise ValueError("A user name is 2 to 40 letters, digits, dots, dashes or underscores.")
+    display = display_name.strip() or name
+    if len(display) > 100:
+        raise ValueError("The display name must be at most 100 characters long.")
+    role = Role(role)
+    password_hash = _hash_password(password, name)
+    with db.session() as tx:
+        live = _live_actor(tx, db, actor)
+        require_admin(live)
+        if accounts.staff_by_username(tx, name) is not None:
+            raise ValueError(f"The user name {name!r} is taken.")
+        now = utcnow()
+        staff = accounts.add_staff(
+            tx,
+            Staff(
+                username=name,
+                display_name=display,
+                role=role.value,
+                password_hash=password_hash,
+                active=True,
+                created_at=now,
+                password_changed_at=now,
+            ),
+        )
+        write_audit(tx, live, "staff_add", name, {"role": role.value})
+        return _info(staff)
+
+
+def _info(staff: Staff) -> StaffInfo:
+    return StaffInfo(
+        staff.id,
+        staff.username,
+        staff.display_name,
+        Role(staff.role),
+        staff.active,
+        staff.created_at,
+        staff.password_changed_at,
+    )
+
+
+def list_staff(db: Database) -> list[StaffInfo]:
+    with db.session() as tx:
+        return [_info(staff) for staff in accounts.all_staff(tx)]
+
+
+def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, password: str) -> str | None:
+    """Why this login fails (for the audit log only), or None if it succeeds."""
+    cfg = db.config
+    since = utcnow() - timedelta(minutes=cfg.lockout_window_minutes)
+    locked = accounts.failures_since(tx, name, since) >= cfg.lockout_attempts
+    matches = _verify(staff.password_hash if staff else _decoy_hash(), password)
+    if locked:
+        return "locked"
+    if staff is None:
+        return "unknown user"
+    if not matches:
+        return "wrong password"
+    return None if staff.active else "account disabled"
+
+
+def authenticate(db: Database, username: str, password: str) -> StaffSession | None:
+    """A new session, or None (the caller shows ``LOGIN_FAILED``, whatever the reason)."""
+    name = normalise_username(username)[:100]
+    now = utcnow()
+    with db.session() as tx:
+        staff = accounts.staff_by_username(tx, name)
+        refusal = _login_refusal(tx, db, staff, name, password)
+        if refusal != "locked":
+            accounts.record_attempt(tx, name, now, success=refusal is None)
+        if refusal is not None or staff is None:
+            audit.write(
+                tx,
+                at=now,
+                staff_id=staff.id if staff else None,
+                username=name,
+                action="login_failed",
+                detail={"reason": refusal},
+            )
+            return None
+        if _hasher.check_needs_rehash(staff.password_hash):
+            staff.password_hash = _hasher.hash(password)
+        session = _open_session(tx, db, staff, now)
+        write_audit(tx, session, "login")
+        return session
+
+
+def _open_session(tx: Tx, db: Database, staff: Staff, now: datetime) -> StaffSession:
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(hours=db.config.session_max_hours)
+    accounts.open_session(tx, token_hash=_token_hash(db, token), staff_id=staff.id, now=now, expires_at=expires_at)
+    return StaffSession(token, staff.id, staff.username, staff.display_name, Role(staff.role), expires_at)
+
+
+def live_session(tx: Tx, db: Database, token: str | None) -> StaffSession | None:
+    """The session behind a token if it is open, not idle too long and its account active; touches it."""
+    if not token:
+        return None
+    found = accounts.session_by_hash(tx, _token_hash(db, token))
+    if found is None:
+        return None
+    row, staff = found
+    now = utcnow()
+    idle_limit = row.last_seen + timedelta(minutes=db.config.session_idle_minutes)
+    if row.revoked_at is not None or not staff.active:
+        return None
+    if now >= row.expires_at or now >= idle_limit:
+        row.revoked_at = now
+        return None
+    row.last_seen = now
+    return StaffSession(token, staff.id, staff.username, staff.display_name, Role(staff.role), row.expires_at)
+
+
+def require_session(tx: Tx, db: Database, actor: StaffSession | None) -> StaffSession:
+    """The services' gate: a missing, ended or idle session raises PermissionError."""
+    live = live_session(tx, db, actor.token) if isinstance(actor, StaffSession) else None
+    if live is None:
+        raise PermissionError("Please log in again.")
+    return live
+
+
+def _live_actor(tx: Tx, db: Database, actor: Actor | None) -> Actor:
+    return actor if isinstance(actor, Console) else require_session(tx, db, actor)
+
+
+def session_for(db: Database, token: str | None) -> StaffSession | None:
+    with db.session() as tx:
+        return live_session(tx, db, token)
+
+
+def logout(db: Database, token: str) -> None:
+    with db.session() as tx:
+        session = live_session(tx, db, token)
+        if session is not None:
+            accounts.revoke_token(tx, _token_hash(db, token), utcnow())
+            write_audit(tx, session, "logout")
+
+
+def change_password(db: Database, staff: StaffSession, old: str, new: str) -> None:
+    """Other sessions of the same person end; this one stays. Raises ValueError with a plain reason."""
+    with db.session() as tx:
+        live = require_session(tx, db, staff)
+        account = accounts.staff_by_id(tx, live.staff_id)
+        assert account is not None
+        if not _verify(account.password_hash, old):
+            raise ValueError("The current password is not right.")
+        account.password_hash = _hash_password(new, account.username)
+        account.password_changed_at = utcnow()
+        accounts.revoke_sessions(tx, account.id, utcnow(), keep=_token_hash(db, live.token))
+        write_audit(tx, live, "password_change", account.username)
+
+
+def set_active(db: Database, admin: Actor, username: str, active: bool) -> StaffInfo:
+    """Disabling ends the person's sessions at once. An admin cannot disable their own account."""
+    name = normalise_username(username)
+    with db.session() as tx:
+        live = _live_actor(tx, db, admin)
+        require_admin(live)
+        staff = accounts.staff_by_username(tx, name)
+        if staff is None:
+            raise ValueError(f"No staff member is called {name!r}.")
+        if not active and staff.id == live.staff_id:
+            raise ValueError("You cannot disable your own account.")
+        staff.active = active
+        if not active:
+            accounts.revoke_sessions(tx, staff.id, utcnow())
+        write_audit(tx, live, "staff_enable" if active else "staff_disable", name)
+        return _info(staff)

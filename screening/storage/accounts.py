@@ -1,0 +1,73 @@
+"""Staff accounts, their login attempts and their sessions."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from screening.storage.models import LoginAttempt, Staff, StaffSessionRow
+
+
+def staff_by_username(tx: Session, username: str) -> Staff | None:
+    return tx.scalar(select(Staff).where(Staff.username == username))
+
+
+def staff_by_id(tx: Session, staff_id: int) -> Staff | None:
+    return tx.get(Staff, staff_id)
+
+
+def all_staff(tx: Session) -> list[Staff]:
+    return list(tx.scalars(select(Staff).order_by(Staff.username)))
+
+
+def add_staff(tx: Session, staff: Staff) -> Staff:
+    tx.add(staff)
+    tx.flush()
+    return staff
+
+
+def failures_since(tx: Session, username: str, since: datetime) -> int:
+    """Failed logins in the window that came after the last successful one."""
+    last_success = tx.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.success)
+    )
+    start = max(since, last_success) if last_success is not None else since
+    return (
+        tx.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.username == username, LoginAttempt.at > start, ~LoginAttempt.success)
+        )
+        or 0
+    )
+
+
+def record_attempt(tx: Session, username: str, at: datetime, *, success: bool) -> None:
+    tx.add(LoginAttempt(username=username, at=at, success=success))
+
+
+def open_session(tx: Session, *, token_hash: str, staff_id: int, now: datetime, expires_at: datetime) -> None:
+    tx.add(
+        StaffSessionRow(token_hash=token_hash, staff_id=staff_id, created_at=now, last_seen=now, expires_at=expires_at)
+    )
+
+
+def session_by_hash(tx: Session, token_hash: str) -> tuple[StaffSessionRow, Staff] | None:
+    found = tx.execute(
+        select(StaffSessionRow, Staff)
+        .join(Staff, Staff.id == StaffSessionRow.staff_id)
+        .where(StaffSessionRow.token_hash == token_hash)
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def revoke_sessions(tx: Session, staff_id: int, now: datetime, *, keep: str | None = None) -> None:
+    """End every open session of one person, except (on a password change) the one making the change."""
+    query = update(StaffSessionRow).where(StaffSessionRow.staff_id == staff_id, StaffSessionRow.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(StaffSessionRow.token_hash != keep)
+    tx.execute(query.values(revoked_at=now))
+
+
+def revoke_token(tx: Session, token_hash: str, now: datetime) -> None:
+    tx.execute(update(StaffSessionRow).where(StaffSessionRow.token_hash == token_hash).values(revoked_at=now))
