@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, Select, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from screening.storage.models import CaseState, Event, SubmissionFlag, SubmissionRow
+from screening.storage.models import CaseState, Event, Staff, SubmissionFlag, SubmissionRow
 
 INITIAL_STATUS = "new"
 
@@ -75,3 +75,148 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
         ],
     )
     return ids
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters; ``None`` means "any"."""
+
+    triages: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    flag: str | None = None
+    since: datetime | None = None
+    before: datetime | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    reference: str | None = None
+    name: str | None = None
+
+    def clauses(self, *, facet: str | None = None) -> list[ColumnElement[bool]]:
+        """Every filter as a WHERE clause, except the facet being counted (so its counts show every choice)."""
+        out: list[ColumnElement[bool]] = []
+        if self.triages is not None and facet != "triage":
+            out.append(SubmissionRow.triage.in_(self.triages))
+        if self.statuses is not None and facet != "status":
+            out.append(CaseState.status.in_(self.statuses))
+        if self.flag:
+            out.append(
+                exists().where(SubmissionFlag.submission_id == SubmissionRow.id, SubmissionFlag.flag_id == self.flag)
+            )
+        if self.since:
+            out.append(SubmissionRow.created_at >= self.since)
+        if self.before:
+            out.append(SubmissionRow.created_at < self.before)
+        if self.unassigned:
+            out.append(CaseState.assignee_id.is_(None))
+        elif self.assignee_id is not None:
+            out.append(CaseState.assignee_id == self.assignee_id)
+        if search := self._search():
+            out.append(or_(*search))
+        return out
+
+    def _search(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.reference:
+            found.append(SubmissionRow.reference == self.reference)
+        if self.name:
+            found.append(SubmissionRow.patient_name.icontains(self.name, autoescape=True))
+        return found
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    submission_id: int
+    reference: str
+    created_at: datetime
+    patient_name: str
+    pathway: str
+    triage: str
+    status: str
+    assignee_id: int | None
+    assignee_name: str | None
+    status_since: datetime
+    contact_attempts: int
+    flags: tuple[str, ...]
+
+
+def _joined(*columns: Any) -> Select[Any]:
+    return select(*columns).select_from(SubmissionRow).join(CaseState, CaseState.submission_id == SubmissionRow.id)
+
+
+def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int) -> list[QueueLine]:
+    """One page in priority order (triage precedence, then oldest first), sorted and cut by the database."""
+    query = (
+        _joined(
+            SubmissionRow.id,
+            SubmissionRow.reference,
+            SubmissionRow.created_at,
+            SubmissionRow.patient_name,
+            SubmissionRow.pathway,
+            SubmissionRow.triage,
+            CaseState.status,
+            CaseState.assignee_id,
+            Staff.display_name,
+            CaseState.status_since,
+            CaseState.contact_attempts,
+        )
+        .outerjoin(Staff, Staff.id == CaseState.assignee_id)
+        .where(*where.clauses())
+        .order_by(SubmissionRow.triage_rank, SubmissionRow.created_at, SubmissionRow.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = tx.execute(query).all()
+    flags = flags_of(tx, [row[0] for row in rows])
+    return [QueueLine(*row, flags=flags.get(row[0], ())) for row in rows]
+
+
+def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    if not submission_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    query = select(SubmissionFlag.submission_id, SubmissionFlag.flag_id).where(
+        SubmissionFlag.submission_id.in_(submission_ids)
+    )
+    for submission_id, flag_id in tx.execute(query.order_by(SubmissionFlag.submission_id, SubmissionFlag.flag_id)):
+        found.setdefault(submission_id, []).append(flag_id)
+    return {sid: tuple(ids) for sid, ids in found.items()}
+
+
+def counts(tx: Session, where: QueueFilter, facet: str) -> dict[str, int]:
+    """How many match the filters per triage or per status."""
+    column = SubmissionRow.triage if facet == "triage" else CaseState.status
+    query = _joined(column, func.count()).where(*where.clauses(facet=facet)).group_by(column)
+    return {value: count for value, count in tx.execute(query).tuples()}
+
+
+def flag_ids(tx: Session) -> list[str]:
+    return list(tx.scalars(select(SubmissionFlag.flag_id).distinct().order_by(SubmissionFlag.flag_id)))
+
+
+def submission(tx: Session, submission_id: int) -> SubmissionRow | None:
+    return tx.get(SubmissionRow, submission_id)
+
+
+def state_for_update(tx: Session, submission_id: int) -> CaseState | None:
+    """The case state, locked until the transaction ends (PostgreSQL), so two staff cannot both move it."""
+    return tx.scalar(select(CaseState).where(CaseState.submission_id == submission_id).with_for_update())
+
+
+def add_event(
+    tx: Session, submission_id: int, *, at: datetime, actor_id: int | None, kind: str, data: dict[str, Any]
+) -> Event:
+    row = Event(submission_id=submission_id, at=at, actor_id=actor_id, kind=kind, data=data)
+    tx.add(row)
+    tx.flush()
+    return row
+
+
+def timeline(tx: Session, submission_id: int) -> list[tuple[Event, str | None]]:
+    """Every event, oldest first, with the display name of who did it (None for the patient)."""
+    query = (
+        select(Event, Staff.display_name)
+        .outerjoin(Staff, Staff.id == Event.actor_id)
+        .where(Event.submission_id == submission_id)
+        .order_by(Event.at, Event.id)
+    )
+    return [(event, name) for event, name in tx.execute(query).tuples()]

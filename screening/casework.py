@@ -1,0 +1,358 @@
+"""Staff services on submissions: the queue, a submission's detail, its workflow, notes and assignment.
+
+Every call checks the caller's session again (an ended or idle session raises
+PermissionError) and writes its audit row in the same transaction as its change,
+so an action is never stored without its record, nor recorded without happening.
+A submission itself is never changed: status, assignment and notes are events.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from screening.intake import REFERENCE_PREFIX, normalise_code
+from screening.staff import Role, StaffSession, require_session, write_audit
+from screening.storage import Database, Tx, accounts, audit, cases
+from screening.storage.models import CaseState, SubmissionRow, utcnow
+from screening.triage import PRECEDENCE, Triage
+from screening.workflow import Status, allowed_next, check_transition
+
+MAX_NOTE = 2000
+MAX_PAGE_SIZE = 200
+UNASSIGNED = "unassigned"
+"""Pass as ``assignee`` to list only submissions nobody has taken."""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    submission_id: int
+    reference: str
+    created_at: datetime
+    name: str
+    pathway: str
+    triage: Triage
+    flags: tuple[str, ...]
+    status: Status
+    assignee_id: int | None
+    assignee: str | None
+    status_since: datetime
+    time_in_status: timedelta
+    contact_attempts: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    counts_by_triage: dict[Triage, int]
+    counts_by_status: dict[Status, int]
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    actor: str | None
+    """Display name of the staff member; None when the patient (or the system) did it."""
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Detail:
+    submission_id: int
+    reference: str
+    created_at: datetime
+    pathway: str
+    triage: Triage
+    answers: dict[str, Any]
+    result: dict[str, Any]
+    """``Result.to_dict(with_trace=True)``: flags with reasons and sources, the trace, the rule set."""
+    ruleset_version: str
+    ruleset_hash: str
+    status: Status
+    status_since: datetime
+    assignee_id: int | None
+    contact_attempts: int
+    allowed_next: tuple[Status, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+    @property
+    def urgent(self) -> bool:
+        return self.triage == Triage.urgent
+
+    @property
+    def notes(self) -> tuple[TimelineEntry, ...]:
+        return tuple(entry for entry in self.timeline if entry.kind == "note")
+
+
+def _as_tuple(value: Any, kind: type) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    values = [value] if isinstance(value, str) else list(value)
+    return tuple(kind(v).value for v in values)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _reference_of(search: str) -> str | None:
+    """A typed reference in its stored form ("bt 7k3m q9pz", "7K3MQ9PZ" → "BT-7K3M-Q9PZ"), if it looks like one."""
+    code = normalise_code(search).replace("-", "")
+    code = code.removeprefix(REFERENCE_PREFIX) if len(code) == len(REFERENCE_PREFIX) + 8 else code
+    return f"{REFERENCE_PREFIX}-{code[:4]}-{code[4:]}" if len(code) == 8 else None
+
+
+def _queue_filter(
+    triage: Triage | Collection[Triage] | None,
+    status: Status | Collection[Status] | None,
+    flag: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    assignee: int | str | None,
+    search: str | None,
+) -> cases.QueueFilter:
+    search = (search or "").strip()
+    return cases.QueueFilter(
+        triages=_as_tuple(triage, Triage),
+        statuses=_as_tuple(status, Status),
+        flag=flag or None,
+        since=_day_start(date_from) if date_from else None,
+        before=_day_start(date_to + timedelta(days=1)) if date_to else None,
+        assignee_id=assignee if isinstance(assignee, int) else None,
+        unassigned=assignee == UNASSIGNED,
+        reference=_reference_of(search) if search else None,
+        name=search or None,
+    )
+
+
+def queue(
+    db: Database,
+    actor: StaffSession | None,
+    *,
+    triage: Triage | Collection[Triage] | None = None,
+    status: Status | Collection[Status] | None = None,
+    flag: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    assignee: int | str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> QueuePage:
+    """Urgent first, then oldest first; counts per triage (and per status) ignore their own filter."""
+    where = _queue_filter(triage, status, flag, date_from, date_to, assignee, search)
+    page = max(1, page)
+    page_size = min(max(1, page_size), MAX_PAGE_SIZE)
+    with db.session() as tx:
+        require_session(tx, db, actor)
+        by_triage = {Triage(k): v for k, v in cases.counts(tx, where, "triage").items()}
+        by_status = {Status(k): v for k, v in cases.counts(tx, where, "status").items()}
+        lines = cases.queue_page(tx, where, offset=(page - 1) * page_size, limit=page_size)
+    selected = where.triages or tuple(t.value for t in PRECEDENCE)
+    total = sum(count for triage_, count in by_triage.items() if triage_.value in selected)
+    now = utcnow()
+    rows = [
+        QueueRow(
+            line.submission_id,
+            line.reference,
+            line.created_at,
+            line.patient_name,
+            line.pathway,
+            Triage(line.triage),
+            line.flags,
+            Status(line.status),
+            line.assignee_id,
+            line.assignee_name,
+            line.status_since,
+            now - line.status_since,
+            line.contact_attempts,
+        )
+        for line in lines
+    ]
+    return QueuePage(rows, total, by_triage, by_status, page, page_size)
+
+
+def flag_ids(db: Database, actor: StaffSession | None) -> list[str]:
+    """The flag ids stored so far, for the queue's flag filter."""
+    with db.session() as tx:
+        require_session(tx, db, actor)
+        return cases.flag_ids(tx)
+
+
+def _load(tx: Tx, submission_id: int) -> tuple[SubmissionRow, CaseState]:
+    row = cases.submission(tx, submission_id)
+    state = cases.state_for_update(tx, submission_id)
+    if row is None or state is None:
+        raise LookupError("No such submission.")
+    return row, state
+
+
+def detail(db: Database, actor: StaffSession | None, submission_id: int) -> Detail:
+    """Everything about one submission; opening it is audited as a view."""
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        row, state = _load(tx, submission_id)
+        events = cases.timeline(tx, submission_id)
+        write_audit(tx, live, "view", row.reference)
+    triage = Triage(row.triage)
+    status = Status(state.status)
+    return Detail(
+        submission_id=row.id,
+        reference=row.reference,
+        created_at=row.created_at,
+        pathway=row.pathway,
+        triage=triage,
+        answers=row.answers,
+        result=row.result,
+        ruleset_version=row.ruleset_version,
+        ruleset_hash=row.ruleset_hash,
+        status=status,
+        status_since=state.status_since,
+        assignee_id=state.assignee_id,
+        contact_attempts=state.contact_attempts,
+        allowed_next=tuple(s for s in Status if s in allowed_next(status, urgent=triage == Triage.urgent)),
+        timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
+    )
+
+
+def _record(
+    tx: Tx, live: StaffSession, row: SubmissionRow, kind: str, data: dict[str, Any], audit_detail: dict[str, Any]
+) -> None:
+    """The event on the submission's timeline and the audit row, in one go."""
+    event = cases.add_event(tx, row.id, at=utcnow(), actor_id=live.staff_id, kind=kind, data=data)
+    write_audit(tx, live, kind, row.reference, {"event": event.id, **audit_detail})
+
+
+def change_status(
+    db: Database, actor: StaffSession | None, submission_id: int, target: Status | str, *, note: str = ""
+) -> Status:
+    """Moves a submission on, as the workflow allows; raises ``TransitionError`` (a ValueError) otherwise."""
+    target = Status(target)
+    _move(db, actor, submission_id, target, note)
+    return target
+
+
+def record_contact_attempt(db: Database, actor: StaffSession | None, submission_id: int, *, note: str = "") -> int:
+    """A call or message that did not reach the patient: counted, and the status shows it. Returns the count."""
+    return _move(db, actor, submission_id, Status.contact_attempted, note)
+
+
+def _move(db: Database, actor: StaffSession | None, submission_id: int, target: Status, note: str) -> int:
+    note = _clean_note(note, required=False)
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        row, state = _load(tx, submission_id)
+        current = Status(state.status)
+        check_transition(current, target, urgent=row.triage == Triage.urgent)
+        data: dict[str, Any] = {"from": current.value, "to": target.value}
+        if target == Status.contact_attempted:
+            state.contact_attempts += 1
+            data["attempt"] = state.contact_attempts
+        if note:
+            data["note"] = note
+        state.status = target.value
+        state.status_since = utcnow()
+        _record(tx, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
+        return state.contact_attempts
+
+
+def assign(db: Database, actor: StaffSession | None, submission_id: int, staff_id: int | None) -> None:
+    """Gives the submission to an active staff member, or to nobody with ``None``."""
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        row, state = _load(tx, submission_id)
+        name = None
+        if staff_id is not None:
+            person = accounts.staff_by_id(tx, staff_id)
+            if person is None or not person.active:
+                raise ValueError("That staff member does not exist or is disabled.")
+            name = person.display_name
+        data = {"from": state.assignee_id, "to": staff_id, "to_name": name}
+        state.assignee_id = staff_id
+        _record(tx, live, row, "assign", data, {"from": data["from"], "to": staff_id})
+
+
+def _clean_note(text: str, *, required: bool = True) -> str:
+    text = text.strip()
+    if required and not text:
+        raise ValueError("The note is empty.")
+    if len(text) > MAX_NOTE:
+        raise ValueError(f"A note can be at most {MAX_NOTE} characters long ({len(text)} given).")
+    return text
+
+
+def add_note(db: Database, actor: StaffSession | None, submission_id: int, text: str) -> None:
+    """Notes are only ever added; a correction is another note."""
+    text = _clean_note(text)
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        row, _ = _load(tx, submission_id)
+        _record(tx, live, row, "note", {"text": text}, {"length": len(text)})
+
+
+def record_export(db: Database, actor: StaffSession | None, what: str, detail: dict[str, Any] | None = None) -> None:
+    """An export of patient data (CSV, PDF, FHIR…): who took what, when."""
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        write_audit(tx, live, "export", what[:100], detail)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    staff_id: int | None
+    username: str
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditEntry]
+    total: int
+    page: int
+    page_size: int
+    actions: list[str]
+    """Every action name in the log, for the filter."""
+
+
+def audit_log(
+    db: Database,
+    actor: StaffSession | None,
+    *,
+    action: str | None = None,
+    username: str | None = None,
+    target: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> AuditPage:
+    """Newest first; administrators only."""
+    where = audit.AuditFilter(
+        action=action or None,
+        username=username.strip().lower() if username else None,
+        target=target.strip() if target else None,
+        since=_day_start(date_from) if date_from else None,
+        before=_day_start(date_to + timedelta(days=1)) if date_to else None,
+    )
+    page = max(1, page)
+    page_size = min(max(1, page_size), MAX_PAGE_SIZE)
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        if live.role != Role.admin:
+            raise PermissionError("Only an administrator can read the audit log.")
+        rows, total = audit.page(tx, where, offset=(page - 1) * page_size, limit=page_size)
+        actions = audit.actions(tx)
+    entries = [AuditEntry(r.id, r.at, r.staff_id, r.username, r.action, r.target, r.detail) for r in rows]
+    return AuditPage(entries, total, page, page_size, actions)
