@@ -4,6 +4,7 @@ Exit codes: 0 success, 1 a rule set or case problem, 2 invalid answers.
 """
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -11,10 +12,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from screening import staff
 from screening.answers import Submission
 from screening.engine import screen
 from screening.loader import RuleSetError, case_failures, load_ruleset
 from screening.ruleset import RuleSet
+from screening.settings import get_settings
+from screening.staff import Role
+from screening.storage import Database
 from screening.triage import TRIAGE_LABELS
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -98,13 +103,55 @@ def parser() -> argparse.ArgumentParser:
     rules.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     schema = sub.add_parser("schema", help="print the JSON Schema of the answers")
     schema.add_argument("--rules", type=Path, default=DEFAULT_RULES)
+    staff_cmd = sub.add_parser("staff", help="add, list or disable staff accounts (the first admin is added here)")
+    staff_sub = staff_cmd.add_subparsers(dest="action", required=True)
+    add = staff_sub.add_parser("add", help="add an account; asks for the password twice")
+    add.add_argument("name")
+    add.add_argument("--role", choices=[r.value for r in Role], default=Role.intake.value)
+    add.add_argument("--display-name", default="")
+    staff_sub.add_parser("list", help="list the accounts")
+    for action in ("disable", "enable"):
+        staff_sub.add_parser(action, help=f"{action} an account").add_argument("name")
     return p
+
+
+def _new_password() -> str:
+    """Typed twice at a terminal, or two lines on standard input for scripts; never an argument (shell history)."""
+    if sys.stdin.isatty():
+        first, second = getpass.getpass("Password: "), getpass.getpass("Password again: ")
+    else:
+        first, second = sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
+    if first != second:
+        raise ValueError("The two passwords differ.")
+    return first
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    db = Database.from_settings(get_settings())
+    db.migrate()
+    try:
+        if args.action == "add":
+            info = staff.add_staff(db, args.name, args.display_name, args.role, _new_password(), actor=staff.CONSOLE)
+            print(f"Added {info.username} ({info.role.value}).")
+        elif args.action == "list":
+            for info in staff.list_staff(db):
+                state = "active" if info.active else "disabled"
+                print(f"{info.username:<20} {info.role.value:<10} {state:<9} {info.display_name}")
+        else:
+            info = staff.set_active(db, staff.CONSOLE, args.name, args.action == "enable")
+            print(f"{info.username} is now {'active' if info.active else 'disabled'}.")
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
         return cmd_schema(args)
+    if args.command == "staff":
+        return cmd_staff(args)
     try:
         ruleset = load_ruleset(args.rules)
     except RuleSetError as exc:
