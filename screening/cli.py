@@ -81,7 +81,8 @@ def cmd_show(_: argparse.Namespace, ruleset: RuleSet) -> int:
         print(
             f"\n{rule.id}: {rule.title}\n  outcome: {outcome}, severity {rule.severity.value}\n  source: {rule.source}"
         )
-        print("  when: " + "\n        ".join(leaf.text for leaf in rule.when.leaves()))
+        print("  when:")
+        print("\n".join("    " + line for line in rule.when.describe()))
         print(f"  says: {rule.explain}")
     return 0
 

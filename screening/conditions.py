@@ -12,8 +12,9 @@ know must say so, and a rule never silently reads "not sure" as "no".
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ _LEAF = re.compile(
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _WORD = re.compile(r"^[a-z_][a-z0-9_]*$")
 ORDER_OPS = {"<", "<=", ">", ">="}
+_INDENT = "  "
 
 
 class ConditionError(ValueError):
@@ -63,6 +65,11 @@ def _never_true(op: str, value: float, fact: Fact) -> bool:
     }[op]
 
 
+Held = Sequence[bool]
+"""Whether each distinct leaf of a rule set held for one record, in the order the engine numbered them."""
+Combine = Callable[[Held], bool]
+
+
 @dataclass(frozen=True)
 class Leaf:
     """One comparison, with its scalar test and its column test built once at load."""
@@ -74,12 +81,6 @@ class Leaf:
     test: Callable[[Any], bool]
     mask: Callable[[Columns], np.ndarray]
 
-    def evaluate(self, facts: Mapping[str, Any], trace: list[TraceRow]) -> bool:
-        value = facts[self.fact.name]
-        held = self.test(value)
-        trace.append((self.text, value, held))
-        return held
-
     def masks(self, cols: Columns, cache: dict[str, np.ndarray]) -> np.ndarray:
         if self.text not in cache:
             cache[self.text] = self.mask(cols)
@@ -88,14 +89,17 @@ class Leaf:
     def leaves(self) -> list["Leaf"]:
         return [self]
 
+    def combiner(self, slot: Mapping[str, int]) -> Combine:
+        """Read this leaf's result from the per-record vector; each distinct leaf is tested once per record."""
+        return itemgetter(slot[self.text])
+
+    def describe(self, depth: int = 0) -> list[str]:
+        return [_INDENT * depth + self.text]
+
 
 @dataclass(frozen=True)
 class AllOf:
     children: tuple["Condition", ...]
-
-    def evaluate(self, facts: Mapping[str, Any], trace: list[TraceRow]) -> bool:
-        results = [c.evaluate(facts, trace) for c in self.children]
-        return all(results)
 
     def masks(self, cols: Columns, cache: dict[str, np.ndarray]) -> np.ndarray:
         return np.logical_and.reduce([c.masks(cols, cache) for c in self.children])
@@ -103,14 +107,16 @@ class AllOf:
     def leaves(self) -> list[Leaf]:
         return [leaf for c in self.children for leaf in c.leaves()]
 
+    def combiner(self, slot: Mapping[str, int]) -> Combine:
+        return _join(all, self.children, slot)
+
+    def describe(self, depth: int = 0) -> list[str]:
+        return [_INDENT * depth + "all of:", *(line for c in self.children for line in c.describe(depth + 1))]
+
 
 @dataclass(frozen=True)
 class AnyOf:
     children: tuple["Condition", ...]
-
-    def evaluate(self, facts: Mapping[str, Any], trace: list[TraceRow]) -> bool:
-        results = [c.evaluate(facts, trace) for c in self.children]
-        return any(results)
 
     def masks(self, cols: Columns, cache: dict[str, np.ndarray]) -> np.ndarray:
         return np.logical_or.reduce([c.masks(cols, cache) for c in self.children])
@@ -118,19 +124,40 @@ class AnyOf:
     def leaves(self) -> list[Leaf]:
         return [leaf for c in self.children for leaf in c.leaves()]
 
+    def combiner(self, slot: Mapping[str, int]) -> Combine:
+        return _join(any, self.children, slot)
+
+    def describe(self, depth: int = 0) -> list[str]:
+        return [_INDENT * depth + "any of:", *(line for c in self.children for line in c.describe(depth + 1))]
+
 
 @dataclass(frozen=True)
 class Not:
     child: "Condition"
-
-    def evaluate(self, facts: Mapping[str, Any], trace: list[TraceRow]) -> bool:
-        return not self.child.evaluate(facts, trace)
 
     def masks(self, cols: Columns, cache: dict[str, np.ndarray]) -> np.ndarray:
         return ~self.child.masks(cols, cache)
 
     def leaves(self) -> list[Leaf]:
         return self.child.leaves()
+
+    def combiner(self, slot: Mapping[str, int]) -> Combine:
+        inner = self.child.combiner(slot)
+        return lambda held: not inner(held)
+
+    def describe(self, depth: int = 0) -> list[str]:
+        return [_INDENT * depth + "not:", *self.child.describe(depth + 1)]
+
+
+def _join(reduce: Callable[[Any], bool], children: tuple["Condition", ...], slot: Mapping[str, int]) -> Combine:
+    """``all``/``any`` over children; plain leaves are fetched in one C call, the common case in rule files."""
+    if all(isinstance(c, Leaf) for c in children):
+        if len(children) == 1:
+            return children[0].combiner(slot)
+        fetch = itemgetter(*(slot[c.text] for c in children))
+        return lambda held: reduce(fetch(held))
+    parts = [c.combiner(slot) for c in children]
+    return lambda held: reduce(part(held) for part in parts)
 
 
 Condition = Leaf | AllOf | AnyOf | Not

@@ -8,7 +8,8 @@ loader can check a rule file and the vectorized path can encode columns.
 
 import types
 from dataclasses import dataclass, field
-from enum import Enum, StrEnum
+from enum import StrEnum
+from operator import itemgetter
 from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
@@ -16,7 +17,7 @@ import pandas as pd
 
 from screening.answers import Submission
 from screening.catalogue import ADEQUATE_TRIAL_WEEKS, COUNTED_CLASS, drug_class
-from screening.choices import Pathway, PreventiveOutcome, YesNoUnsure
+from screening.choices import Pathway, PreventiveClass, PreventiveOutcome, YesNoUnsure
 
 FactKind = Literal["number", "choice", "text"]
 UNSURE = YesNoUnsure.not_sure.value
@@ -114,65 +115,87 @@ ANSWER_FACTS: tuple[tuple[str, str, str], ...] = tuple(
 )
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+def _by_section() -> tuple[tuple[str, tuple[tuple[str, str, bool], ...]], ...]:
+    """``ANSWER_FACTS`` grouped by section, each field marked when it holds an option (an enum member)."""
+    sections: dict[str, list[tuple[str, str, bool]]] = {}
+    for name, section, field_name in ANSWER_FACTS:
+        sections.setdefault(section, []).append((name, field_name, FACTS[name].kind == "choice"))
+    return tuple((section, tuple(fields)) for section, fields in sections.items())
 
 
-def _classes(sub: Submission) -> tuple[list[str], int]:
-    """[Payer] classes adequately tried, and how many more would count if unknown durations were adequate."""
+_SECTIONS = _by_section()
+_ABSENT = {section: dict.fromkeys(name for name, _, _ in fields) for section, fields in _SECTIONS}
+_SPECIFIC = itemgetter(*SPECIFIC_KINDS)
+_MOH = itemgetter(*MOH_KINDS)
+_YES, _UNSURE = YesNoUnsure.yes, YesNoUnsure.not_sure
+_COUNTS_AS_TRIED = (PreventiveOutcome.side_effects, PreventiveOutcome.could_not_take)
+
+
+def _preventives(treatments: Any) -> tuple[list[str], int, bool]:
+    """[Payer] classes adequately tried, how many would count if unknown durations were adequate,
+    and whether a CGRP antibody is on the list as still taken."""
     tried: set[str] = set()
     possible: set[str] = set()
-    for item in sub.treatments.preventives if sub.treatments else ():
-        counted = COUNTED_CLASS[drug_class(item.drug, item.other_class)]
+    cgrp_now = False
+    for item in treatments.preventives if treatments else ():
+        pharm_class = drug_class(item.drug, item.other_class)
+        cgrp_now = cgrp_now or (
+            pharm_class is PreventiveClass.cgrp_antibody and item.outcome is PreventiveOutcome.still_taking
+        )
+        counted = COUNTED_CLASS[pharm_class]
         if counted is None:
             continue
-        if item.outcome in (PreventiveOutcome.side_effects, PreventiveOutcome.could_not_take):
+        if item.outcome in _COUNTS_AS_TRIED:
             tried.add(counted)
-        elif item.outcome == PreventiveOutcome.did_not_help:
-            if item.weeks is not None and item.weeks >= ADEQUATE_TRIAL_WEEKS:
-                tried.add(counted)
-            elif item.weeks is None:
+        elif item.outcome is PreventiveOutcome.did_not_help:
+            if item.weeks is None:
                 possible.add(counted)
-    return sorted(tried), len(tried | possible)
+            elif item.weeks >= ADEQUATE_TRIAL_WEEKS:
+                tried.add(counted)
+    return sorted(tried), len(tried | possible), cgrp_now
 
 
-def _cgrp_current(sub: Submission) -> str | None:
-    if sub.treatments is None:
-        return None
-    on_list = any(
-        drug_class(p.drug, p.other_class).value == "cgrp_antibody" and p.outcome == PreventiveOutcome.still_taking
-        for p in sub.treatments.preventives
+def _derived(sub: Submission, values: dict[str, Any]) -> None:
+    parts = sub.__dict__
+    treatments = parts["treatments"]
+    tried, possible, cgrp_now = _preventives(treatments)
+    flags = parts["red_flags"].__dict__
+    unsure = [name for name, answer in flags.items() if answer is _UNSURE]
+    headache = parts["headache"]
+    kind_days = headache.__dict__ if headache is not None else None
+    values["derived.pathway"] = parts["seeking"].pathway.value
+    values["derived.classes_tried"] = len(tried)
+    values["derived.classes_possible"] = possible
+    values["derived.classes_tried_names"] = ", ".join(tried) or "none"
+    values["derived.overuse_simple_days"] = kind_days["days_simple_analgesic"] if kind_days else None
+    values["derived.overuse_specific_days"] = max(_SPECIFIC(kind_days)) if kind_days else None
+    values["derived.overuse_kinds"] = sum(days > 0 for days in _MOH(kind_days)) if kind_days else None
+    values["derived.cgrp_current"] = (
+        None if treatments is None else _YES.value if cgrp_now else treatments.current_cgrp.value
     )
-    return YesNoUnsure.yes.value if on_list else sub.treatments.current_cgrp.value
-
-
-def _derived(sub: Submission) -> dict[str, Any]:
-    tried, possible = _classes(sub)
-    flags = sub.red_flags
-    unsure = [name for name in type(flags).model_fields if getattr(flags, name) == YesNoUnsure.not_sure]
-    headache = sub.headache
-    return {
-        "derived.pathway": sub.pathway.value,
-        "derived.classes_tried": len(tried),
-        "derived.classes_possible": possible,
-        "derived.classes_tried_names": ", ".join(tried) or "none",
-        "derived.overuse_simple_days": headache.days_simple_analgesic if headache else None,
-        "derived.overuse_specific_days": max(getattr(headache, k) for k in SPECIFIC_KINDS) if headache else None,
-        "derived.overuse_kinds": sum(getattr(headache, k) > 0 for k in MOH_KINDS) if headache else None,
-        "derived.cgrp_current": _cgrp_current(sub),
-        "derived.red_flags_yes": sum(getattr(flags, n) == YesNoUnsure.yes for n in type(flags).model_fields),
-        "derived.red_flags_unsure": len(unsure),
-        "derived.red_flags_unsure_names": ", ".join(unsure) or "none",
-    }
+    values["derived.red_flags_yes"] = list(flags.values()).count(_YES)
+    values["derived.red_flags_unsure"] = len(unsure)
+    values["derived.red_flags_unsure_names"] = ", ".join(unsure) or "none"
 
 
 def facts_of(sub: Submission) -> dict[str, Any]:
-    """Every fact of one submission; a section that does not apply gives unknown (None) values."""
+    """Every fact of one submission; a section that does not apply gives unknown (None) values.
+
+    Reads the models' ``__dict__`` directly and options by ``_value_``: this runs once per
+    screening and per stored submission in a re-screen, so attribute machinery is avoided.
+    """
     values: dict[str, Any] = {}
-    for name, section_name, field_name in ANSWER_FACTS:
-        section = getattr(sub, section_name)
-        values[name] = None if section is None else _plain(getattr(section, field_name))
-    values.update(_derived(sub))
+    parts = sub.__dict__
+    for section_name, fields in _SECTIONS:
+        section = parts[section_name]
+        if section is None:
+            values.update(_ABSENT[section_name])
+            continue
+        answers = section.__dict__
+        for name, field_name, is_choice in fields:
+            value = answers[field_name]
+            values[name] = value._value_ if is_choice and value is not None else value
+    _derived(sub, values)
     return values
 
 
