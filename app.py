@@ -1,0 +1,20 @@
+"""The app's entry point (`streamlit run app.py`): page setup and the list of pages.
+
+Pages live in ``screening/ui``; the shared rule set and database are cached in
+``screening/ui/resources.py``.
+"""
+
+import streamlit as st
+
+from screening.ui import patient
+
+st.set_page_config(page_title="Botox pre-screening", page_icon=":material/neurology:", layout="centered")
+
+pages = {
+    "Patients": [
+        st.Page(
+            patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True
+        )
+    ],
+}
+st.navigation(pages).run()

@@ -1,0 +1,251 @@
+"""The wizard's draft: one plain dict of answers, its steps, what is shown, and checking a step.
+
+No Streamlit here. The draft is the source of truth because Streamlit forgets a
+widget's value when the widget is not drawn (a step left behind, a question hidden
+by branching). Its shape is the ``Submission`` shape (section -> field -> value,
+JSON-safe), so the same dict is validated, saved as a resumable draft and submitted.
+
+A field missing from its section means "not answered yet"; a numeric field present
+with ``None`` means the patient ticked "Not sure".
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, Submission
+from screening.catalogue import OTHER_DRUG
+from screening.choices import ContactMethod, Pathway, Reason, Sex, YesNoUnsure
+from screening.cli import field_errors
+
+Draft = dict[str, Any]
+FieldPath = tuple[str, str]
+"""(section, field) as in ``Submission``: ("headache", "migraine_days")."""
+
+
+def section_model(section: str) -> type[BaseModel]:
+    """The section's model, read from ``Submission`` so a new section needs no second list here."""
+    annotation = Submission.model_fields[section].annotation
+    return next(arg for arg in (*get_args(annotation), annotation) if isinstance(arg, type) and arg is not type(None))
+
+
+def fields_of(section: str, *, without: tuple[str, ...] = ()) -> tuple[FieldPath, ...]:
+    return tuple((section, name) for name in section_model(section).model_fields if name not in without)
+
+
+def answer(draft: Draft, section: str, field: str) -> Any:
+    return draft.get(section, {}).get(field)
+
+
+def pathway_of(draft: Draft) -> Pathway | None:
+    reason = answer(draft, "seeking", "reason")
+    return PATHWAY_OF.get(Reason(reason)) if reason in set(Reason) else None
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    fields: tuple[FieldPath, ...] = ()
+    pathway: Pathway | None = None
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(section for section, _ in self.fields))
+
+
+def _pathway_step(section: str, title: str) -> Step:
+    return Step(section, title, fields_of(section), PATHWAY_SECTIONS[section])
+
+
+WELCOME = Step("welcome", "Welcome", (("contact", "privacy_ack"),))
+REVIEW = Step("review", "Check your answers")
+STEPS: tuple[Step, ...] = (
+    WELCOME,
+    Step("seeking", "What you would like help with", fields_of("seeking")),
+    Step("red_flags", "Warning signs", fields_of("red_flags")),
+    Step("about", "About you", fields_of("about", without=("age",))),
+    _pathway_step("headache", "Your headaches"),
+    _pathway_step("treatments", "Medicines you have tried"),
+    _pathway_step("dystonia", "Your neck symptoms"),
+    _pathway_step("spasticity", "Your muscle stiffness"),
+    _pathway_step("facial_pain", "Your face or jaw pain"),
+    Step("toxin", "Earlier injections", fields_of("toxin")),
+    Step("safety", "Your safety", fields_of("safety")),
+    Step("contact", "How we contact you", fields_of("contact", without=("privacy_ack",))),
+    REVIEW,
+)
+STEP_BY_KEY = {step.key: step for step in STEPS}
+
+
+def steps_for(draft: Draft) -> list[Step]:
+    """The steps this patient walks: only their own pathway's questions (none when not sure yet)."""
+    pathway = pathway_of(draft)
+    return [step for step in STEPS if step.pathway is None or step.pathway == pathway]
+
+
+# --- what is shown -------------------------------------------------------------------------------
+# Each entry mirrors the validator in screening/answers.py that drops or requires the same field,
+# so a question is on screen exactly when the model keeps its answer (tests/test_wizard_draft.py
+# checks this against the model).
+
+
+def _is(section: str, field: str, *values: str) -> Callable[[Draft], bool]:
+    return lambda draft: answer(draft, section, field) in values
+
+
+def _may_be_pregnant(draft: Draft) -> bool:
+    return answer(draft, "about", "sex") in {Sex.female, Sex.other, Sex.prefer_not_to_say}
+
+
+def _takes_acute_medicine(draft: Draft) -> bool:
+    """The per-medicine day counts are only asked when some medicine is taken (0 days means none)."""
+    return answer(draft, "headache", "acute_days") != 0
+
+
+_AFTER_INJECTION = _is("toxin", "prior_toxin", YesNoUnsure.yes)
+SHOWN_WHEN: dict[FieldPath, Callable[[Draft], bool]] = {
+    ("about", "pregnant"): _may_be_pregnant,
+    ("about", "breastfeeding"): _may_be_pregnant,
+    ("about", "planning_pregnancy"): _may_be_pregnant,
+    ("seeking", "spasticity_cause"): _is("seeking", "reason", Reason.limb_spasticity),
+    ("toxin", "weeks_since_last"): _AFTER_INJECTION,
+    ("toxin", "toxin_outcome"): _AFTER_INJECTION,
+    ("toxin", "weeks_of_benefit"): _AFTER_INJECTION,
+    ("safety", "neuromuscular_kind"): _is("safety", "neuromuscular", YesNoUnsure.yes),
+    ("contact", "phone"): _is("contact", "preferred_method", ContactMethod.phone, ContactMethod.either),
+    ("contact", "email"): _is("contact", "preferred_method", ContactMethod.email, ContactMethod.either),
+    **{
+        ("headache", name): _takes_acute_medicine
+        for name in section_model("headache").model_fields
+        if name.startswith("days_")
+    },
+}
+OTHER_DRUG_FIELDS = ("other_name", "other_class")
+
+
+def shown(draft: Draft, path: FieldPath) -> bool:
+    rule = SHOWN_WHEN.get(path)
+    return rule is None or rule(draft)
+
+
+def prune(draft: Draft) -> list[str]:
+    """Clear every answer whose question is hidden now; returns their dotted paths (to forget their widgets)."""
+    removed: list[str] = []
+    pathway = pathway_of(draft)
+    for section, section_pathway in PATHWAY_SECTIONS.items():
+        if section in draft and section_pathway != pathway:
+            removed += [f"{section}.{name}" for name in draft.pop(section)]
+    for (section, field), rule in SHOWN_WHEN.items():
+        if field in draft.get(section, {}) and not rule(draft):
+            del draft[section][field]
+            removed.append(f"{section}.{field}")
+    for index, item in enumerate(answer(draft, "treatments", "preventives") or []):
+        for name in OTHER_DRUG_FIELDS:
+            if name in item and item.get("drug") != OTHER_DRUG:
+                del item[name]
+                removed.append(f"treatments.preventives.{index}.{name}")
+    return removed
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+Errors = dict[str, str]
+"""Dotted path (``headache.migraine_days``, ``treatments.preventives.0.drug``) -> plain message."""
+
+_PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), text)
+    for pattern, text in (
+        (r"^Field required", "Please answer this question."),
+        (r"^Input should be a valid date", "Please enter the date."),
+        (r"^Input should be a valid (integer|number)", "Please enter a number."),
+        (r"^Input should be less than or equal to (\S+)", r"Please enter a number no bigger than \1."),
+        (r"^Input should be greater than or equal to (\S+)", r"Please enter a number of at least \1."),
+        (r"^Input should be", "Please choose one of the options."),
+        (r"^List should have at least", "Please choose at least one."),
+        (r"^List should have at most (\d+)", r"Please choose no more than \1."),
+        (r"^String should have at least", "Please fill this in."),
+        (r"^String should have at most (\d+)", r"Please keep this to \1 characters or fewer."),
+        (r"^String should match pattern", "Please check this: use digits, spaces and + ( ) - only."),
+        (r"^value is not a valid email address", "Please check the email address."),
+    )
+)
+NUMBER_OR_UNSURE = "Please enter a number, or tick Not sure."
+
+
+def plain(message: str) -> str:
+    """The model's own messages are plain already; pydantic's generic ones are reworded."""
+    for pattern, text in _PLAIN:
+        found = pattern.match(message)
+        if found:
+            return found.expand(text)
+    return message
+
+
+def optional_number(info: FieldInfo) -> bool:
+    """Numbers a patient may not know: optional in the model, so ``None`` (Not sure) is a valid answer."""
+    args = get_args(info.annotation)
+    is_optional = get_origin(info.annotation) in (Union, UnionType) and type(None) in args
+    return is_optional and any(arg in (int, float) for arg in args)
+
+
+def _unanswered_numbers(draft: Draft, step: Step) -> Errors:
+    return {
+        f"{section}.{field}": NUMBER_OR_UNSURE
+        for section, field in step.fields
+        if optional_number(section_model(section).model_fields[field])
+        and shown(draft, (section, field))
+        and field not in draft.get(section, {})
+    } | {
+        f"treatments.preventives.{index}.weeks": NUMBER_OR_UNSURE
+        for index, item in enumerate(answer(draft, "treatments", "preventives") or [])
+        if ("treatments", "preventives") in step.fields and "weeks" not in item
+    }
+
+
+def _model_errors(model: type[BaseModel], data: Any, prefix: str = "") -> Errors:
+    try:
+        model.model_validate(data)
+    except ValidationError as err:
+        return {prefix + e["field"]: plain(e["message"]) for e in field_errors(err)}
+    return {}
+
+
+def check_step(draft: Draft, step: Step) -> Errors:
+    """The step's own questions, checked by their section models; errors on other steps' fields wait."""
+    asked = {f"{section}.{field}" for section, field in step.fields}
+    errors: Errors = {}
+    for section in step.sections:
+        found = _model_errors(section_model(section), draft.get(section, {}), f"{section}.")
+        errors |= {path: message for path, message in found.items() if ".".join(path.split(".")[:2]) in asked}
+    return _unanswered_numbers(draft, step) | errors
+
+
+def check_all(draft: Draft) -> tuple[Submission | None, Errors]:
+    """The whole draft as a ``Submission``, or every error (with each step's unanswered numbers)."""
+    errors: Errors = {}
+    for step in steps_for(draft):
+        errors |= _unanswered_numbers(draft, step)
+    model_errors = _model_errors(Submission, draft)
+    errors |= model_errors
+    if errors:
+        return None, errors
+    return Submission.model_validate(draft), {}
+
+
+def step_of(path: str, steps: list[Step]) -> Step:
+    """The step that asks the question an error is about (a section-wide error goes to its first step)."""
+    parts = path.split(".")
+    for step in steps:
+        if tuple(parts[:2]) in step.fields:
+            return step
+    return next((step for step in steps if parts[0] in step.sections), REVIEW)
+
+
+def red_flags_raised(draft: Draft) -> list[str]:
+    return [field for field, value in draft.get("red_flags", {}).items() if value == YesNoUnsure.yes]

@@ -1,0 +1,368 @@
+"""The patient pre-screening wizard: one step at a time, from welcome to the reference code.
+
+The page only draws: which steps exist, what is shown and how a step is checked live
+in ``screening.ui.draft``; storing and screening live in ``screening.intake``. The
+patient never sees a triage or any word that would read as a decision.
+Everything the patient typed is echoed with ``st.text`` (never as markdown).
+"""
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from screening import intake
+from screening.answers import MAX_PREVENTIVES, PreventiveTried
+from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
+from screening.choices import YesNoUnsure, label
+from screening.loader import RuleSetError
+from screening.settings import get_settings
+from screening.ui import resources
+from screening.ui.draft import (
+    REVIEW,
+    STEP_BY_KEY,
+    WELCOME,
+    Draft,
+    Errors,
+    Step,
+    check_all,
+    check_step,
+    prune,
+    red_flags_raised,
+    section_model,
+    shown,
+    step_of,
+    steps_for,
+)
+from screening.ui.widgets import birth_date_input, forget_widgets, render_field
+
+DRAFT, STEP, ERRORS, CODE, RECEIPT = "draft", "step", "errors", "draft_code", "receipt"
+
+URGENT_NOW = (
+    "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
+    "Do not wait for the clinic to contact you."
+)
+URGENT = URGENT_NOW + " You can still finish and send these questions afterwards."
+UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
+SAVE_FAILED = "Sorry, we could not save your answers just now. Nothing you typed is lost: please try again."
+PRIVACY = (
+    "Your answers are kept by the clinic in its own secure records and read only by the clinic team "
+    "caring for your request. We ask only what we need to prepare your visit and to contact you. "
+    "Nothing is shared for advertising, and you can ask the clinic to see or delete your answers."
+)
+
+
+def page() -> None:
+    """The whole wizard; Streamlit runs this top to bottom on every click."""
+    _start_session()
+    try:
+        resources.ruleset()
+        resources.database()
+    except (RuleSetError, SQLAlchemyError, OSError):
+        st.error(UNAVAILABLE, icon=":material/error:")
+        return
+    if RECEIPT in st.session_state:
+        _confirmation(st.session_state[RECEIPT])
+        return
+    draft: Draft = st.session_state[DRAFT]
+    steps = steps_for(draft)
+    step = STEP_BY_KEY[st.session_state[STEP]]
+    if step not in steps:
+        step = WELCOME
+    _progress(steps, step)
+    errors: Errors = st.session_state[ERRORS]
+    if errors:
+        st.error("Please check the answers marked below.", icon=":material/error:")
+    {"welcome": _welcome, "review": _review}.get(step.key, _questions)(draft, step, errors)
+    forget_widgets_of(prune(draft))
+    _refresh_errors(draft, step, errors)
+    _navigation(draft, steps, step)
+    if step not in (WELCOME, REVIEW):
+        _save_for_later(draft, step)
+
+
+def _start_session() -> None:
+    st.session_state.setdefault(DRAFT, {})
+    st.session_state.setdefault(STEP, WELCOME.key)
+    st.session_state.setdefault(ERRORS, {})
+
+
+def go_to(step: Step, errors: Errors | None = None) -> None:
+    """Change step: widgets are dropped so the new step's widgets are seeded from the draft."""
+    st.session_state[STEP] = step.key
+    st.session_state[ERRORS] = errors or {}
+    forget_widgets()
+    st.rerun()
+
+
+def forget_widgets_of(paths: list[str]) -> None:
+    for path in paths:
+        forget_widgets(path)
+
+
+def _refresh_errors(draft: Draft, step: Step, errors: Errors) -> None:
+    """Once an answer is put right its message goes; no new messages appear before Next."""
+    if not errors or step is REVIEW:
+        return
+    still = {path: message for path, message in check_step(draft, step).items() if path in errors}
+    if still != errors:
+        st.session_state[ERRORS] = still
+        st.rerun()
+
+
+def _progress(steps: list[Step], step: Step) -> None:
+    number = steps.index(step) + 1
+    st.title("Pre-screening for a Botox consultation")
+    st.progress(number / len(steps), text=f"Step {number} of {len(steps)}")
+    st.header(step.title)
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
+    st.write(
+        "These questions help the clinic prepare a free video call with you about treatment with "
+        "botulinum toxin (Botox). They take about 10 minutes. A clinician reads every answer; "
+        "this is not a diagnosis and not a decision about treatment."
+    )
+    st.subheader("Your privacy")
+    st.write(PRIVACY)
+    _questions(draft, step, errors)
+    with st.expander("Continue where I left off"):
+        _resume()
+
+
+def _questions(draft: Draft, step: Step, errors: Errors) -> None:
+    for section, field in step.fields:
+        if not shown(draft, (section, field)):
+            continue
+        if (section, field) == ("treatments", "preventives"):
+            _preventives(draft.setdefault(section, {}), errors)
+            continue
+        value = render_field(draft.setdefault(section, {}), section_model(section), field, f"{section}.{field}", errors)
+        if section == "red_flags" and value == YesNoUnsure.yes:
+            st.error(URGENT, icon=":material/emergency:")
+    _section_errors(step, errors)
+
+
+def _section_errors(step: Step, errors: Errors) -> None:
+    """Errors about a whole part (not one question) are shown at the end of its step."""
+    for path, message in errors.items():
+        if path in step.sections:
+            st.error(message, icon=":material/error:")
+
+
+def _drug_name(key: str) -> str:
+    return "Other (not on the list)" if key == OTHER_DRUG else drug_label(key)
+
+
+def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
+    """Preventive medicines tried, as a list the patient adds to and removes from."""
+    info = section_model("treatments").model_fields["preventives"]
+    items: list[dict[str, Any]] = treatments.setdefault("preventives", [])
+    st.subheader(info.title or "")
+    st.caption(f"Why we ask: {info.description}")
+    if not items:
+        st.write("None added yet. If you have never taken a medicine to prevent headaches, leave this empty.")
+    for index, item in enumerate(items):
+        base = f"treatments.preventives.{index}"
+        with st.container(border=True):
+            st.markdown(f"**Medicine {index + 1}**")
+            render_field(
+                item,
+                PreventiveTried,
+                "drug",
+                f"{base}.drug",
+                errors,
+                options=[*DRUGS, OTHER_DRUG],
+                format_func=_drug_name,
+            )
+            names = (
+                ("other_name", "other_class", "weeks", "outcome")
+                if item.get("drug") == OTHER_DRUG
+                else ("weeks", "outcome")
+            )
+            for name in names:
+                render_field(item, PreventiveTried, name, f"{base}.{name}", errors)
+            if st.button(f"Remove medicine {index + 1}", key=f"remove-preventive-{index}", icon=":material/delete:"):
+                del items[index]
+                forget_widgets("treatments.preventives")
+                st.rerun()
+    if len(items) < MAX_PREVENTIVES and st.button("Add a medicine", icon=":material/add:"):
+        items.append({})
+        st.rerun()
+    if "treatments.preventives" in errors:
+        st.error(errors["treatments.preventives"], icon=":material/error:")
+
+
+def _review(draft: Draft, step: Step, errors: Errors) -> None:
+    st.write("Please check your answers. Use Change to go back to a step; nothing else is lost.")
+    for each in steps_for(draft):
+        if each in (WELCOME, REVIEW):
+            continue
+        with st.container(border=True):
+            st.subheader(each.title)
+            for section, field in each.fields:
+                if shown(draft, (section, field)):
+                    _review_line(section, field, draft.get(section, {}))
+            if st.button(f"Change: {each.title}", key=f"change-{each.key}"):
+                go_to(each)
+
+
+def _review_line(section: str, field: str, answers: dict[str, Any]) -> None:
+    info = section_model(section).model_fields[field]
+    st.markdown(f"**{info.title}**")
+    if field == "preventives":
+        lines = [_preventive_line(item) for item in answers.get(field, [])]
+        st.text("\n".join(lines) or "None")
+    else:
+        st.text(shown_answer(answers, field))
+
+
+def shown_answer(answers: dict[str, Any], field: str) -> str:
+    """An answer in plain words: options by their label, "Not sure" for an unknown number."""
+    if field not in answers:
+        return "Not answered"
+    value = answers[field]
+    if value is None:
+        return "Not sure"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(label(v) for v in value) or "None"
+    if field == "date_of_birth":
+        return date.fromisoformat(value).strftime("%m/%d/%Y")
+    return label(value)
+
+
+def _preventive_line(item: dict[str, Any]) -> str:
+    name = item.get("other_name") if item.get("drug") == OTHER_DRUG else drug_label(item.get("drug", ""))
+    weeks = item.get("weeks")
+    return f"{name or 'Medicine not chosen'}: {'weeks not sure' if weeks is None else f'{weeks:g} weeks'}, " + (
+        label(item["outcome"]) if "outcome" in item else "outcome not given"
+    )
+
+
+# --- moving between steps ------------------------------------------------------------------------
+
+
+def _navigation(draft: Draft, steps: list[Step], step: Step) -> None:
+    index = steps.index(step)
+    with st.container(horizontal=True):
+        if index > 0 and st.button("Back", icon=":material/arrow_back:"):
+            go_to(steps[index - 1])
+        if step is REVIEW:
+            if st.button("Send my answers", type="primary"):
+                _submit(draft, steps)
+        elif st.button("Start" if step is WELCOME else "Next", type="primary"):
+            errors = check_step(draft, step)
+            go_to(step if errors else steps[index + 1], errors)
+
+
+def _submit(draft: Draft, steps: list[Step]) -> None:
+    submission, errors = check_all(draft)
+    if submission is None:
+        go_to(step_of(next(iter(errors)), steps), errors)
+        return
+    try:
+        receipt = intake.submit(
+            resources.database(), submission, resources.ruleset(), draft_code=st.session_state.get(CODE)
+        )
+    except (SQLAlchemyError, RuleSetError, OSError):
+        st.error(SAVE_FAILED, icon=":material/error:")
+        return
+    method = submission.contact.preferred_method
+    st.session_state[RECEIPT] = {
+        "reference": receipt.reference,
+        "method": label(method).lower(),
+        "warning_signs": bool(red_flags_raised(draft)),
+    }
+    for key in (DRAFT, STEP, ERRORS, CODE):
+        st.session_state.pop(key, None)
+    forget_widgets()
+    st.rerun()
+
+
+def _confirmation(receipt: dict[str, Any]) -> None:
+    st.title("Thank you")
+    st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
+    if receipt["warning_signs"]:
+        st.error(URGENT_NOW, icon=":material/emergency:")
+    st.write("Your reference code:")
+    st.code(receipt["reference"], language=None)
+    st.subheader("What happens next")
+    st.write(
+        "A member of the clinic team will read your answers, usually within 2 working days. "
+        f"We will contact you by {receipt['method']} to arrange a free video call with a clinician, "
+        "who will talk through your options with you. Please keep your reference code: quote it if you call us."
+    )
+    if st.button("Start again for someone else"):
+        st.session_state.clear()
+        st.rerun()
+
+
+# --- save and continue later ---------------------------------------------------------------------
+
+
+def _save_for_later(draft: Draft, step: Step) -> None:
+    with st.expander("Save and continue later"):
+        days = get_settings().draft_days
+        st.write(
+            f"We keep your answers for {days} days. You will get a code; with your date of birth it "
+            "brings your answers back on any device."
+        )
+        born = draft.get("about", {}).get("date_of_birth")
+        if born is None:
+            typed = birth_date_input("Your date of birth", "save-dob")
+            born = typed.isoformat() if typed else None
+        if st.button("Save my answers", icon=":material/save:"):
+            _save(draft, step, born)
+
+
+def _save(draft: Draft, step: Step, born: str | None) -> None:
+    if born is None:
+        st.error("Please enter your date of birth, so only you can open your saved answers.")
+        return
+    draft.setdefault("about", {})["date_of_birth"] = born
+    earlier = st.session_state.get(CODE)
+    try:
+        code = intake.save_draft(resources.database(), draft, step.key, date.fromisoformat(born), code=earlier)
+    except SQLAlchemyError:
+        st.error(SAVE_FAILED, icon=":material/error:")
+        return
+    st.session_state[CODE] = code
+    if earlier:
+        st.success("Saved again. Use the code you were given before, with your date of birth.")
+        return
+    st.success(
+        "Saved. Write down this code now: it is shown only once. With your date of birth it brings your answers back.",
+        icon=":material/check_circle:",
+    )
+    st.code(code, language=None)
+
+
+def _resume() -> None:
+    st.write("Enter the code you were given and your date of birth.")
+    code = st.text_input("Your code", key="resume-code", max_chars=24, placeholder="XXXX-XXXX-XXXX-XXXX")
+    born = birth_date_input("Your date of birth", "resume-dob")
+    if not st.button("Continue"):
+        return
+    found = None
+    if code.strip() and born is not None:
+        try:
+            found = intake.resume_draft(resources.database(), code, born)
+        except SQLAlchemyError:
+            st.error(UNAVAILABLE, icon=":material/error:")
+            return
+    if found is None:
+        st.error(
+            "We could not find saved answers for this code and date of birth. Please check both. "
+            "Saved answers are kept for a limited time only.",
+            icon=":material/error:",
+        )
+        return
+    st.session_state[DRAFT] = found.answers
+    st.session_state[CODE] = intake.normalise_code(code)
+    go_to(STEP_BY_KEY.get(found.step, WELCOME))

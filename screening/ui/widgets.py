@@ -1,0 +1,153 @@
+"""One model field drawn as one labelled widget, seeded from the draft and written back to it.
+
+The widget is chosen from the field's type, its label is the field's ``title`` and its
+"why we ask" line the ``description``, so the page and the model cannot disagree.
+A widget's own state is only a copy: it is seeded from the draft when it first
+appears and its value is written back on every run.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import Enum, StrEnum
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+import streamlit as st
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from screening.choices import YesNoUnsure, label
+from screening.ui.draft import Errors, optional_number
+
+KEY_PREFIX = "w:"
+UNSURE_SUFFIX = ":unsure"
+MAX_RADIO_OPTIONS = 7
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def widget_key(path: str) -> str:
+    return KEY_PREFIX + path
+
+
+def forget_widgets(prefix: str = "") -> None:
+    """Drop widget copies so the next run seeds them from the draft again (after a step change or a removal)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEY_PREFIX + prefix)]:
+        del st.session_state[key]
+
+
+def _base_type(info: FieldInfo) -> Any:
+    annotation = info.annotation
+    if get_origin(annotation) in (Union, UnionType):
+        annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+    return annotation
+
+
+def _constraint(info: FieldInfo, name: str) -> Any:
+    return next((getattr(m, name) for m in info.metadata if hasattr(m, name)), None)
+
+
+def _enum_of(kind: Any) -> type[Enum] | None:
+    return kind if isinstance(kind, type) and issubclass(kind, StrEnum) else None
+
+
+def _list_enum(kind: Any) -> type[Enum] | None:
+    return _enum_of(get_args(kind)[0]) if get_origin(kind) is list else None
+
+
+def _seed(key: str, store: dict[str, Any], field: str, convert: Callable[[Any], Any] = lambda v: v) -> None:
+    if key not in st.session_state and store.get(field) is not None:
+        st.session_state[key] = convert(store[field])
+
+
+def _store(store: dict[str, Any], field: str, value: Any) -> None:
+    """An empty widget means "not answered yet", which is a missing key, not a stored empty value."""
+    if value is None or value == "":
+        store.pop(field, None)
+    else:
+        store[field] = value
+
+
+def _number(store: dict[str, Any], field: str, info: FieldInfo, kind: type, key: str, *, unsure: bool) -> None:
+    """A number box; an optional number also gets a "Not sure" box that stores ``None``."""
+    unsure_key = key + UNSURE_SUFFIX
+    if unsure and unsure_key not in st.session_state:
+        st.session_state[unsure_key] = field in store and store[field] is None
+    is_unsure = unsure and st.session_state[unsure_key]
+    if is_unsure:
+        st.session_state[key] = None  # ticking "Not sure" empties the box on the next run
+    _seed(key, store, field, kind)
+    if key not in st.session_state and info.default is not None and not unsure:
+        st.session_state[key] = info.default
+    unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else None
+    value = st.number_input(
+        info.title or field,
+        value=None,
+        min_value=kind(_constraint(info, "ge") or 0),
+        max_value=kind(le) if (le := _constraint(info, "le")) is not None else None,
+        step=kind(0.5 if kind is float else 1),
+        format="%.1f" if kind is float else "%d",
+        placeholder=str(unit) if unit else None,
+        key=key,
+        disabled=is_unsure,
+    )
+    if unsure and st.checkbox("Not sure", key=unsure_key):
+        store[field] = None
+    else:
+        _store(store, field, None if value is None else kind(value))
+
+
+def birth_date_input(title: str, key: str) -> date | None:
+    """US order (MM/DD/YYYY), as the clinic's patients write dates."""
+    return st.date_input(
+        title, value=None, min_value=EARLIEST_BIRTH, max_value=date.today(), key=key, format="MM/DD/YYYY"
+    )
+
+
+def _choice(title: str, options: Sequence[str], key: str, format_func: Callable[[Any], str], horizontal: bool) -> Any:
+    if len(options) <= MAX_RADIO_OPTIONS:
+        return st.radio(title, options, index=None, format_func=format_func, key=key, horizontal=horizontal)
+    return st.selectbox(title, options, index=None, format_func=format_func, key=key, placeholder="Choose one")
+
+
+def render_field(
+    store: dict[str, Any],
+    model: type[BaseModel],
+    field: str,
+    path: str,
+    errors: Errors,
+    *,
+    options: Sequence[str] | None = None,
+    format_func: Callable[[Any], str] = label,
+) -> Any:
+    """Draw ``model.field`` for the answers in ``store`` (keyed ``path``); returns the answer now in ``store``."""
+    info = model.model_fields[field]
+    kind = _base_type(info)
+    key = widget_key(path)
+    title = info.title or field
+    if kind is bool:
+        _seed(key, store, field)
+        store[field] = st.checkbox(title, key=key)
+    elif kind in (int, float):
+        _number(store, field, info, kind, key, unsure=optional_number(info))
+    elif kind is date:
+        _seed(key, store, field, date.fromisoformat)
+        born = birth_date_input(title, key)
+        _store(store, field, born.isoformat() if born else None)
+    elif (many := _list_enum(kind)) is not None:
+        _seed(key, store, field)
+        store[field] = st.multiselect(
+            title, [m.value for m in many], format_func=format_func, key=key, placeholder="Choose"
+        )
+    elif options is not None or _enum_of(kind) is not None:
+        _seed(key, store, field)
+        values = options if options is not None else [m.value for m in kind]
+        _store(store, field, _choice(title, values, key, format_func, horizontal=kind is YesNoUnsure))
+    else:
+        _seed(key, store, field)
+        limit = _constraint(info, "max_length")
+        _store(store, field, st.text_input(title, key=key, max_chars=limit).strip())
+    if path in errors:
+        st.error(errors[path], icon=":material/error:")
+    if info.description:
+        st.caption(f"Why we ask: {info.description}")
+    return store.get(field)
