@@ -64,11 +64,11 @@ def age_on(born: date, today: date) -> int:
 
 class AboutYou(Section):
     age: int | None = question(
-        "Age", "Some treatments are only approved from a certain age.", unit="years", ge=0, le=120, default=None
+        "Age", "Some treatments are only licensed from a certain age.", unit="years", ge=0, le=120, default=None
     )
     date_of_birth: date | None = question(
         "Date of birth",
-        "Some treatments are only approved from a certain age, and it helps us find your answers again.",
+        "Some treatments are only licensed from a certain age, and it helps us find your answers again.",
         default=None,
         validate_default=True,
     )
