@@ -6,7 +6,7 @@ Pages live in ``screening/ui``; the shared rule set and database are cached in
 
 import streamlit as st
 
-from screening.ui import patient
+from screening.ui import auth, patient
 
 st.set_page_config(page_title="Botox pre-screening", page_icon=":material/neurology:", layout="centered")
 
@@ -16,5 +16,6 @@ pages = {
             patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True
         )
     ],
+    "Clinic staff": auth.staff_pages(),
 }
 st.navigation(pages).run()

@@ -1,0 +1,124 @@
+"""The staff session guard and the staff entries of the app's navigation.
+
+The browser session keeps only a random token in ``st.session_state`` (never in the
+URL). Every staff page starts with ``require_staff``, which asks the staff service
+again on each run, so idle expiry, logout and a disabled account take effect at the
+next click; without a live session the page draws the login form and stops, so no
+submission data is ever produced for an anonymous visitor. The services check the
+session once more on every action.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from screening import staff
+from screening.staff import Role, StaffSession
+from screening.ui import resources
+
+SESSION_KEY = "staff_session"
+ROLE = "staff_role"
+"""Kept only to decide which staff pages the menu offers; the pages check the real role."""
+NOTICE = "staff_notice"
+OPEN = "staff_open_submission"
+
+HERE = Path(__file__).resolve().parent
+LOGIN_PAGE = HERE / "staff_login.py"
+QUEUE_PAGE = HERE / "staff_queue.py"
+DETAIL_PAGE = HERE / "staff_detail.py"
+ADMIN_PAGE = HERE / "staff_admin.py"
+
+
+def staff_pages() -> list[st.Page]:
+    """Staff pages for ``st.navigation``: without a login only "Staff login" is offered.
+
+    The others stay registered but hidden, so a bookmarked address still reaches the
+    page, whose guard then shows the login form instead of the patient wizard.
+    """
+    role = st.session_state.get(ROLE)
+    signed_in = "visible" if role else "hidden"
+    return [
+        st.Page(LOGIN_PAGE, title="My account" if role else "Staff login", url_path="staff", icon=":material/badge:"),
+        st.Page(QUEUE_PAGE, title="Review queue", url_path="staff_queue", visibility=signed_in, icon=":material/list:"),
+        st.Page(DETAIL_PAGE, title="Submission", url_path="staff_submission", visibility="hidden"),
+        st.Page(
+            ADMIN_PAGE,
+            title="Staff and audit log",
+            url_path="staff_admin",
+            visibility="visible" if role == Role.admin else "hidden",
+            icon=":material/admin_panel_settings:",
+        ),
+    ]
+
+
+def ended_notice() -> str:
+    minutes = resources.database().config.session_idle_minutes
+    return (
+        f"Your session has ended (after {minutes} minutes without activity, or you were logged out). "
+        "Please log in again."
+    )
+
+
+def forget(notice: str | None = None) -> None:
+    for key in (SESSION_KEY, ROLE, OPEN):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE] = notice
+
+
+def signed_in() -> StaffSession | None:
+    """The live session of this browser tab, checked (and kept alive) by the staff service."""
+    token = st.session_state.get(SESSION_KEY)
+    if not token:
+        return None
+    session = staff.session_for(resources.database(), token)
+    if session is None:
+        forget(ended_notice())
+    else:
+        st.session_state[ROLE] = session.role.value
+    return session
+
+
+def remember(session: StaffSession) -> None:
+    st.session_state[SESSION_KEY] = session.token
+    st.session_state[ROLE] = session.role.value
+
+
+def login_form() -> StaffSession | None:
+    """The one login form; the same message whether the name, the password or a lockout was the problem."""
+    st.header("Staff login")
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.info(notice)
+    with st.form("staff_login"):
+        username = st.text_input("User name", max_chars=100, autocomplete="username")
+        password = st.text_input("Password", type="password", max_chars=staff.MAX_PASSWORD)
+        submitted = st.form_submit_button("Log in", type="primary")
+    if not submitted:
+        return None
+    session = staff.authenticate(resources.database(), username, password)
+    if session is None:
+        st.error(staff.LOGIN_FAILED)
+        return None
+    remember(session)
+    return session
+
+
+def require_staff(*roles: Role) -> StaffSession:
+    """The first line of every staff page: a live session (with one of ``roles``), or the login form and stop."""
+    session = signed_in()
+    if session is None:
+        if login_form() is not None:
+            st.rerun()
+        st.stop()
+    if roles and session.role not in roles:
+        st.error("This page is not available to your role.")
+        st.stop()
+    return session
+
+
+def refused(exc: PermissionError) -> None:
+    """A service said no: either the session ended since the page checked it (back to login) or the role may not."""
+    if signed_in() is None:
+        st.rerun()
+    st.error(str(exc))

@@ -1,0 +1,155 @@
+"""Administrators: add staff, disable or re-enable them, and read the audit log.
+
+A new account gets a first password from the administrator; there is no default
+password anywhere. The audit log is shown newest first, a page at a time.
+"""
+
+import json
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from screening import casework, staff
+from screening.casework import AuditEntry
+from screening.staff import ROLE_LABELS, Role, StaffInfo, StaffSession
+from screening.ui import auth, resources
+from screening.ui.staff_common import current_page, first_page, pager
+
+AUDIT_PAGE = "audit_page"
+AUDIT_PAGE_SIZE = 100
+FLASH = "admin_flash"
+
+
+def page() -> None:
+    me = auth.require_staff(Role.admin)
+    st.header("Staff and audit log")
+    people = staff.list_staff(resources.database())
+    st.subheader("Staff")
+    st.dataframe(staff_frame(people), hide_index=True, key="staff_table")
+    _add_staff(me)
+    _enable_disable(me, people)
+    st.subheader("Audit log")
+    _audit(me)
+
+
+def staff_frame(people: list[StaffInfo]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "User name": p.username,
+                "Name": p.display_name,
+                "Role": ROLE_LABELS[p.role],
+                "Active": "yes" if p.active else "no",
+                "Added": f"{p.created_at:%Y-%m-%d}",
+                "Password changed": f"{p.password_changed_at:%Y-%m-%d}",
+            }
+            for p in people
+        ],
+        columns=["User name", "Name", "Role", "Active", "Added", "Password changed"],
+    )
+
+
+def _done(message: str) -> None:
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def _notice() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(message)
+
+
+def _add_staff(me: StaffSession) -> None:
+    with st.expander("Add a staff member"), st.form("add_staff", clear_on_submit=True):
+        username = st.text_input("User name (lower case letters, digits, dots, dashes)", max_chars=40)
+        display_name = st.text_input("Full name", max_chars=100)
+        role = st.selectbox("Role", list(Role), format_func=lambda r: ROLE_LABELS[r])
+        password = st.text_input(
+            f"First password (at least {staff.MIN_PASSWORD} characters; tell it to them in person)",
+            type="password",
+            max_chars=staff.MAX_PASSWORD,
+        )
+        if not st.form_submit_button("Add"):
+            return
+        try:
+            added = staff.add_staff(resources.database(), username, display_name, role, password, actor=me)
+        except PermissionError as exc:
+            auth.refused(exc)
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            _done(f"Added {added.username}.")
+
+
+def _enable_disable(me: StaffSession, people: list[StaffInfo]) -> None:
+    _notice()
+    if not people:
+        return
+    names = {p.username: p for p in people}
+    with st.form("set_active", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+        username = st.selectbox("Staff member", list(names), key="active_who")
+        disable = st.form_submit_button("Disable")
+        enable = st.form_submit_button("Enable")
+    if not (disable or enable) or username is None:
+        return
+    try:
+        staff.set_active(resources.database(), me, username, active=enable)
+    except PermissionError as exc:
+        auth.refused(exc)
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        _done(f"{'Enabled' if enable else 'Disabled'} {username}.")
+
+
+def audit_frame(rows: list[AuditEntry]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "When": f"{r.at:%Y-%m-%d %H:%M:%S} UTC",
+                "Who": r.username,
+                "Action": r.action,
+                "Target": r.target or "",
+                "Detail": json.dumps(r.detail, sort_keys=True) if r.detail else "",
+            }
+            for r in rows
+        ],
+        columns=["When", "Who", "Action", "Target", "Detail"],
+        dtype="string",
+    )
+
+
+def _audit_filters() -> dict[str, str | date | None]:
+    reset = {"on_change": first_page, "args": (AUDIT_PAGE,)}
+    with st.container(horizontal=True):
+        action = st.text_input("Action (e.g. login_failed, view, status)", max_chars=40, key="a_action", **reset)
+        username = st.text_input("User name", max_chars=100, key="a_user", **reset)
+        target = st.text_input("Reference or account", max_chars=100, key="a_target", **reset)
+        date_from = st.date_input("From", value=None, key="a_from", **reset)
+        date_to = st.date_input("Until", value=None, key="a_to", **reset)
+    return {
+        "action": action.strip() or None,
+        "username": username or None,
+        "target": target or None,
+        "date_from": date_from if isinstance(date_from, date) else None,
+        "date_to": date_to if isinstance(date_to, date) else None,
+    }
+
+
+def _audit(me: StaffSession) -> None:
+    filters = _audit_filters()
+    try:
+        found = casework.audit_log(
+            resources.database(), me, **filters, page=current_page(AUDIT_PAGE), page_size=AUDIT_PAGE_SIZE
+        )
+    except PermissionError as exc:
+        auth.refused(exc)
+        return
+    st.dataframe(audit_frame(found.rows), hide_index=True, key="audit_table")
+    pager(AUDIT_PAGE, found.page, max(1, -(-found.total // found.page_size)), found.total, "entries")
+
+
+if __name__ == "__main__":
+    page()

@@ -1,0 +1,36 @@
+"""Small pieces the staff pages share: paging through a service's pages, and reading a wait."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+
+def waited(span: timedelta) -> str:
+    """Time in the current status, in the largest two units a person reads at a glance."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def current_page(key: str) -> int:
+    return int(st.session_state.get(key, 1))
+
+
+def first_page(key: str) -> None:
+    """A filter changed: what was page 3 of the old list means nothing in the new one."""
+    st.session_state[key] = 1
+
+
+def pager(key: str, page: int, pages: int, total: int, what: str) -> None:
+    """Previous / next under a list that the service already cut into pages."""
+    st.text(f"Page {page} of {pages} ({total} {what})")
+    previous, following = st.columns(2)
+    if previous.button("Previous page", disabled=page <= 1, key=f"{key}_previous"):
+        st.session_state[key] = page - 1
+        st.rerun()
+    if following.button("Next page", disabled=page >= pages, key=f"{key}_next"):
+        st.session_state[key] = page + 1
+        st.rerun()

@@ -1,0 +1,152 @@
+"""The review queue: urgent first, then oldest first, one page of 50 at a time from the database.
+
+Counts per triage and per status sit on top; filters narrow the list. The patient's
+name is shown only inside the table, where a cell is plain text.
+"""
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from screening import casework, staff
+from screening.casework import QueuePage, QueueRow
+from screening.choices import label
+from screening.staff import StaffSession
+from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
+from screening.ui import auth, resources
+from screening.ui.staff_common import current_page, first_page, pager, waited
+from screening.workflow import STATUS_LABELS, Status
+
+PAGE_SIZE = 50
+PAGE = "queue_page"
+ANYONE, ME = "anyone", "me"
+
+
+def page() -> None:
+    me = auth.require_staff()
+    st.header("Review queue")
+    filters = _filters(me)
+    try:
+        found = casework.queue(resources.database(), me, **filters, page=current_page(PAGE), page_size=PAGE_SIZE)
+    except PermissionError as exc:
+        auth.refused(exc)
+        return
+    _counts(found)
+    _table(found)
+    pager(PAGE, found.page, found.pages, found.total, "submissions")
+
+
+def _first_page() -> None:
+    first_page(PAGE)
+
+
+def _filters(me: StaffSession) -> dict[str, Any]:
+    with st.sidebar:
+        st.subheader("Filter")
+        triage = st.multiselect(
+            "Triage", list(Triage), format_func=lambda t: TRIAGE_LABELS[t], key="q_triage", on_change=_first_page
+        )
+        status = st.multiselect(
+            "Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key="q_status", on_change=_first_page
+        )
+        flag = st.selectbox(
+            "Flag",
+            [None, *casework.flag_ids(resources.database(), me)],
+            format_func=lambda f: "Any flag" if f is None else f,
+            key="q_flag",
+            on_change=_first_page,
+        )
+        date_from = st.date_input("Received from", value=None, key="q_from", on_change=_first_page)
+        date_to = st.date_input("Received until", value=None, key="q_to", on_change=_first_page)
+        assignee = _assignee_filter()
+        search = st.text_input("Search by reference or name", max_chars=100, key="q_search", on_change=_first_page)
+    return {
+        "triage": triage or None,
+        "status": status or None,
+        "flag": flag,
+        "date_from": date_from if isinstance(date_from, date) else None,
+        "date_to": date_to if isinstance(date_to, date) else None,
+        "assignee": me.staff_id if assignee == ME else None if assignee == ANYONE else assignee,
+        "search": search,
+    }
+
+
+def _assignee_filter() -> int | str:
+    people = {person.id: person.display_name for person in staff.list_staff(resources.database())}
+    names = {ANYONE: "Anyone", casework.UNASSIGNED: "Nobody yet", ME: "Me", **people}
+    return st.selectbox(
+        "Assigned to", list(names), format_func=lambda k: names[k], key="q_assignee", on_change=_first_page
+    )
+
+
+def _counts(found: QueuePage) -> None:
+    columns = st.columns(len(PRECEDENCE))
+    for column, triage in zip(columns, PRECEDENCE, strict=True):
+        column.metric(TRIAGE_LABELS[triage], found.counts_by_triage.get(triage, 0))
+    by_status = {STATUS_LABELS[s]: [found.counts_by_status.get(s, 0)] for s in Status}
+    st.dataframe(pd.DataFrame(by_status, index=["Submissions"]), key="status_counts")
+
+
+def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Reference": row.reference,
+                "Triage": TRIAGE_LABELS[row.triage],
+                "Flags": ", ".join(row.flags),
+                "Status": STATUS_LABELS[row.status],
+                "In status for": waited(row.time_in_status),
+                "Contact attempts": row.contact_attempts,
+                "Assigned to": row.assignee or "",
+                "Name": row.name,
+                "Pathway": label(row.pathway),
+                "Received": row.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            }
+            for row in rows
+        ],
+        columns=[
+            "Reference",
+            "Triage",
+            "Flags",
+            "Status",
+            "In status for",
+            "Contact attempts",
+            "Assigned to",
+            "Name",
+            "Pathway",
+            "Received",
+        ],
+    )
+
+
+def open_submission(submission_id: int) -> None:
+    st.session_state[auth.OPEN] = submission_id
+    st.switch_page(auth.DETAIL_PAGE)
+
+
+def _table(found: QueuePage) -> None:
+    if not found.rows:
+        st.info("No submissions match these filters.")
+        return
+    st.caption("Select a row to open the submission.")
+    event = st.dataframe(
+        queue_frame(found.rows),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="queue_table",
+    )
+    chosen = event.selection.rows if event else []
+    if chosen:
+        open_submission(found.rows[chosen[0]].submission_id)
+    references = {row.reference: row.submission_id for row in found.rows}
+    with st.form("open_by_reference", border=False):
+        reference = st.selectbox("Or open by reference", list(references), key="q_open")
+        if st.form_submit_button("Open") and reference:
+            open_submission(references[reference])
+
+
+if __name__ == "__main__":
+    page()
