@@ -14,7 +14,7 @@ from typing import Any
 from screening.intake import REFERENCE_PREFIX, normalise_code
 from screening.staff import Role, StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
-from screening.storage.models import CaseState, SubmissionRow, utcnow
+from screening.storage.models import CaseState, SubmissionRow
 from screening.triage import PRECEDENCE, Triage
 from screening.workflow import Status, allowed_next, check_transition
 
@@ -158,7 +158,7 @@ def queue(
         lines = cases.queue_page(tx, where, offset=(page - 1) * page_size, limit=page_size)
     selected = where.triages or tuple(t.value for t in PRECEDENCE)
     total = sum(count for triage_, count in by_triage.items() if triage_.value in selected)
-    now = utcnow()
+    now = db.now()
     rows = [
         QueueRow(
             line.submission_id,
@@ -201,7 +201,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int) -> Deta
         live = require_session(tx, db, actor)
         row, state = _load(tx, submission_id)
         events = cases.timeline(tx, submission_id)
-        write_audit(tx, live, "view", row.reference)
+        write_audit(tx, db, live, "view", row.reference)
     triage = Triage(row.triage)
     status = Status(state.status)
     return Detail(
@@ -224,11 +224,17 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int) -> Deta
 
 
 def _record(
-    tx: Tx, live: StaffSession, row: SubmissionRow, kind: str, data: dict[str, Any], audit_detail: dict[str, Any]
+    tx: Tx,
+    db: Database,
+    live: StaffSession,
+    row: SubmissionRow,
+    kind: str,
+    data: dict[str, Any],
+    audit_detail: dict[str, Any],
 ) -> None:
     """The event on the submission's timeline and the audit row, in one go."""
-    event = cases.add_event(tx, row.id, at=utcnow(), actor_id=live.staff_id, kind=kind, data=data)
-    write_audit(tx, live, kind, row.reference, {"event": event.id, **audit_detail})
+    event = cases.add_event(tx, row.id, at=db.now(), actor_id=live.staff_id, kind=kind, data=data)
+    write_audit(tx, db, live, kind, row.reference, {"event": event.id, **audit_detail})
 
 
 def change_status(
@@ -259,8 +265,8 @@ def _move(db: Database, actor: StaffSession | None, submission_id: int, target: 
         if note:
             data["note"] = note
         state.status = target.value
-        state.status_since = utcnow()
-        _record(tx, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
+        state.status_since = db.now()
+        _record(tx, db, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
         return state.contact_attempts
 
 
@@ -277,7 +283,7 @@ def assign(db: Database, actor: StaffSession | None, submission_id: int, staff_i
             name = person.display_name
         data = {"from": state.assignee_id, "to": staff_id, "to_name": name}
         state.assignee_id = staff_id
-        _record(tx, live, row, "assign", data, {"from": data["from"], "to": staff_id})
+        _record(tx, db, live, row, "assign", data, {"from": data["from"], "to": staff_id})
 
 
 def _clean_note(text: str, *, required: bool = True) -> str:
@@ -295,14 +301,14 @@ def add_note(db: Database, actor: StaffSession | None, submission_id: int, text:
     with db.session() as tx:
         live = require_session(tx, db, actor)
         row, _ = _load(tx, submission_id)
-        _record(tx, live, row, "note", {"text": text}, {"length": len(text)})
+        _record(tx, db, live, row, "note", {"text": text}, {"length": len(text)})
 
 
 def record_export(db: Database, actor: StaffSession | None, what: str, detail: dict[str, Any] | None = None) -> None:
     """An export of patient data (CSV, PDF, FHIR…): who took what, when."""
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        write_audit(tx, live, "export", what[:100], detail)
+        write_audit(tx, db, live, "export", what[:100], detail)
 
 
 @dataclass(frozen=True)

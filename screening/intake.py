@@ -20,7 +20,6 @@ from screening.answers import Submission
 from screening.engine import screen
 from screening.ruleset import RuleSet
 from screening.storage import Database, cases, drafts
-from screening.storage.models import utcnow
 from screening.triage import RANK, Triage
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -84,7 +83,7 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
 
 
 def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code: str | None = None) -> Receipt:
-    now = utcnow()
+    now = db.now()
     with db.session() as tx:
         reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
         while cases.reference_taken(tx, reference):
@@ -109,7 +108,7 @@ def save_draft(db: Database, answers: dict[str, Any], step: str, date_of_birth: 
     code = normalise_code(code) if code else random_code(RESUME_GROUPS)
     if len(code) != RESUME_GROUPS * 5 - 1:
         raise ValueError("Not a resume code.")
-    now = utcnow()
+    now = db.now()
     with db.session() as tx:
         drafts.save(
             tx,
@@ -127,7 +126,7 @@ def resume_draft(db: Database, code: str, date_of_birth: date) -> Draft | None:
     given = _dob_hash(db, date_of_birth)
     with db.session() as tx:
         row = drafts.find(tx, _code_hash(db, code))
-        stored = row.dob_hash if row is not None and row.expires_at > utcnow() else ""
+        stored = row.dob_hash if row is not None and row.expires_at > db.now() else ""
         if not hmac.compare_digest(stored.encode(), given.encode()) or row is None:
             return None
         return Draft(row.answers, row.step, row.updated_at, row.expires_at)
@@ -135,4 +134,4 @@ def resume_draft(db: Database, code: str, date_of_birth: date) -> Draft | None:
 
 def purge_expired_drafts(db: Database) -> int:
     with db.session() as tx:
-        return drafts.purge(tx, utcnow())
+        return drafts.purge(tx, db.now())

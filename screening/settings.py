@@ -20,7 +20,7 @@ KEY_FILE = "secret_key"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SCREENING_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SCREENING_", extra="ignore", validate_by_name=True)
 
     data_dir: Path = Path("data")
     database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "SCREENING_DATABASE_URL"))

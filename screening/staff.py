@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from screening.storage import Database, Tx, accounts, audit
-from screening.storage.models import Staff, utcnow
+from screening.storage.models import Staff
 
 
 class Role(StrEnum):
@@ -124,12 +124,17 @@ def _token_hash(db: Database, token: str) -> str:
 
 
 def write_audit(
-    tx: Tx, actor: Actor | None, action: str, target: str | None = None, detail: dict[str, Any] | None = None
+    tx: Tx,
+    db: Database,
+    actor: Actor | None,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """One audit row, in the caller's transaction, so the action and its record stand or fall together."""
     username = actor.username if actor is not None else "anonymous"
     staff_id = actor.staff_id if actor is not None else None
-    audit.write(tx, at=utcnow(), staff_id=staff_id, username=username, action=action, target=target, detail=detail)
+    audit.write(tx, at=db.now(), staff_id=staff_id, username=username, action=action, target=target, detail=detail)
 
 
 def require_admin(actor: Actor | None) -> None:
@@ -153,7 +158,7 @@ def add_staff(
         require_admin(live)
         if accounts.staff_by_username(tx, name) is not None:
             raise ValueError(f"The user name {name!r} is taken.")
-        now = utcnow()
+        now = db.now()
         staff = accounts.add_staff(
             tx,
             Staff(
@@ -166,7 +171,7 @@ def add_staff(
                 password_changed_at=now,
             ),
         )
-        write_audit(tx, live, "staff_add", name, {"role": role.value})
+        write_audit(tx, db, live, "staff_add", name, {"role": role.value})
         return _info(staff)
 
 
@@ -190,7 +195,7 @@ def list_staff(db: Database) -> list[StaffInfo]:
 def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, password: str) -> str | None:
     """Why this login fails (for the audit log only), or None if it succeeds."""
     cfg = db.config
-    since = utcnow() - timedelta(minutes=cfg.lockout_window_minutes)
+    since = db.now() - timedelta(minutes=cfg.lockout_window_minutes)
     locked = accounts.failures_since(tx, name, since) >= cfg.lockout_attempts
     matches = _verify(staff.password_hash if staff else _decoy_hash(), password)
     if locked:
@@ -205,7 +210,7 @@ def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, passwor
 def authenticate(db: Database, username: str, password: str) -> StaffSession | None:
     """A new session, or None (the caller shows ``LOGIN_FAILED``, whatever the reason)."""
     name = normalise_username(username)[:100]
-    now = utcnow()
+    now = db.now()
     with db.session() as tx:
         staff = accounts.staff_by_username(tx, name)
         refusal = _login_refusal(tx, db, staff, name, password)
@@ -224,7 +229,7 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
         if _hasher.check_needs_rehash(staff.password_hash):
             staff.password_hash = _hasher.hash(password)
         session = _open_session(tx, db, staff, now)
-        write_audit(tx, session, "login")
+        write_audit(tx, db, session, "login")
         return session
 
 
@@ -243,7 +248,7 @@ def live_session(tx: Tx, db: Database, token: str | None) -> StaffSession | None
     if found is None:
         return None
     row, staff = found
-    now = utcnow()
+    now = db.now()
     idle_limit = row.last_seen + timedelta(minutes=db.config.session_idle_minutes)
     if row.revoked_at is not None or not staff.active:
         return None
@@ -275,8 +280,8 @@ def logout(db: Database, token: str) -> None:
     with db.session() as tx:
         session = live_session(tx, db, token)
         if session is not None:
-            accounts.revoke_token(tx, _token_hash(db, token), utcnow())
-            write_audit(tx, session, "logout")
+            accounts.revoke_token(tx, _token_hash(db, token), db.now())
+            write_audit(tx, db, session, "logout")
 
 
 def change_password(db: Database, staff: StaffSession, old: str, new: str) -> None:
@@ -288,9 +293,9 @@ def change_password(db: Database, staff: StaffSession, old: str, new: str) -> No
         if not _verify(account.password_hash, old):
             raise ValueError("The current password is not right.")
         account.password_hash = _hash_password(new, account.username)
-        account.password_changed_at = utcnow()
-        accounts.revoke_sessions(tx, account.id, utcnow(), keep=_token_hash(db, live.token))
-        write_audit(tx, live, "password_change", account.username)
+        account.password_changed_at = db.now()
+        accounts.revoke_sessions(tx, account.id, db.now(), keep=_token_hash(db, live.token))
+        write_audit(tx, db, live, "password_change", account.username)
 
 
 def set_active(db: Database, admin: Actor, username: str, active: bool) -> StaffInfo:
@@ -306,6 +311,6 @@ def set_active(db: Database, admin: Actor, username: str, active: bool) -> Staff
             raise ValueError("You cannot disable your own account.")
         staff.active = active
         if not active:
-            accounts.revoke_sessions(tx, staff.id, utcnow())
-        write_audit(tx, live, "staff_enable" if active else "staff_disable", name)
+            accounts.revoke_sessions(tx, staff.id, db.now())
+        write_audit(tx, db, live, "staff_enable" if active else "staff_disable", name)
         return _info(staff)

@@ -5,8 +5,9 @@ run from code (``Database.migrate``) so the app, the CLI and the tests need no
 ``alembic.ini``.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from screening.settings import Settings, get_settings
+from screening.storage.models import utcnow
 
 Tx = Session
 """One open transaction, as the services pass it to the storage functions."""
@@ -43,6 +45,8 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.clock: Callable[[], datetime] = utcnow
+        """What the services take as "now": tests move it forward to reach expiry and lockout windows."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
@@ -54,6 +58,9 @@ class Database:
         if self.settings is None:
             self.settings = get_settings()
         return self.settings
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def migrate(self) -> None:
         cfg = Config()

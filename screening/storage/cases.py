@@ -186,7 +186,7 @@ def counts(tx: Session, where: QueueFilter, facet: str) -> dict[str, int]:
     """How many match the filters per triage or per status."""
     column = SubmissionRow.triage if facet == "triage" else CaseState.status
     query = _joined(column, func.count()).where(*where.clauses(facet=facet)).group_by(column)
-    return {value: count for value, count in tx.execute(query).tuples()}
+    return {value: count for value, count in tx.execute(query)}
 
 
 def flag_ids(tx: Session) -> list[str]:
@@ -219,4 +219,4 @@ def timeline(tx: Session, submission_id: int) -> list[tuple[Event, str | None]]:
         .where(Event.submission_id == submission_id)
         .order_by(Event.at, Event.id)
     )
-    return [(event, name) for event, name in tx.execute(query).tuples()]
+    return [(event, name) for event, name in tx.execute(query)]

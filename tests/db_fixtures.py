@@ -1,0 +1,57 @@
+"""Database fixtures, loaded by ``pytest_plugins = ["db_fixtures"]`` in the test modules that need them.
+
+``db`` is a fresh, migrated database: SQLite always, and PostgreSQL too when TEST_POSTGRES_URL is set
+(CI sets it), so the same tests run against both.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from screening.settings import Settings
+from screening.storage import Database
+
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgres"] if POSTGRES else ["sqlite"]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'test.db'}")
+
+
+@pytest.fixture
+def sqlite_db(settings: Settings) -> Iterator[Database]:
+    db = Database.from_settings(settings)
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def postgres_db(settings: Settings) -> Iterator[Database]:
+    """A schema of its own per test, dropped afterwards: tests never see each other's rows."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
+    db = Database(url.render_as_string(hide_password=False), settings=settings)
+    try:
+        db.migrate()
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest) -> Database:
+    return request.getfixturevalue(f"{request.param}_db")
