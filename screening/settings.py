@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1)
     lockout_attempts: int = Field(default=5, ge=1)
     lockout_window_minutes: int = Field(default=15, ge=1)
+    password_time_cost: int = Field(default=3, ge=1)
+    password_memory_kib: int = Field(default=65536, ge=1024)
+    """argon2id cost; the defaults are argon2-cffi's recommendation (RFC 9106 low-memory profile)."""
     secret_key: SecretStr = Field(default=SecretStr(""), repr=False)
 
     @model_validator(mode="after")

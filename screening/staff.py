@@ -37,7 +37,6 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 LOGIN_FAILED = "Unknown user name or wrong password, or the account is locked for a while. Please try again later."
 _CHARACTER_KINDS = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 
 
 class PasswordPolicyError(ValueError):
@@ -101,20 +100,30 @@ def check_password(password: str, username: str = "") -> None:
         raise PasswordPolicyError("The password must not contain the user name.")
 
 
-def _hash_password(password: str, username: str) -> str:
+@lru_cache(maxsize=4)
+def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)  # argon2id
+
+
+def hasher(db: Database) -> PasswordHasher:
+    return _hasher(db.config.password_time_cost, db.config.password_memory_kib)
+
+
+def _hash_password(db: Database, password: str, username: str) -> str:
     check_password(password, username)
-    return _hasher.hash(password)
+    return hasher(db).hash(password)
 
 
-@lru_cache(maxsize=1)
-def _decoy_hash() -> str:
+@lru_cache(maxsize=4)
+def _decoy_hash(ph: PasswordHasher) -> str:
     """Checked against when the user is unknown, so an unknown name takes as long as a wrong password."""
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return ph.hash(secrets.token_urlsafe(16))
 
 
-def _verify(stored: str, password: str) -> bool:
+def _verify(db: Database, stored: str | None, password: str) -> bool:
+    ph = hasher(db)
     try:
-        return _hasher.verify(stored, password)
+        return ph.verify(stored or _decoy_hash(ph), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -152,7 +161,7 @@ def add_staff(
     if len(display) > 100:
         raise ValueError("The display name must be at most 100 characters long.")
     role = Role(role)
-    password_hash = _hash_password(password, name)
+    password_hash = _hash_password(db, password, name)
     with db.session() as tx:
         live = _live_actor(tx, db, actor)
         require_admin(live)
@@ -197,7 +206,7 @@ def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, passwor
     cfg = db.config
     since = db.now() - timedelta(minutes=cfg.lockout_window_minutes)
     locked = accounts.failures_since(tx, name, since) >= cfg.lockout_attempts
-    matches = _verify(staff.password_hash if staff else _decoy_hash(), password)
+    matches = _verify(db, staff.password_hash if staff else None, password)
     if locked:
         return "locked"
     if staff is None:
@@ -226,8 +235,8 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
                 detail={"reason": refusal},
             )
             return None
-        if _hasher.check_needs_rehash(staff.password_hash):
-            staff.password_hash = _hasher.hash(password)
+        if hasher(db).check_needs_rehash(staff.password_hash):
+            staff.password_hash = hasher(db).hash(password)
         session = _open_session(tx, db, staff, now)
         write_audit(tx, db, session, "login")
         return session
@@ -290,9 +299,9 @@ def change_password(db: Database, staff: StaffSession, old: str, new: str) -> No
         live = require_session(tx, db, staff)
         account = accounts.staff_by_id(tx, live.staff_id)
         assert account is not None
-        if not _verify(account.password_hash, old):
+        if not _verify(db, account.password_hash, old):
             raise ValueError("The current password is not right.")
-        account.password_hash = _hash_password(new, account.username)
+        account.password_hash = _hash_password(db, new, account.username)
         account.password_changed_at = db.now()
         accounts.revoke_sessions(tx, account.id, db.now(), keep=_token_hash(db, live.token))
         write_audit(tx, db, live, "password_change", account.username)

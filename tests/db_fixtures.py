@@ -22,7 +22,13 @@ BACKENDS = ["sqlite", "postgres"] if POSTGRES else ["sqlite"]
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'test.db'}")
+    """Cheap password hashing: the tests check behaviour, not argon2's cost."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'test.db'}",
+        password_time_cost=1,
+        password_memory_kib=1024,
+    )
 
 
 @pytest.fixture
