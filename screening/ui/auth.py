@@ -16,6 +16,7 @@ from screening import staff
 from screening.staff import Role, StaffSession
 from screening.ui import resources
 
+PREFIX = "staff_"
 SESSION_KEY = "staff_session"
 ROLE = "staff_role"
 """Kept only to decide which staff pages the menu offers; the pages check the real role."""
@@ -60,8 +61,9 @@ def ended_notice() -> str:
 
 
 def forget(notice: str | None = None) -> None:
-    for key in (SESSION_KEY, ROLE, OPEN):
-        st.session_state.pop(key, None)
+    """Drop everything the staff pages kept in this browser tab (all under the ``staff_`` prefix)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(PREFIX)]:
+        del st.session_state[key]
     if notice:
         st.session_state[NOTICE] = notice
 

@@ -16,9 +16,9 @@ from screening.staff import ROLE_LABELS, Role, StaffInfo, StaffSession
 from screening.ui import auth, resources
 from screening.ui.staff_common import current_page, first_page, pager
 
-AUDIT_PAGE = "audit_page"
+AUDIT_PAGE = "staff_audit_page"
 AUDIT_PAGE_SIZE = 100
-FLASH = "admin_flash"
+FLASH = "staff_admin_flash"
 
 
 def page() -> None:
@@ -63,13 +63,16 @@ def _notice() -> None:
 
 def _add_staff(me: StaffSession) -> None:
     with st.expander("Add a staff member"), st.form("add_staff", clear_on_submit=True):
-        username = st.text_input("User name (lower case letters, digits, dots, dashes)", max_chars=40)
-        display_name = st.text_input("Full name", max_chars=100)
-        role = st.selectbox("Role", list(Role), format_func=lambda r: ROLE_LABELS[r])
+        username = st.text_input(
+            "User name (lower case letters, digits, dots, dashes)", max_chars=40, key="new_username"
+        )
+        display_name = st.text_input("Full name", max_chars=100, key="new_name")
+        role = st.selectbox("Role", list(Role), format_func=lambda r: ROLE_LABELS[r], key="new_role")
         password = st.text_input(
             f"First password (at least {staff.MIN_PASSWORD} characters; tell it to them in person)",
             type="password",
             max_chars=staff.MAX_PASSWORD,
+            key="new_password",
         )
         if not st.form_submit_button("Add"):
             return

@@ -27,7 +27,7 @@ from screening.ui.staff_common import waited
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status
 
-FLASH = "staff_flash"
+FLASH, PROBLEM = "staff_flash", "staff_problem"
 NOBODY = 0
 
 
@@ -52,9 +52,10 @@ def page() -> None:
 def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
+    if flash := st.session_state.pop(FLASH, None):
         st.success(flash)
+    if problem := st.session_state.pop(PROBLEM, None):
+        st.error(problem)
     _summary(found)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
@@ -93,17 +94,22 @@ def _assignee_name(found: Detail) -> str | None:
     return people.get(found.assignee_id) if found.assignee_id is not None else None
 
 
-def _act(action: Callable[[], object], done: str) -> None:
-    """Run one service call; a refusal is shown in plain words, a success survives the rerun."""
+def _attempt(action: Callable[[], object], done: str) -> None:
+    """Run one service call and keep its outcome for the page to show: done, or the refusal in plain words."""
     try:
         action()
-    except PermissionError as exc:
-        auth.refused(exc)
-    except ValueError as exc:
-        st.error(str(exc))
+    except (PermissionError, ValueError) as exc:
+        st.session_state[PROBLEM] = str(exc)
     else:
         st.session_state[FLASH] = done
-        st.rerun()
+
+
+def _move(me: StaffSession, submission_id: int, target: Status) -> None:
+    """A button callback: it runs even if the button is gone from the new page, so a stale click is refused aloud."""
+    _attempt(
+        lambda: casework.change_status(resources.database(), me, submission_id, target),
+        f"Moved to {STATUS_LABELS[target]}.",
+    )
 
 
 def _move_label(found: Detail, target: Status) -> str:
@@ -117,14 +123,14 @@ def _workflow(me: StaffSession, found: Detail) -> None:
     if not found.allowed_next:
         st.text(f"{STATUS_LABELS[found.status]}: no further steps.")
         return
-    db = resources.database()
     with st.container(horizontal=True):
         for target in found.allowed_next:
-            if st.button(_move_label(found, target), key=f"move_{target.value}"):
-                _act(
-                    lambda t=target: casework.change_status(db, me, found.submission_id, t),
-                    f"Moved to {STATUS_LABELS[target]}.",
-                )
+            st.button(
+                _move_label(found, target),
+                key=f"move_{target.value}",
+                on_click=_move,
+                args=(me, found.submission_id, target),
+            )
 
 
 def _assignment(me: StaffSession, found: Detail) -> None:
@@ -133,13 +139,18 @@ def _assignment(me: StaffSession, found: Detail) -> None:
     current = found.assignee_id if found.assignee_id in choices else NOBODY
     with st.form("assign", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
         chosen = st.selectbox(
-            "Assigned to", list(choices), index=list(choices).index(current), format_func=lambda k: choices[k]
+            "Assigned to",
+            list(choices),
+            index=list(choices).index(current),
+            format_func=lambda k: choices[k],
+            key="assignee",
         )
         if st.form_submit_button("Assign"):
-            _act(
+            _attempt(
                 lambda: casework.assign(resources.database(), me, found.submission_id, chosen or None),
                 f"Assigned to {choices[chosen]}.",
             )
+            st.rerun()
 
 
 def _notes(me: StaffSession, found: Detail) -> None:
@@ -151,7 +162,8 @@ def _notes(me: StaffSession, found: Detail) -> None:
     with st.form("add_note", clear_on_submit=True):
         text = st.text_area("Add a note (notes cannot be changed later)", max_chars=casework.MAX_NOTE)
         if st.form_submit_button("Add note"):
-            _act(lambda: casework.add_note(resources.database(), me, found.submission_id, text), "Note added.")
+            _attempt(lambda: casework.add_note(resources.database(), me, found.submission_id, text), "Note added.")
+            st.rerun()
 
 
 def describe(entry: TimelineEntry) -> str:

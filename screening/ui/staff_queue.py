@@ -20,7 +20,7 @@ from screening.ui.staff_common import current_page, first_page, pager, waited
 from screening.workflow import STATUS_LABELS, Status
 
 PAGE_SIZE = 50
-PAGE = "queue_page"
+PAGE = "staff_queue_page"
 ANYONE, ME = "anyone", "me"
 
 

@@ -89,7 +89,7 @@ def render_why_cards(result: Mapping[str, Any]) -> None:
 def render_full_trace(result: Mapping[str, Any]) -> None:
     """Every rule, fired or not, with every condition: what a clinician checks a decision against."""
     rows = [
-        {"Rule": row["rule"], "Fired": "yes" if row["fired"] else "no", **cond}
+        {"Rule id": row["rule"], "Fired": "yes" if row["fired"] else "no", **cond}
         for row in result.get("trace") or ()
         for cond in condition_rows(row["conditions"]).to_dict("records")
     ]

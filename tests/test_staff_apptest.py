@@ -1,0 +1,461 @@
+"""The staff workspace driven through its pages (Streamlit AppTest, no browser) on a real SQLite file.
+
+Logins go through the real login form or the real staff service; actions go through
+the page's buttons and forms, and what they stored is read back from the services.
+"""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from storage_support import PASSWORD, login_as, patient
+from streamlit.testing.v1 import AppTest
+from wizard_support import click, page_text, start
+
+from screening import casework, intake, staff
+from screening.loader import load_ruleset
+from screening.settings import get_settings
+from screening.staff import Role, StaffSession
+from screening.storage import Database
+from screening.storage.models import StaffSessionRow, utcnow
+from screening.triage import Triage
+from screening.ui import auth
+from screening.ui.whycard import condition_rows
+from screening.workflow import STATUS_LABELS, Status, allowed_next
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+PAGES = {
+    "login": "screening/ui/staff_login.py",
+    "queue": "screening/ui/staff_queue.py",
+    "detail": "screening/ui/staff_detail.py",
+    "admin": "screening/ui/staff_admin.py",
+}
+MARKUP = "**bold** <script>alert(1)</script> [link](http://x)"
+LOGIN_ELEMENTS = {"header", "text_input", "button", "info", "error"}
+
+
+@pytest.fixture
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """The database the app under test opens: its own data directory and SQLite file per test."""
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
+    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    db = Database.from_settings(get_settings())
+    db.migrate()
+    yield db
+    db.dispose()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def rules() -> Any:
+    return load_ruleset(RULES)
+
+
+def submit(db: Database, rules: Any, triage: Triage = Triage.likely_candidate, name: str = "Case Patient") -> int:
+    return intake.submit(db, patient(rules, triage, name=name), rules).submission_id
+
+
+def at_page(name: str, session: StaffSession | None = None, **state: Any) -> AppTest:
+    """The app opened at a staff page's address, logged in as ``session`` (or not at all)."""
+    at = start()
+    if session is not None:
+        at.session_state[auth.SESSION_KEY] = session.token
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.switch_page(PAGES[name]).run()
+
+
+def open_detail(session: StaffSession, submission_id: int) -> AppTest:
+    return at_page("detail", session, **{auth.OPEN: submission_id})
+
+
+def log_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    return click(at, "Log in")
+
+
+def element_types(block: Any) -> set[str]:
+    children = getattr(block, "children", {})
+    own = {block.type} if not children else set()
+    return own.union(*(element_types(child) for child in children.values()))
+
+
+def headers(at: AppTest) -> list[str]:
+    return [h.value for h in at.header]
+
+
+def texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def buttons(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def audit_actions(db: Database, admin: StaffSession, **filters: Any) -> list[str]:
+    return [row.action for row in casework.audit_log(db, admin, **filters).rows]
+
+
+def assert_only_login(at: AppTest, *secrets: str) -> None:
+    assert not at.exception, at.exception
+    assert headers(at) == ["Staff login"]
+    assert element_types(at.main) <= LOGIN_ELEMENTS | {"form"}, element_types(at.main)
+    assert not at.sidebar.children, "a staff page drew its sidebar for an anonymous visitor"
+    shown = page_text(at)
+    for secret in secrets:
+        assert secret not in shown
+
+
+# --- login, lockout, expiry, logout ---------------------------------------------------------------
+
+
+def test_login_with_the_right_password_opens_the_queue_and_is_audited(app_db: Database, rules: Any) -> None:
+    submit(app_db, rules)
+    staff.add_staff(app_db, "nina", "Nina Intake", Role.intake, PASSWORD, actor=staff.CONSOLE)
+    at = log_in(at_page("login"), "nina", PASSWORD)
+    assert not at.exception, at.exception
+    assert headers(at) == ["Review queue"]
+    token = at.session_state[auth.SESSION_KEY]
+    assert staff.session_for(app_db, token).username == "nina"
+    assert not at.query_params, "nothing about the session belongs in the address"
+    admin = login_as(app_db, "ada", Role.admin)
+    assert "login" in audit_actions(app_db, admin, username="nina")
+
+
+@pytest.mark.parametrize(("username", "password"), [("nina", "Wrong password 123"), ("nobody", PASSWORD)])
+def test_a_failed_login_says_the_same_thing_whatever_was_wrong(app_db: Database, username: str, password: str) -> None:
+    staff.add_staff(app_db, "nina", "Nina Intake", Role.intake, PASSWORD, actor=staff.CONSOLE)
+    at = log_in(at_page("login"), username, password)
+    assert [e.value for e in at.error] == [staff.LOGIN_FAILED]
+    assert headers(at) == ["Staff login"]
+    assert auth.SESSION_KEY not in at.session_state
+    admin = login_as(app_db, "ada", Role.admin)
+    assert audit_actions(app_db, admin, username=username) == ["login_failed"]
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(app_db: Database) -> None:
+    staff.add_staff(app_db, "nina", "Nina Intake", Role.intake, PASSWORD, actor=staff.CONSOLE)
+    at = at_page("login")
+    for _ in range(app_db.config.lockout_attempts):
+        at = log_in(at, "nina", "Wrong password 123")
+    at = log_in(at, "nina", PASSWORD)
+    assert [e.value for e in at.error] == [staff.LOGIN_FAILED]
+    assert headers(at) == ["Staff login"]
+    assert auth.SESSION_KEY not in at.session_state
+
+
+def test_an_idle_session_ends_with_a_plain_message_and_no_data(app_db: Database, rules: Any) -> None:
+    submit(app_db, rules, name="Idle Patient")
+    me = login_as(app_db, "nina")
+    at = at_page("queue", me)
+    assert headers(at) == ["Review queue"]
+    idle = app_db.config.session_idle_minutes
+    with app_db.session() as tx:
+        tx.execute(update(StaffSessionRow).values(last_seen=utcnow() - timedelta(minutes=idle + 1)))
+    at.run()
+    assert_only_login(at, "Idle Patient")
+    assert any("session has ended" in i.value for i in at.info)
+    assert staff.session_for(app_db, me.token) is None
+
+
+def test_logout_ends_the_session(app_db: Database) -> None:
+    me = login_as(app_db, "nina")
+    at = click(at_page("login", me), "Log out")
+    assert headers(at) == ["Staff login"]
+    assert staff.session_for(app_db, me.token) is None
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_staff_page_without_a_session_shows_the_login_and_nothing_else(
+    app_db: Database, rules: Any, page: str
+) -> None:
+    receipt = intake.submit(app_db, patient(rules, Triage.urgent, name="Secret Patient"), rules)
+    assert_only_login(at_page(page, **{auth.OPEN: receipt.submission_id}), "Secret Patient", receipt.reference)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_made_up_session_token_is_refused_on_every_page(app_db: Database, rules: Any, page: str) -> None:
+    submission_id = submit(app_db, rules, name="Secret Patient")
+    at = start()
+    at.session_state[auth.SESSION_KEY] = "not-a-real-token"
+    at.session_state[auth.ROLE] = Role.admin.value
+    at.session_state[auth.OPEN] = submission_id
+    assert_only_login(at.switch_page(PAGES[page]).run(), "Secret Patient")
+
+
+def test_password_change_through_the_account_page(app_db: Database) -> None:
+    me = login_as(app_db, "nina")
+    at = at_page("login", me)
+    new = "Another good one 42"
+    for box, value in zip(at.text_input, (PASSWORD, new, new + "x"), strict=True):
+        box.input(value)
+    at = click(at, "Change password")
+    assert [e.value for e in at.error] == ["The two new passwords are not the same."]
+    for box, value in zip(at.text_input, (PASSWORD, new, new), strict=True):
+        box.input(value)
+    at = click(at, "Change password")
+    assert not at.error and at.success
+    assert staff.authenticate(app_db, "nina", new) is not None
+    assert staff.authenticate(app_db, "nina", PASSWORD) is None
+
+
+# --- queue ----------------------------------------------------------------------------------------
+
+
+def test_queue_counts_sorts_urgent_first_and_opens_a_row(app_db: Database, rules: Any) -> None:
+    for triage in (Triage.likely_candidate, Triage.needs_review, Triage.urgent, Triage.unlikely):
+        submit(app_db, rules, triage, name=f"{triage.value} patient")
+    at = at_page("queue", login_as(app_db, "nina"))
+    counts = {m.label: m.value for m in at.metric}
+    assert counts == {"Urgent": "1", "Not suitable": "0", "Needs review": "1", "Likely candidate": "1", "Unlikely": "1"}
+    table = queue_table(at)
+    assert list(table["Triage"]) == ["Urgent", "Needs review", "Likely candidate", "Unlikely"]
+    assert list(table["Status"]) == ["New"] * 4
+    assert all(waited.endswith("min") for waited in table["In status for"])
+    at.selectbox(key="q_open").set_value(table["Reference"][0])
+    at = click(at, "Open")
+    assert headers(at) == [f"Submission {table['Reference'][0]}"]
+
+
+def queue_table(at: AppTest) -> Any:
+    return next(d.value for d in at.dataframe if "Reference" in d.value.columns)
+
+
+def test_queue_filters_search_and_pages(app_db: Database, rules: Any) -> None:
+    for number in range(55):
+        submit(app_db, rules, name=f"Patient {number:02d}")
+    urgent = submit(app_db, rules, Triage.urgent, name="Zed Urgent")
+    me = login_as(app_db, "nina")
+    at = at_page("queue", me)
+    assert len(queue_table(at)) == 50
+    assert "Page 1 of 2 (56 submissions)" in texts(at)
+    at = click(at, "Next page")
+    assert len(queue_table(at)) == 6
+    at.text_input(key="q_search").input("zed urg")
+    at.run()
+    assert list(queue_table(at)["Name"]) == ["Zed Urgent"]
+    assert "Page 1 of 1 (1 submissions)" in texts(at)
+    at.text_input(key="q_search").input("")
+    at.multiselect(key="q_triage").set_value([Triage.likely_candidate])
+    at.run()
+    assert len(queue_table(at)) == 50 and set(queue_table(at)["Triage"]) == {"Likely candidate"}
+    casework.assign(app_db, me, urgent, me.staff_id)
+    at.multiselect(key="q_triage").set_value([])
+    at.selectbox(key="q_assignee").set_value("me")
+    at.run()
+    assert list(queue_table(at)["Name"]) == ["Zed Urgent"]
+
+
+# --- detail: why-cards, answers, workflow, assignment, notes ---------------------------------------
+
+
+def test_detail_shows_why_cards_and_answers_as_plain_text_and_audits_the_view(app_db: Database, rules: Any) -> None:
+    submission_id = submit(app_db, rules, Triage.urgent, name=MARKUP)
+    me = login_as(app_db, "nina")
+    at = open_detail(me, submission_id)
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "RF-THUNDERCLAP · severity Critical · outcome Urgent" in shown
+    assert "Source: SNOOP4 (Dodick) - O, onset sudden" in shown
+    assert any(t.startswith("Rule set: Botox pre-screening version 2026.") for t in shown)
+    why = next(d.value for d in at.dataframe if "Met" in d.value.columns)
+    assert why.to_dict("records") == [
+        {
+            "Question": "Have you had a sudden, very severe headache that reached its worst within a minute "
+            "(the worst ever)?",
+            "Rule": "== yes",
+            "Patient's value": "Yes",
+            "Met": "yes",
+        }
+    ]
+    contact = next(d.value for d in at.dataframe if "Your name" in set(d.value.get("Question", [])))
+    assert MARKUP in set(contact["Answer"])
+    assert all(MARKUP not in m.value for m in at.markdown), "patient text went through markdown"
+    assert not at.expander, "the full trace is for clinicians"
+    admin = login_as(app_db, "ada", Role.admin)
+    assert audit_actions(app_db, admin, username="nina", action="view")
+
+
+def test_clinicians_also_see_the_full_trace(app_db: Database, rules: Any) -> None:
+    submission_id = submit(app_db, rules)
+    at = open_detail(login_as(app_db, "cleo", Role.clinician), submission_id)
+    assert [e.label for e in at.expander] == ["Full rule trace (every rule and condition)"]
+    trace = next(d.value for d in at.dataframe if "Fired" in d.value.columns)
+    assert set(trace["Rule id"]) == {rule.id for rule in rules.rules}
+
+
+def status_paths(*, urgent: bool) -> dict[Status, list[Status]]:
+    """The shortest walk from New to every status the workflow can reach."""
+    paths = {Status.new: [Status.new]}
+    frontier = [Status.new]
+    while frontier:
+        current = frontier.pop(0)
+        for following in sorted(allowed_next(current, urgent=urgent)):
+            if following not in paths:
+                paths[following] = [*paths[current], following]
+                frontier.append(following)
+    return paths
+
+
+TRIAGE_OF = {True: Triage.urgent, False: Triage.likely_candidate}
+TRANSITIONS = [
+    pytest.param(urgent, current, target, id=f"{'urgent:' if urgent else ''}{current}->{target}")
+    for urgent in (False, True)
+    for current in status_paths(urgent=urgent)
+    for target in sorted(allowed_next(current, urgent=urgent))
+]
+
+
+def moved_to(db: Database, session: StaffSession, submission_id: int, *path: Status) -> None:
+    for status in path:
+        casework.change_status(db, session, submission_id, status)
+
+
+def offered_moves(at: AppTest) -> set[Status]:
+    return {Status(b.key.removeprefix("move_")) for b in at.button if b.key and b.key.startswith("move_")}
+
+
+def move(at: AppTest, target: Status) -> AppTest:
+    at.button(key=f"move_{target.value}").click()
+    return at.run()
+
+
+@pytest.mark.parametrize(("urgent", "current", "target"), TRANSITIONS)
+def test_each_workflow_move_through_its_button(
+    app_db: Database, rules: Any, urgent: bool, current: Status, target: Status
+) -> None:
+    submission_id = submit(app_db, rules, TRIAGE_OF[urgent])
+    me = login_as(app_db, "nina")
+    moved_to(app_db, me, submission_id, *status_paths(urgent=urgent)[current][1:])
+    at = open_detail(me, submission_id)
+    assert offered_moves(at) == allowed_next(current, urgent=urgent)
+    at = move(at, target)
+    assert not at.exception and not at.error, (at.exception, at.error)
+    assert [s.value for s in at.success] == [f"Moved to {STATUS_LABELS[target]}."]
+    assert offered_moves(at) == allowed_next(target, urgent=urgent)
+    found = casework.detail(app_db, me, submission_id)
+    assert found.status == target
+    last = found.timeline[-1]
+    assert (last.kind, last.actor, last.data["from"], last.data["to"]) == ("status", "Nina", current, target)
+    admin = login_as(app_db, "ada", Role.admin)
+    assert audit_actions(app_db, admin, action="status", target=found.reference)
+
+
+def test_a_move_no_longer_allowed_is_refused_and_changes_nothing(app_db: Database, rules: Any) -> None:
+    submission_id = submit(app_db, rules)
+    me = login_as(app_db, "nina")
+    moved_to(app_db, me, submission_id, Status.in_review)
+    at = open_detail(me, submission_id)
+    assert Status.urgent_referred not in offered_moves(at), "urgent moves are only for urgent submissions"
+    moved_to(app_db, login_as(app_db, "omar"), submission_id, Status.consultation_booked)  # a colleague booked it
+    at = move(at, Status.declined)
+    assert [e.value for e in at.error] == ["Cannot move from Consultation booked to Declined."]
+    assert casework.detail(app_db, me, submission_id).status == Status.consultation_booked
+
+
+def test_contact_attempts_are_counted(app_db: Database, rules: Any) -> None:
+    submission_id = submit(app_db, rules)
+    me = login_as(app_db, "nina")
+    moved_to(app_db, me, submission_id, Status.in_review)
+    at = move(move(open_detail(me, submission_id), Status.contact_attempted), Status.contact_attempted)
+    assert {m.label: m.value for m in at.metric}["Contact attempts"] == "2"
+    assert at.button(key="move_contact_attempted").label == "Contact attempted (attempt 3)"
+    assert casework.detail(app_db, me, submission_id).contact_attempts == 2
+
+
+def test_notes_are_added_shown_as_typed_and_audited(app_db: Database, rules: Any) -> None:
+    submission_id = submit(app_db, rules)
+    me = login_as(app_db, "nina")
+    at = open_detail(me, submission_id)
+    at = click(at, "Add note")
+    assert [e.value for e in at.error] == ["The note is empty."]
+    at.text_area[0].input(MARKUP)
+    at = click(at, "Add note")
+    assert [s.value for s in at.success] == ["Note added."]
+    assert MARKUP in texts(at)
+    assert all(MARKUP not in m.value for m in at.markdown)
+    timeline = next(d.value for d in at.dataframe if "What" in d.value.columns)
+    assert list(timeline["What"])[-1] == f"Note: {MARKUP}"
+    assert [n.data["text"] for n in casework.detail(app_db, me, submission_id).notes] == [MARKUP]
+    admin = login_as(app_db, "ada", Role.admin)
+    assert audit_actions(app_db, admin, action="note") == ["note"]
+
+
+def test_assignment_to_a_colleague(app_db: Database, rules: Any) -> None:
+    submission_id = submit(app_db, rules)
+    me = login_as(app_db, "nina")
+    omar = login_as(app_db, "omar")
+    at = open_detail(me, submission_id)
+    assert {m.label: m.value for m in at.metric}["Assigned to"] == "Nobody"
+    at.selectbox(key="assignee").set_value(omar.staff_id)
+    at = click(at, "Assign")
+    assert [s.value for s in at.success] == ["Assigned to Omar."]
+    assert {m.label: m.value for m in at.metric}["Assigned to"] == "Omar"
+    assert casework.detail(app_db, me, submission_id).assignee_id == omar.staff_id
+    admin = login_as(app_db, "ada", Role.admin)
+    assert audit_actions(app_db, admin, action="assign") == ["assign"]
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+def test_admin_adds_and_disables_staff(app_db: Database) -> None:
+    at = at_page("admin", login_as(app_db, "ada", Role.admin))
+    at.text_input(key="new_username").input("pat")
+    at.text_input(key="new_name").input("Pat Clinician")
+    at.selectbox(key="new_role").set_value(Role.clinician)
+    at.text_input(key="new_password").input(PASSWORD)
+    at = click(at, "Add")
+    assert not at.error, [e.value for e in at.error]
+    people = next(d.value for d in at.dataframe if "User name" in d.value.columns)
+    assert ("pat", "Clinician", "yes") in set(zip(people["User name"], people["Role"], people["Active"], strict=True))
+    assert staff.authenticate(app_db, "pat", PASSWORD) is not None
+    at.selectbox(key="active_who").set_value("pat")
+    at = click(at, "Disable")
+    assert staff.authenticate(app_db, "pat", PASSWORD) is None
+    log = next(d.value for d in at.dataframe if "Action" in d.value.columns)
+    assert {"staff_add", "staff_disable"} <= set(log["Action"])
+
+
+def test_admin_filters_the_audit_log(app_db: Database) -> None:
+    staff.authenticate(app_db, "mallory", "guess guess guess")
+    at = at_page("admin", login_as(app_db, "ada", Role.admin))
+    at.text_input(key="a_action").input("login_failed")
+    at.run()
+    log = next(d.value for d in at.dataframe if "Action" in d.value.columns)
+    assert list(log["Action"]) == ["login_failed"]
+    assert list(log["Who"]) == ["mallory"]
+
+
+@pytest.mark.parametrize("role", [Role.intake, Role.clinician])
+def test_the_admin_page_refuses_other_roles(app_db: Database, role: Role) -> None:
+    at = at_page("admin", login_as(app_db, "nina", role))
+    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert not at.dataframe and not at.text_input
+
+
+# --- why-card rows --------------------------------------------------------------------------------
+
+
+def test_why_card_rows_say_unknown_in_words_and_split_the_threshold() -> None:
+    rows = condition_rows(
+        [
+            {"condition": "headache.headache_days >= 15", "value": None, "held": False},
+            {"condition": "derived.classes_tried >= 2", "value": 2.0, "held": True},
+        ]
+    )
+    assert rows.to_dict("records") == [
+        {
+            "Question": "On how many days a month do you have a headache? (average of the last 3 months)",
+            "Rule": ">= 15",
+            "Patient's value": "Not answered / not sure",
+            "Met": "no",
+        },
+        {"Question": "Preventive classes adequately tried", "Rule": ">= 2", "Patient's value": "2", "Met": "yes"},
+    ]
