@@ -1,0 +1,309 @@
+"""The patient wizard driven through its widgets (Streamlit AppTest, no browser), on a real SQLite file."""
+
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from wizard_support import (
+    FORBIDDEN,
+    answer,
+    click,
+    fill_step,
+    header,
+    page_text,
+    patient_for,
+    start,
+    typical_patient,
+    walk_to_review,
+    widget,
+)
+
+from screening.settings import get_settings
+from screening.storage import Database
+from screening.storage.models import DraftRow, utcnow
+from screening.ui.draft import STEP_BY_KEY
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own data directory and SQLite file (settings are cached per process)."""
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
+    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def stored_triage(data_dir: Path, reference: str) -> str:
+    with sqlite3.connect(data_dir / "screening.db") as db:
+        (triage,) = db.execute("SELECT triage FROM submissions WHERE reference = ?", (reference,)).fetchone()
+    return triage
+
+
+def draft_of(at) -> dict:
+    return at.session_state["draft"]
+
+
+def go_to_step(at, answers: dict, key: str):
+    """Answer the steps before ``key`` and stop there."""
+    while header(at) != STEP_BY_KEY[key].title:
+        step = next(s for s in STEP_BY_KEY.values() if s.title == header(at))
+        fill_step(at, answers, step)
+        click(at, "Start" if step.key == "welcome" else "Next")
+    return at
+
+
+def error_after(at, key: str) -> str | None:
+    """The first error shown after the widget ``key`` and before the next question (i.e. next to it)."""
+    nodes = [n for n in _flat(at.main) if getattr(n, "type", "") not in ("", "caption")]
+    index = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == key)
+    for node in nodes[index + 1 :]:
+        if node.type == "error":
+            return node.value
+        if getattr(node, "key", None) and not node.key.endswith(":unsure"):
+            return None
+    return None
+
+
+def _flat(node) -> list:
+    children = getattr(node, "children", {})
+    return [node, *(leaf for child in children.values() for leaf in _flat(child))]
+
+
+REASONS = {
+    "chronic_migraine": "likely_candidate",
+    "other_headache": "needs_review",
+    "cervical_dystonia": "needs_review",
+    "limb_spasticity": "needs_review",
+    "facial_pain": "needs_review",
+    "not_sure": "needs_review",
+}
+
+
+@pytest.mark.parametrize(("reason", "triage"), REASONS.items())
+def test_every_pathway_reaches_the_confirmation_and_is_stored_with_its_triage(data_dir, reason, triage):
+    answers = patient_for(reason)
+    seen: list[str] = []
+    at = walk_to_review(start(), answers, seen)
+    seen.append(page_text(at))
+    click(at, "Send my answers")
+    seen.append(page_text(at))
+
+    assert at.title[0].value == "Thank you"
+    reference = at.code[0].value
+    assert reference.startswith("BT-")
+    assert stored_triage(data_dir, reference) == triage
+    for text in seen:
+        assert not [word for word in FORBIDDEN if word in text.lower()]
+    assert triage not in seen[-1]
+
+
+def test_pathway_steps_follow_the_reason(data_dir):
+    at = walk_to_review(start(), patient_for("limb_spasticity"))
+    review = page_text(at)
+    assert "Your muscle stiffness" in review
+    assert "Your headaches" not in review
+    assert "Stroke" in review
+
+
+def test_a_red_flag_yes_shows_the_emergency_message_at_once_and_is_stored_as_urgent(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "red_flags")
+    assert not [e for e in at.error if "911" in e.value]
+
+    answer(at, "red_flags.thunderclap", "yes")
+
+    assert header(at) == STEP_BY_KEY["red_flags"].title
+    assert error_after(at, "w:red_flags.thunderclap").startswith("Please get urgent medical help now: call 911")
+    answers["red_flags"]["thunderclap"] = "yes"
+    walk_to_review(at, answers)
+    click(at, "Send my answers")
+    assert any("911" in e.value for e in at.error)
+    assert stored_triage(data_dir, at.code[0].value) == "urgent"
+
+
+def test_a_validation_error_is_shown_next_to_its_field_and_every_answer_stays(data_dir):
+    answers = typical_patient()
+    answers["headache"]["migraine_days"] = 25
+    at = go_to_step(start(), answers, "headache")
+    fill_step(at, answers, STEP_BY_KEY["headache"])
+
+    click(at, "Next")
+
+    assert header(at) == STEP_BY_KEY["headache"].title
+    assert error_after(at, "w:headache.migraine_days") == "Migraine days (25) cannot be more than headache days (20)."
+    assert error_after(at, "w:headache.headache_days") is None
+    for field, value in answers["headache"].items():
+        assert widget(at, f"w:headache.{field}").value == value
+    assert draft_of(at)["headache"].items() >= answers["headache"].items()
+    assert draft_of(at)["red_flags"] == answers["red_flags"]
+
+    answer(at, "headache.migraine_days", 12)
+    assert error_after(at, "w:headache.migraine_days") is None
+    click(at, "Next")
+    assert header(at) == STEP_BY_KEY["treatments"].title
+
+
+def test_an_unanswered_question_is_named_in_plain_words(data_dir):
+    at = go_to_step(start(), typical_patient(), "safety")
+    click(at, "Next")
+    assert error_after(at, "w:safety.toxin_allergy") == "Please answer this question."
+    text = page_text(at)
+    assert "Field required" not in text
+    assert "Traceback" not in text
+
+
+def test_back_and_next_keep_every_answer(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "about")
+    fill_step(at, answers, STEP_BY_KEY["about"])
+    click(at, "Back")
+    click(at, "Back")
+    assert header(at) == STEP_BY_KEY["seeking"].title
+    assert widget(at, "w:seeking.reason").value == "chronic_migraine"
+    click(at, "Next")
+    assert [widget(at, f"w:red_flags.{f}").value for f in answers["red_flags"]] == list(answers["red_flags"].values())
+    click(at, "Next")
+    assert widget(at, "w:about.date_of_birth").value.isoformat() == "1985-04-12"
+    assert widget(at, "w:about.pregnant").value == "no"
+
+
+def test_changing_the_pathway_clears_the_hidden_answers(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "treatments")
+    assert draft_of(at)["headache"]["migraine_days"] == 12
+    for _ in range(4):
+        click(at, "Back")
+    assert header(at) == STEP_BY_KEY["seeking"].title
+
+    answer(at, "seeking.reason", "cervical_dystonia")
+
+    assert "headache" not in draft_of(at)
+    assert "treatments" not in draft_of(at)
+    answer(at, "seeking.reason", "chronic_migraine")
+    go_to_step(at, answers, "headache")
+    assert widget(at, "w:headache.migraine_days").value is None
+
+
+def test_a_follow_up_question_hides_and_its_answer_is_cleared(data_dir):
+    answers = typical_patient()
+    answers["toxin"] = {"prior_toxin": "yes", "weeks_since_last": 20, "toxin_outcome": "helped", "weeks_of_benefit": 10}
+    at = go_to_step(start(), answers, "toxin")
+    fill_step(at, answers, STEP_BY_KEY["toxin"])
+    assert draft_of(at)["toxin"] == answers["toxin"]
+
+    answer(at, "toxin.prior_toxin", "no")
+
+    assert draft_of(at)["toxin"] == {"prior_toxin": "no"}
+    with pytest.raises(KeyError):
+        widget(at, "w:toxin.weeks_since_last")
+    answer(at, "toxin.prior_toxin", "yes")
+    assert widget(at, "w:toxin.weeks_since_last").value is None
+
+
+def test_not_sure_on_a_headache_number_is_kept_as_unknown(data_dir):
+    answers = typical_patient()
+    answers["headache"]["hours_per_day"] = None
+    at = go_to_step(start(), answers, "headache")
+    fill_step(at, answers, STEP_BY_KEY["headache"])
+    assert draft_of(at)["headache"]["hours_per_day"] is None
+    click(at, "Next")
+    assert header(at) == STEP_BY_KEY["treatments"].title
+
+
+def test_a_number_left_empty_asks_for_a_number_or_not_sure(data_dir):
+    answers = typical_patient()
+    del answers["headache"]["pattern_months"]
+    at = go_to_step(start(), answers, "headache")
+    fill_step(at, answers, STEP_BY_KEY["headache"])
+    click(at, "Next")
+    assert error_after(at, "w:headache.pattern_months") == "Please enter a number, or tick Not sure."
+
+
+def test_preventives_are_added_and_removed(data_dir):
+    answers = typical_patient()
+    answers["treatments"]["preventives"].append(
+        {"drug": "other", "other_name": "Melatonin", "weeks": 10, "outcome": "did_not_help"}
+    )
+    at = go_to_step(start(), answers, "treatments")
+    fill_step(at, answers, STEP_BY_KEY["treatments"])
+    assert len(draft_of(at)["treatments"]["preventives"]) == 3
+
+    click(at, "Remove medicine 1")
+
+    assert [p["drug"] for p in draft_of(at)["treatments"]["preventives"]] == ["propranolol", "other"]
+    assert widget(at, "w:treatments.preventives.0.drug").value == "propranolol"
+    assert widget(at, "w:treatments.preventives.1.other_name").value == "Melatonin"
+    answer(at, "treatments.preventives.1.drug", "topiramate")
+    assert "other_name" not in draft_of(at)["treatments"]["preventives"][1]
+
+
+def _born(answers) -> date:
+    return date.fromisoformat(answers["about"]["date_of_birth"])
+
+
+def save_for_later(at, born: str | None = None) -> str:
+    if born is not None:
+        at.date_input(key="save-dob").set_value(born)
+    click(at, "Save my answers")
+    return at.code[0].value
+
+
+def resume(code: str, born) -> object:
+    at = start()
+    at.text_input(key="resume-code").input(code)
+    at.date_input(key="resume-dob").set_value(born)
+    return click(at, "Continue")
+
+
+def test_save_and_resume_with_the_code_and_date_of_birth(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "headache")
+    fill_step(at, answers, STEP_BY_KEY["headache"])
+    code = save_for_later(at)
+    saved = draft_of(at)
+
+    back = resume(code.lower(), _born(answers))
+
+    assert header(back) == STEP_BY_KEY["headache"].title
+    assert draft_of(back) == saved
+    assert widget(back, "w:headache.migraine_days").value == 12
+    walk_to_review(back, answers)
+    click(back, "Send my answers")
+    assert stored_triage(data_dir, back.code[0].value) == "likely_candidate"
+    assert resume(code, _born(answers)).header[0].value == "Welcome"
+
+
+def test_save_before_the_date_of_birth_is_asked_takes_it_in_the_save_box(data_dir):
+    at = go_to_step(start(), typical_patient(), "red_flags")
+    click(at, "Save my answers")
+    assert any("date of birth" in e.value for e in at.error)
+    code = save_for_later(at, _born(typical_patient()))
+    assert header(resume(code, _born(typical_patient()))) == STEP_BY_KEY["red_flags"].title
+
+
+def test_resume_refuses_a_wrong_date_of_birth_and_an_expired_draft(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "red_flags")
+    code = save_for_later(at, _born(answers))
+
+    wrong = resume(code, _born(answers) + timedelta(days=1))
+    assert header(wrong) == "Welcome"
+    assert any("could not find saved answers" in e.value for e in wrong.error)
+    assert "red_flags" not in wrong.session_state["draft"]
+
+    db = Database.from_settings(get_settings())
+    with db.session() as tx:
+        for row in tx.query(DraftRow):
+            row.expires_at = utcnow() - timedelta(minutes=1)
+    db.dispose()
+    expired = resume(code, _born(answers))
+    assert header(expired) == "Welcome"
+    assert any("could not find saved answers" in e.value for e in expired.error)
+
+
+def test_no_answer_travels_in_the_address(data_dir):
+    at = walk_to_review(start(), typical_patient())
+    assert dict(at.query_params) == {}

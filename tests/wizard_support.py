@@ -1,0 +1,146 @@
+"""Patients for the wizard tests, and a driver that answers the wizard through its widgets (AppTest).
+
+A patient is a draft: the ``Submission`` shape, as the wizard keeps it. Each pathway's
+patient starts from the rule set's typical patient, so the stored triage is known.
+"""
+
+import copy
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from screening.loader import load_ruleset
+from screening.ui.draft import STEPS, Step
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+FORBIDDEN = ("eligible", "approved", "candidate", "triage", "needs review", "not suitable", "unlikely", "needs_review")
+"""Words a patient must never see. "urgent" is not here: the red-flag message says "urgent medical help"."""
+
+HEADACHE_PATHWAY_SECTIONS = ("headache", "treatments")
+OTHER_PATHWAYS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "cervical_dystonia": (
+        {},
+        {"dystonia": {"diagnosed_by_neurologist": "yes", "head_turning": "yes", "neck_pain": "no"}},
+    ),
+    "limb_spasticity": (
+        {"spasticity_cause": "stroke"},
+        {"spasticity": {"limbs": ["left_arm", "left_leg"], "goals": ["pain"], "current_therapy": "yes"}},
+    ),
+    "facial_pain": ({}, {"facial_pain": {"diagnosis": "trigeminal_neuralgia", "seen_specialist": "yes"}}),
+    "not_sure": ({}, {}),
+}
+
+
+@cache
+def _case_defaults() -> dict[str, Any]:
+    return load_ruleset(ROOT / "rules").case_defaults
+
+
+def typical_patient() -> dict[str, Any]:
+    """The rule set's typical chronic-migraine patient, with a date of birth as the wizard asks it."""
+    answers = copy.deepcopy(_case_defaults())
+    answers["about"].pop("age")
+    answers["about"]["date_of_birth"] = "1985-04-12"
+    answers["headache"]["hours_per_day"] = 8.0
+    return answers
+
+
+def patient_for(reason: str) -> dict[str, Any]:
+    answers = typical_patient()
+    answers["seeking"] = {"reason": reason}
+    if reason in ("chronic_migraine", "other_headache"):
+        return answers
+    extra_seeking, sections = OTHER_PATHWAYS[reason]
+    answers["seeking"] |= extra_seeking
+    for name in HEADACHE_PATHWAY_SECTIONS:
+        answers.pop(name)
+    return answers | copy.deepcopy(sections)
+
+
+# --- driving the app ------------------------------------------------------------------------------
+
+KINDS = ("radio", "selectbox", "number_input", "text_input", "date_input", "multiselect", "checkbox")
+
+
+def start(timeout: float = 30) -> AppTest:
+    return AppTest.from_file(APP, default_timeout=timeout).run()
+
+
+def widget(at: AppTest, key: str) -> Any:
+    for kind in KINDS:
+        try:
+            return getattr(at, kind)(key=key)
+        except KeyError:
+            continue
+    raise KeyError(f"no widget with key {key!r} on this page")
+
+
+def answer(at: AppTest, path: str, value: Any) -> AppTest:
+    """Give one answer as a patient would (None on a number means ticking "Not sure"), then rerun."""
+    box = widget(at, "w:" + path)
+    if value is None:
+        at.checkbox(key=f"w:{path}:unsure").check()
+    elif box.type == "date_input":
+        box.set_value(date.fromisoformat(value))
+    elif box.type == "checkbox":
+        box.check() if value else box.uncheck()
+    elif box.type == "text_input":
+        box.input(value)
+    else:
+        box.set_value(value)
+    return at.run()
+
+
+def button(at: AppTest, label: str) -> Any:
+    return next(b for b in at.button if b.label == label)
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    button(at, label).click()
+    return at.run()
+
+
+def header(at: AppTest) -> str:
+    return at.header[0].value
+
+
+def fill_step(at: AppTest, answers: dict[str, Any], step: Step) -> AppTest:
+    for section, field in step.fields:
+        if field not in answers.get(section, {}):
+            continue
+        value = answers[section][field]
+        if field == "preventives":
+            for index, item in enumerate(value):
+                click(at, "Add a medicine")
+                for name, given in item.items():
+                    answer(at, f"treatments.preventives.{index}.{name}", given)
+        else:
+            answer(at, f"{section}.{field}", value)
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page would show, labels and options included (the elements' messages as text)."""
+    return "\n".join(str(node.proto) for node in _walk(at.main) if hasattr(node, "proto"))
+
+
+def _walk(node: Any) -> list[Any]:
+    children = getattr(node, "children", {})
+    return [node, *(leaf for child in children.values() for leaf in _walk(child))]
+
+
+def walk_to_review(at: AppTest, answers: dict[str, Any], seen: list[str] | None = None) -> AppTest:
+    """Answer every step this patient is shown and press Next, keeping each page's text in ``seen``."""
+    while header(at) != "Check your answers":
+        step = next(s for s in STEPS if s.title == header(at))
+        fill_step(at, answers, step)
+        if seen is not None:
+            seen.append(page_text(at))
+        click(at, "Start" if step.key == "welcome" else "Next")
+        assert not at.exception, at.exception
+        assert header(at) != step.title, f"stuck on {step.title}: {[e.value for e in at.error]}"
+    return at
