@@ -14,16 +14,17 @@ from screening import casework, staff
 from screening.casework import AuditEntry
 from screening.staff import ROLE_LABELS, Role, StaffInfo, StaffSession
 from screening.ui import auth, resources
-from screening.ui.staff_common import current_page, first_page, pager
+from screening.ui.staff_common import attempt, current_page, first_page, pager, show_outcome
 
 AUDIT_PAGE = "staff_audit_page"
 AUDIT_PAGE_SIZE = 100
-FLASH = "staff_admin_flash"
 
 
 def page() -> None:
+    st.set_page_config(layout="wide")
     me = auth.require_staff(Role.admin)
     st.header("Staff and audit log")
+    show_outcome()
     people = staff.list_staff(resources.database())
     st.subheader("Staff")
     st.dataframe(staff_frame(people), hide_index=True, key="staff_table")
@@ -50,17 +51,6 @@ def staff_frame(people: list[StaffInfo]) -> pd.DataFrame:
     )
 
 
-def _done(message: str) -> None:
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def _notice() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message)
-
-
 def _add_staff(me: StaffSession) -> None:
     with st.expander("Add a staff member"), st.form("add_staff", clear_on_submit=True):
         username = st.text_input(
@@ -74,20 +64,15 @@ def _add_staff(me: StaffSession) -> None:
             max_chars=staff.MAX_PASSWORD,
             key="new_password",
         )
-        if not st.form_submit_button("Add"):
-            return
-        try:
-            added = staff.add_staff(resources.database(), username, display_name, role, password, actor=me)
-        except PermissionError as exc:
-            auth.refused(exc)
-        except ValueError as exc:
-            st.error(str(exc))
-        else:
-            _done(f"Added {added.username}.")
+        if st.form_submit_button("Add"):
+            attempt(
+                lambda: staff.add_staff(resources.database(), username, display_name, role, password, actor=me),
+                f"Added {staff.normalise_username(username)}.",
+            )
+            st.rerun()
 
 
 def _enable_disable(me: StaffSession, people: list[StaffInfo]) -> None:
-    _notice()
     if not people:
         return
     names = {p.username: p for p in people}
@@ -95,16 +80,12 @@ def _enable_disable(me: StaffSession, people: list[StaffInfo]) -> None:
         username = st.selectbox("Staff member", list(names), key="active_who")
         disable = st.form_submit_button("Disable")
         enable = st.form_submit_button("Enable")
-    if not (disable or enable) or username is None:
-        return
-    try:
-        staff.set_active(resources.database(), me, username, active=enable)
-    except PermissionError as exc:
-        auth.refused(exc)
-    except ValueError as exc:
-        st.error(str(exc))
-    else:
-        _done(f"{'Enabled' if enable else 'Disabled'} {username}.")
+    if (disable or enable) and username is not None:
+        attempt(
+            lambda: staff.set_active(resources.database(), me, username, active=enable),
+            f"{'Enabled' if enable else 'Disabled'} {username}.",
+        )
+        st.rerun()
 
 
 def audit_frame(rows: list[AuditEntry]) -> pd.DataFrame:

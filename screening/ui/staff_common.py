@@ -1,8 +1,31 @@
-"""Small pieces the staff pages share: paging through a service's pages, and reading a wait."""
+"""Small pieces the staff pages share: running an action, paging through a service's pages, reading a wait."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import streamlit as st
+
+FLASH, PROBLEM = "staff_flash", "staff_problem"
+
+
+def attempt(action: Callable[[], object], done: str) -> None:
+    """Run one service call and keep its outcome for the next run to show: done, or the refusal in plain words.
+
+    A refusal for an ended session needs nothing more: the next run's guard shows the login.
+    """
+    try:
+        action()
+    except (PermissionError, ValueError) as exc:
+        st.session_state[PROBLEM] = str(exc)
+    else:
+        st.session_state[FLASH] = done
+
+
+def show_outcome() -> None:
+    if flash := st.session_state.pop(FLASH, None):
+        st.success(flash)
+    if problem := st.session_state.pop(PROBLEM, None):
+        st.error(problem)
 
 
 def waited(span: timedelta) -> str:

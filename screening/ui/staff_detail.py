@@ -6,7 +6,6 @@ workflow allows from the current status; the service checks the move again, so a
 button left on screen after someone else moved the submission is refused.
 """
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,15 +22,15 @@ from screening.triage import TRIAGE_LABELS
 from screening.ui import auth, resources
 from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
 from screening.ui.patient import shown_answer
-from screening.ui.staff_common import waited
+from screening.ui.staff_common import attempt, show_outcome, waited
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status
 
-FLASH, PROBLEM = "staff_flash", "staff_problem"
 NOBODY = 0
 
 
 def page() -> None:
+    st.set_page_config(layout="wide")
     me = auth.require_staff()
     submission_id = st.session_state.get(auth.OPEN)
     if submission_id is None:
@@ -52,10 +51,7 @@ def page() -> None:
 def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
-    if flash := st.session_state.pop(FLASH, None):
-        st.success(flash)
-    if problem := st.session_state.pop(PROBLEM, None):
-        st.error(problem)
+    show_outcome()
     _summary(found)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
@@ -94,19 +90,9 @@ def _assignee_name(found: Detail) -> str | None:
     return people.get(found.assignee_id) if found.assignee_id is not None else None
 
 
-def _attempt(action: Callable[[], object], done: str) -> None:
-    """Run one service call and keep its outcome for the page to show: done, or the refusal in plain words."""
-    try:
-        action()
-    except (PermissionError, ValueError) as exc:
-        st.session_state[PROBLEM] = str(exc)
-    else:
-        st.session_state[FLASH] = done
-
-
 def _move(me: StaffSession, submission_id: int, target: Status) -> None:
     """A button callback: it runs even if the button is gone from the new page, so a stale click is refused aloud."""
-    _attempt(
+    attempt(
         lambda: casework.change_status(resources.database(), me, submission_id, target),
         f"Moved to {STATUS_LABELS[target]}.",
     )
@@ -146,7 +132,7 @@ def _assignment(me: StaffSession, found: Detail) -> None:
             key="assignee",
         )
         if st.form_submit_button("Assign"):
-            _attempt(
+            attempt(
                 lambda: casework.assign(resources.database(), me, found.submission_id, chosen or None),
                 f"Assigned to {choices[chosen]}.",
             )
@@ -162,7 +148,7 @@ def _notes(me: StaffSession, found: Detail) -> None:
     with st.form("add_note", clear_on_submit=True):
         text = st.text_area("Add a note (notes cannot be changed later)", max_chars=casework.MAX_NOTE)
         if st.form_submit_button("Add note"):
-            _attempt(lambda: casework.add_note(resources.database(), me, found.submission_id, text), "Note added.")
+            attempt(lambda: casework.add_note(resources.database(), me, found.submission_id, text), "Note added.")
             st.rerun()
 
 

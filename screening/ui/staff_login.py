@@ -5,6 +5,7 @@ import streamlit as st
 from screening import staff
 from screening.staff import ROLE_LABELS, StaffSession
 from screening.ui import auth, resources
+from screening.ui.staff_common import PROBLEM, attempt, show_outcome
 
 
 def page() -> None:
@@ -18,6 +19,7 @@ def page() -> None:
 
 def _account(me: StaffSession) -> None:
     st.header("My account")
+    show_outcome()
     st.text(f"Logged in as {me.display_name} ({me.username}), {ROLE_LABELS[me.role]}.")
     if st.button("Log out", icon=":material/logout:"):
         staff.logout(resources.database(), me.token)
@@ -37,16 +39,13 @@ def _password_change(me: StaffSession) -> None:
     if not submitted:
         return
     if new != again:
-        st.error("The two new passwords are not the same.")
-        return
-    try:
-        staff.change_password(resources.database(), me, old, new)
-    except PermissionError as exc:
-        auth.refused(exc)
-    except ValueError as exc:  # PasswordPolicyError included
-        st.error(str(exc))
+        st.session_state[PROBLEM] = "The two new passwords are not the same."
     else:
-        st.success("Your password is changed. Your other sessions have been logged out.")
+        attempt(
+            lambda: staff.change_password(resources.database(), me, old, new),
+            "Your password is changed. Your other sessions have been logged out.",
+        )
+    st.rerun()
 
 
 if __name__ == "__main__":

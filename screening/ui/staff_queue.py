@@ -25,6 +25,7 @@ ANYONE, ME = "anyone", "me"
 
 
 def page() -> None:
+    st.set_page_config(layout="wide")
     me = auth.require_staff()
     st.header("Review queue")
     filters = _filters(me)
