@@ -1,0 +1,355 @@
+"""Casework: the queue (order, filters, search, pages, counts), detail, workflow, notes, assignment, audit."""
+
+from collections import deque
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from storage_support import login_as, patient
+
+from screening import casework, intake, staff
+from screening.storage import Database
+from screening.storage.models import AuditRow, Event
+from screening.triage import PRECEDENCE, Triage
+from screening.workflow import CLOSED, Status, TransitionError, allowed_next
+
+pytest_plugins = ["db_fixtures"]
+
+
+def audit_actions(db: Database) -> list[tuple[str, str | None]]:
+    with db.session() as tx:
+        return [(r.action, r.target) for r in tx.scalars(select(AuditRow).order_by(AuditRow.id))]
+
+
+@pytest.fixture
+def mixed(db: Database, ruleset) -> list[intake.Receipt]:
+    """Ten submissions: two of each triage, created in an order unlike the queue's."""
+    plan = [
+        (Triage.likely_candidate, 0, "Lena Likely"),
+        (Triage.urgent, 5, "Uma Urgent"),
+        (Triage.unlikely, 1, "Ulf Unlikely"),
+        (Triage.needs_review, 9, "Nina Review"),
+        (Triage.not_suitable, 3, "Nora Notsuitable"),
+        (Triage.urgent, 2, "Otto O'Urgent"),
+        (Triage.likely_candidate, 7, "Liam Likely"),
+        (Triage.needs_review, 4, "Ned Review"),
+        (Triage.not_suitable, 8, "Nils Notsuitable"),
+        (Triage.unlikely, 6, "Ulla Unlikely"),
+    ]
+    start = db.now()
+    receipts = []
+    for triage, minutes, name in plan:
+        db.clock = lambda minutes=minutes: start + timedelta(minutes=minutes)
+        receipts.append(intake.submit(db, patient(ruleset, triage, name=name), ruleset))
+    db.clock = lambda: start + timedelta(days=1)
+    return receipts
+
+
+def test_queue_is_urgent_first_then_oldest_first(db: Database, mixed):
+    actor = login_as(db, "ivy")
+    page = casework.queue(db, actor)
+    keys = [(PRECEDENCE.index(row.triage), row.created_at) for row in page.rows]
+    assert keys == sorted(keys)
+    assert [row.name for row in page.rows[:2]] == ["Otto O'Urgent", "Uma Urgent"]
+    assert page.total == 10
+    assert page.counts_by_triage == dict.fromkeys(Triage, 2)
+    assert page.counts_by_status == {Status.new: 10}
+
+
+def test_rows_carry_what_the_queue_shows(db: Database, ruleset, mixed):
+    actor = login_as(db, "ivy")
+    urgent = casework.queue(db, actor).rows[0]
+    assert urgent.reference == mixed[5].reference
+    assert urgent.submission_id == mixed[5].submission_id
+    assert (urgent.pathway, urgent.status, urgent.assignee, urgent.contact_attempts) == (
+        "headache",
+        Status.new,
+        None,
+        0,
+    )
+    assert "RF-THUNDERCLAP" in urgent.flags
+    assert urgent.time_in_status == db.now() - urgent.created_at
+
+
+def test_pages_are_cut_by_the_database_and_cover_everything_once(db: Database, mixed):
+    actor = login_as(db, "ivy")
+    whole = [row.reference for row in casework.queue(db, actor).rows]
+    pages = [casework.queue(db, actor, page=n, page_size=3) for n in (1, 2, 3, 4, 5)]
+    assert [len(p.rows) for p in pages] == [3, 3, 3, 1, 0]
+    assert [row.reference for p in pages for row in p.rows] == whole
+    assert {p.total for p in pages} == {10}
+    assert pages[0].pages == 4
+
+
+def test_filters_by_triage_status_flag_and_assignee(db: Database, mixed):
+    actor = login_as(db, "ivy")
+    other = login_as(db, "oli")
+    casework.change_status(db, actor, mixed[0].submission_id, Status.in_review)
+    casework.assign(db, actor, mixed[0].submission_id, other.staff_id)
+    casework.assign(db, actor, mixed[1].submission_id, actor.staff_id)
+
+    urgent = casework.queue(db, actor, triage=Triage.urgent)
+    assert {row.triage for row in urgent.rows} == {Triage.urgent}
+    assert urgent.total == 2
+    assert urgent.counts_by_triage == dict.fromkeys(Triage, 2), "triage counts ignore the triage filter"
+    several = casework.queue(db, actor, triage=[Triage.urgent, Triage.unlikely])
+    assert several.total == 4
+
+    reviewing = casework.queue(db, actor, status=Status.in_review)
+    assert [row.reference for row in reviewing.rows] == [mixed[0].reference]
+    assert reviewing.counts_by_status == {Status.new: 9, Status.in_review: 1}
+    assert reviewing.counts_by_triage == {Triage.likely_candidate: 1}
+
+    flagged = casework.queue(db, actor, flag="RF-THUNDERCLAP")
+    assert {row.reference for row in flagged.rows} == {mixed[1].reference, mixed[5].reference}
+
+    mine = casework.queue(db, actor, assignee=actor.staff_id)
+    assert [row.reference for row in mine.rows] == [mixed[1].reference]
+    assert mine.rows[0].assignee == "Ivy"
+    assert casework.queue(db, actor, assignee=casework.UNASSIGNED).total == 8
+
+
+def test_filter_by_date_range_is_inclusive(db: Database, ruleset):
+    actor = login_as(db, "ivy")
+    day = db.now().date()
+    start = db.now()
+    receipts = []
+    for offset in (-2, -1, 0):
+        db.clock = lambda offset=offset: start + timedelta(days=offset)
+        receipts.append(intake.submit(db, patient(ruleset), ruleset))
+    db.clock = lambda: start
+    yesterday = day - timedelta(days=1)
+    assert casework.queue(db, actor, date_from=yesterday).total == 2
+    assert casework.queue(db, actor, date_to=yesterday).total == 2
+    only = casework.queue(db, actor, date_from=yesterday, date_to=yesterday)
+    assert [row.reference for row in only.rows] == [receipts[1].reference]
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [("uma", ["Uma Urgent"]), ("UNLIKELY", ["Ulf Unlikely", "Ulla Unlikely"]), ("o'urg", ["Otto O'Urgent"]), ("%", [])],
+)
+def test_search_by_name_ignores_case_and_treats_wildcards_literally(db: Database, mixed, search, expected):
+    actor = login_as(db, "ivy")
+    assert [row.name for row in casework.queue(db, actor, search=search).rows] == expected
+
+
+def test_search_by_reference_code_however_typed(db: Database, mixed):
+    actor = login_as(db, "ivy")
+    reference = mixed[3].reference
+    for typed in (reference, reference.lower(), reference[3:], reference.replace("-", " ")):
+        assert [row.reference for row in casework.queue(db, actor, search=typed).rows] == [reference]
+
+
+def test_the_queue_refuses_without_a_live_session(db: Database, mixed):
+    actor = login_as(db, "ivy")
+    with pytest.raises(PermissionError):
+        casework.queue(db, None)
+    staff.logout(db, actor.token)
+    with pytest.raises(PermissionError):
+        casework.queue(db, actor)
+
+
+def test_detail_has_answers_result_and_timeline_and_is_audited_as_a_view(db: Database, ruleset, mixed):
+    actor = login_as(db, "cal")
+    receipt = mixed[1]
+    detail = casework.detail(db, actor, receipt.submission_id)
+    assert (detail.reference, detail.triage, detail.status, detail.urgent) == (
+        receipt.reference,
+        Triage.urgent,
+        Status.new,
+        True,
+    )
+    assert detail.answers["contact"]["name"] == "Uma Urgent"
+    assert {flag["id"] for flag in detail.result["flags"]} >= {"RF-THUNDERCLAP"}
+    assert detail.result["trace"]
+    assert (detail.ruleset_version, detail.ruleset_hash) == (ruleset.ref.version, ruleset.ref.hash)
+    assert [(e.kind, e.actor, e.data) for e in detail.timeline] == [("status", None, {"from": None, "to": "new"})]
+    assert set(detail.allowed_next) == allowed_next(Status.new, urgent=True)
+    assert audit_actions(db)[-1] == ("view", receipt.reference)
+
+
+def test_detail_of_an_unknown_submission(db: Database):
+    actor = login_as(db, "cal")
+    with pytest.raises(LookupError):
+        casework.detail(db, actor, 12345)
+
+
+def path_to(target: Status, *, urgent: bool) -> list[Status]:
+    """The shortest way from New to a status, by the workflow's own table."""
+    paths: dict[Status, list[Status]] = {Status.new: []}
+    todo = deque([Status.new])
+    while todo:
+        current = todo.popleft()
+        for nxt in sorted(allowed_next(current, urgent=urgent)):
+            if nxt not in paths:
+                paths[nxt] = [*paths[current], nxt]
+                todo.append(nxt)
+    return paths[target]
+
+
+def reachable(*, urgent: bool) -> list[Status]:
+    return [status for status in Status if _reachable(status, urgent=urgent)]
+
+
+def _reachable(status: Status, *, urgent: bool) -> bool:
+    try:
+        path_to(status, urgent=urgent)
+    except KeyError:
+        return False
+    return True
+
+
+STARTS = [(urgent, current) for urgent in (False, True) for current in reachable(urgent=urgent)]
+
+
+@pytest.mark.parametrize(("urgent", "current"), STARTS)
+def test_each_transition_is_allowed_or_refused_as_the_workflow_says(db: Database, ruleset, urgent, current):
+    """From each reachable status, every target: a fresh submission is walked there, then moved (or not)."""
+    actor = login_as(db, "ivy")
+    for target in Status:
+        receipt = intake.submit(db, patient(ruleset, Triage.urgent if urgent else Triage.likely_candidate), ruleset)
+        for step in path_to(current, urgent=urgent):
+            casework.change_status(db, actor, receipt.submission_id, step)
+        before = audit_actions(db)
+        if target in allowed_next(current, urgent=urgent):
+            assert casework.change_status(db, actor, receipt.submission_id, target) == target
+            assert audit_actions(db)[len(before)] == ("status", receipt.reference)
+            detail = casework.detail(db, actor, receipt.submission_id)
+            assert detail.status == target
+            assert (detail.timeline[-1].data["from"], detail.timeline[-1].data["to"]) == (current, target)
+        else:
+            with pytest.raises(TransitionError):
+                casework.change_status(db, actor, receipt.submission_id, target)
+            assert audit_actions(db) == before
+            assert casework.detail(db, actor, receipt.submission_id).status == current
+
+
+def test_urgent_states_are_only_for_urgent_submissions(db: Database, ruleset):
+    actor = login_as(db, "ivy")
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    with pytest.raises(TransitionError):
+        casework.change_status(db, actor, receipt.submission_id, Status.urgent_referred)
+    urgent = intake.submit(db, patient(ruleset, Triage.urgent), ruleset)
+    casework.change_status(db, actor, urgent.submission_id, Status.urgent_referred)
+    assert Status.urgent_referred in CLOSED
+
+
+def test_contact_attempts_are_counted_and_time_in_status_restarts(db: Database, ruleset):
+    actor = login_as(db, "ivy")
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    with pytest.raises(TransitionError):
+        casework.record_contact_attempt(db, actor, receipt.submission_id)
+    casework.change_status(db, actor, receipt.submission_id, Status.in_review)
+    start = db.now()
+    for attempt in (1, 2, 3):
+        db.clock = lambda attempt=attempt: start + timedelta(minutes=20 * attempt)
+        note = "No answer, left a message." if attempt == 2 else ""
+        assert casework.record_contact_attempt(db, actor, receipt.submission_id, note=note) == attempt
+    db.clock = lambda: start + timedelta(minutes=80)
+    row = casework.queue(db, actor).rows[0]
+    assert (row.status, row.contact_attempts, row.time_in_status) == (
+        Status.contact_attempted,
+        3,
+        timedelta(minutes=20),
+    )
+    timeline = casework.detail(db, actor, receipt.submission_id).timeline
+    assert [e.data.get("attempt") for e in timeline] == [None, None, 1, 2, 3]
+    assert timeline[3].data["note"] == "No answer, left a message."
+
+
+def test_assignment_is_an_event_and_refuses_disabled_or_unknown_staff(db: Database, ruleset):
+    admin = login_as(db, "ada", staff.Role.admin)
+    worker = login_as(db, "ivy")
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    casework.assign(db, admin, receipt.submission_id, worker.staff_id)
+    casework.assign(db, admin, receipt.submission_id, None)
+    staff.set_active(db, admin, "ivy", False)
+    for nobody in (worker.staff_id, 999):
+        with pytest.raises(ValueError, match="disabled"):
+            casework.assign(db, admin, receipt.submission_id, nobody)
+    assigns = [e for e in casework.detail(db, admin, receipt.submission_id).timeline if e.kind == "assign"]
+    assert [(e.data["from"], e.data["to"], e.actor) for e in assigns] == [
+        (None, worker.staff_id, "Ada"),
+        (worker.staff_id, None, "Ada"),
+    ]
+    assert [a for a in audit_actions(db) if a[0] == "assign"] == [("assign", receipt.reference)] * 2
+
+
+def test_notes_are_appended_limited_and_kept_verbatim(db: Database, ruleset):
+    actor = login_as(db, "ivy")
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    text = "**bold** <script>alert(1)</script> [link](http://x)"
+    casework.add_note(db, actor, receipt.submission_id, text)
+    casework.add_note(db, actor, receipt.submission_id, "x" * casework.MAX_NOTE)
+    with pytest.raises(ValueError, match="at most"):
+        casework.add_note(db, actor, receipt.submission_id, "x" * (casework.MAX_NOTE + 1))
+    with pytest.raises(ValueError, match="empty"):
+        casework.add_note(db, actor, receipt.submission_id, "   ")
+    notes = casework.detail(db, actor, receipt.submission_id).notes
+    assert [n.data["text"] for n in notes] == [text, "x" * casework.MAX_NOTE]
+    assert notes[0].actor == "Ivy"
+    with db.session() as tx:
+        assert tx.scalar(select(func.count()).select_from(Event).where(Event.kind == "note")) == 2
+    note_audits = [a for a in audit_actions(db) if a[0] == "note"]
+    assert note_audits == [("note", receipt.reference)] * 2
+
+
+def test_every_action_needs_a_live_session(db: Database, ruleset):
+    actor = login_as(db, "ivy")
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    db.clock = lambda: actor.expires_at + timedelta(minutes=1)
+    sid = receipt.submission_id
+    calls = [
+        lambda a: casework.detail(db, a, sid),
+        lambda a: casework.change_status(db, a, sid, Status.in_review),
+        lambda a: casework.record_contact_attempt(db, a, sid),
+        lambda a: casework.assign(db, a, sid, None),
+        lambda a: casework.add_note(db, a, sid, "hello"),
+        lambda a: casework.record_export(db, a, "queue.csv"),
+        lambda a: casework.audit_log(db, a),
+        lambda a: casework.flag_ids(db, a),
+    ]
+    before = audit_actions(db)
+    for call in calls:
+        for who in (None, actor):
+            with pytest.raises(PermissionError):
+                call(who)
+    assert audit_actions(db) == before
+
+
+def test_exports_are_audited(db: Database):
+    actor = login_as(db, "ivy")
+    casework.record_export(db, actor, "queue.csv", {"rows": 10})
+    with db.session() as tx:
+        row = tx.scalars(select(AuditRow).order_by(AuditRow.id.desc())).first()
+        assert row is not None
+        assert (row.action, row.target, row.detail, row.username) == ("export", "queue.csv", {"rows": 10}, "ivy")
+
+
+def test_the_audit_log_is_for_admins_and_filters(db: Database, ruleset):
+    worker = login_as(db, "ivy")
+    admin = login_as(db, "ada", staff.Role.admin)
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    casework.detail(db, worker, receipt.submission_id)
+    casework.add_note(db, worker, receipt.submission_id, "note")
+    staff.authenticate(db, "ivy", "Wrong password 1")
+    with pytest.raises(PermissionError):
+        casework.audit_log(db, worker)
+    log = casework.audit_log(db, admin)
+    assert [r.action for r in log.rows][:4] == ["login_failed", "note", "view", "login"]
+    assert log.total == len(log.rows) == 7
+    assert {"login", "login_failed", "staff_add", "view", "note"} <= set(log.actions)
+    assert [r.action for r in casework.audit_log(db, admin, username="IVY").rows] == [
+        "login_failed",
+        "note",
+        "view",
+        "login",
+    ]
+    assert casework.audit_log(db, admin, action="view").rows[0].target == receipt.reference
+    assert casework.audit_log(db, admin, target=receipt.reference).total == 2
+    today = db.now().date()
+    assert casework.audit_log(db, admin, date_from=today + timedelta(days=1)).total == 0
+    assert casework.audit_log(db, admin, date_to=today).total == 7
+    paged = casework.audit_log(db, admin, page=2, page_size=5)
+    assert (len(paged.rows), paged.total) == (2, 7)
