@@ -17,7 +17,7 @@ from screening.answers import PreventiveTried
 from screening.casework import Detail, TimelineEntry
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import label
-from screening.staff import Role, StaffSession
+from screening.staff import Role, StaffInfo, StaffSession
 from screening.triage import TRIAGE_LABELS
 from screening.ui import auth, resources
 from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
@@ -52,14 +52,15 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
     show_outcome()
-    _summary(found)
+    people = staff.list_staff(resources.database())
+    _summary(found, people)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
     if me.role in (Role.clinician, Role.admin):
         with st.expander("Full rule trace (every rule and condition)"):
             render_full_trace(found.result)
     _workflow(me, found)
-    _assignment(me, found)
+    _assignment(me, found, people)
     _notes(me, found)
     st.subheader("Answers")
     render_answers(found.answers)
@@ -67,12 +68,13 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.dataframe(timeline_frame(found.timeline), hide_index=True, key="timeline")
 
 
-def _summary(found: Detail) -> None:
+def _summary(found: Detail, people: list[StaffInfo]) -> None:
     triage, status, attempts, assigned = st.columns(4)
     triage.metric("Triage", TRIAGE_LABELS[found.triage])
     status.metric("Status", STATUS_LABELS[found.status])
     attempts.metric("Contact attempts", found.contact_attempts)
-    assigned.metric("Assigned to", _assignee_name(found) or "Nobody")
+    names = {person.id: person.display_name for person in people}
+    assigned.metric("Assigned to", names.get(found.assignee_id or 0, "Nobody"))
     age = (found.answers.get("about") or {}).get("age")
     st.text(
         f"Age {age if age is not None else 'not given'} · received {found.created_at:%Y-%m-%d %H:%M} UTC · "
@@ -83,11 +85,6 @@ def _summary(found: Detail) -> None:
 
 def _since(found: Detail) -> timedelta:
     return datetime.now(UTC) - found.status_since
-
-
-def _assignee_name(found: Detail) -> str | None:
-    people = {person.id: person.display_name for person in staff.list_staff(resources.database())}
-    return people.get(found.assignee_id) if found.assignee_id is not None else None
 
 
 def _move(me: StaffSession, submission_id: int, target: Status) -> None:
@@ -119,9 +116,8 @@ def _workflow(me: StaffSession, found: Detail) -> None:
             )
 
 
-def _assignment(me: StaffSession, found: Detail) -> None:
-    people = {p.id: p.display_name for p in staff.list_staff(resources.database()) if p.active}
-    choices = {NOBODY: "Nobody", **people}
+def _assignment(me: StaffSession, found: Detail, people: list[StaffInfo]) -> None:
+    choices = {NOBODY: "Nobody", **{p.id: p.display_name for p in people if p.active}}
     current = found.assignee_id if found.assignee_id in choices else NOBODY
     with st.form("assign", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
         chosen = st.selectbox(
