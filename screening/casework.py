@@ -15,7 +15,7 @@ from screening.intake import REFERENCE_PREFIX, normalise_code
 from screening.staff import Role, StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
-from screening.triage import PRECEDENCE, Triage
+from screening.triage import PRECEDENCE, RANK, Triage
 from screening.workflow import Status, allowed_next, check_transition
 
 MAX_NOTE = 2000
@@ -99,6 +99,11 @@ def _as_tuple(value: Any, kind: type) -> tuple[str, ...] | None:
     return tuple(kind(v).value for v in values)
 
 
+def _ranks(triage: Triage | Collection[Triage] | None) -> tuple[int, ...] | None:
+    values = _as_tuple(triage, Triage)
+    return None if values is None else tuple(RANK[Triage(v)] for v in values)
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
@@ -121,7 +126,7 @@ def _queue_filter(
 ) -> cases.QueueFilter:
     search = (search or "").strip()
     return cases.QueueFilter(
-        triages=_as_tuple(triage, Triage),
+        triage_ranks=_ranks(triage),
         statuses=_as_tuple(status, Status),
         flag=flag or None,
         since=_day_start(date_from) if date_from else None,
@@ -153,11 +158,11 @@ def queue(
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     with db.session() as tx:
         require_session(tx, db, actor)
-        by_triage = {Triage(k): v for k, v in cases.counts(tx, where, "triage").items()}
+        by_triage = {PRECEDENCE[k]: v for k, v in cases.counts(tx, where, "triage").items()}
         by_status = {Status(k): v for k, v in cases.counts(tx, where, "status").items()}
         lines = cases.queue_page(tx, where, offset=(page - 1) * page_size, limit=page_size)
-    selected = where.triages or tuple(t.value for t in PRECEDENCE)
-    total = sum(count for triage_, count in by_triage.items() if triage_.value in selected)
+    selected = where.triage_ranks or tuple(RANK.values())
+    total = sum(count for triage_, count in by_triage.items() if RANK[triage_] in selected)
     now = db.now()
     rows = [
         QueueRow(
@@ -166,7 +171,7 @@ def queue(
             line.created_at,
             line.patient_name,
             line.pathway,
-            Triage(line.triage),
+            PRECEDENCE[line.triage_rank],
             line.flags,
             Status(line.status),
             line.assignee_id,

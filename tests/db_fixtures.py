@@ -32,15 +32,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def sqlite_db(settings: Settings) -> Iterator[Database]:
+def blank_sqlite_db(settings: Settings) -> Iterator[Database]:
     db = Database.from_settings(settings)
-    db.migrate()
     yield db
     db.dispose()
 
 
 @pytest.fixture
-def postgres_db(settings: Settings) -> Iterator[Database]:
+def blank_postgres_db(settings: Settings) -> Iterator[Database]:
     """A schema of its own per test, dropped afterwards: tests never see each other's rows."""
     schema = f"t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(POSTGRES)
@@ -49,7 +48,6 @@ def postgres_db(settings: Settings) -> Iterator[Database]:
     url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
     db = Database(url.render_as_string(hide_password=False), settings=settings)
     try:
-        db.migrate()
         yield db
     finally:
         db.dispose()
@@ -59,5 +57,19 @@ def postgres_db(settings: Settings) -> Iterator[Database]:
 
 
 @pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest) -> Database:
-    return request.getfixturevalue(f"{request.param}_db")
+def blank_db(request: pytest.FixtureRequest) -> Database:
+    """An empty database (no tables yet) on each backend."""
+    return request.getfixturevalue(f"blank_{request.param}_db")
+
+
+@pytest.fixture
+def db(blank_db: Database) -> Database:
+    """A fresh database at the newest schema, on each backend."""
+    blank_db.migrate()
+    return blank_db
+
+
+@pytest.fixture
+def sqlite_db(blank_sqlite_db: Database) -> Database:
+    blank_sqlite_db.migrate()
+    return blank_sqlite_db

@@ -27,6 +27,41 @@ def test_migrations_create_every_table_and_can_run_again(db: Database):
     assert "alembic_version" in tables
 
 
+def test_upgrading_a_database_with_submissions_fills_the_queue_columns(blank_db: Database):
+    blank_db.migrate("0001")
+    created = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    at = {"at": created if blank_db.engine.dialect.name != "sqlite" else created.replace(tzinfo=None)}
+    with blank_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO submissions (id, reference, created_at, pathway, patient_name, patient_contact, age, "
+                "triage, triage_rank, answers, result, ruleset_version, ruleset_hash) VALUES (7, 'BT-AAAA-BBBB', "
+                ":at, 'headache', 'Old Patient', '555', 40, 'urgent', 0, '{}', '{}', 'v1', 'h1')"
+            ),
+            at,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO case_state (submission_id, status, status_since, contact_attempts) "
+                "VALUES (7, 'new', :at, 0)"
+            ),
+            at,
+        )
+    blank_db.migrate()
+    with blank_db.session() as tx:
+        state = tx.get(CaseState, 7)
+        assert state is not None
+        assert (state.reference, state.patient_name, state.pathway, state.triage_rank) == (
+            "BT-AAAA-BBBB",
+            "Old Patient",
+            "headache",
+            0,
+        )
+        assert state.created_at == created
+    with pytest.raises(DBAPIError, match="append-only"), blank_db.engine.begin() as conn:
+        conn.execute(text("UPDATE submissions SET triage = 'unlikely'"))
+
+
 def counts(db: Database) -> dict[str, int]:
     with db.session() as tx:
         return {

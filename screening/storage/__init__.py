@@ -62,12 +62,12 @@ class Database:
     def now(self) -> datetime:
         return self.clock()
 
-    def migrate(self) -> None:
+    def migrate(self, revision: str = "head") -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
             cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, revision)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,11 +1,15 @@
-"""Submissions with their flags, their event timeline and the cached case state."""
+"""Submissions with their flags, their event timeline and the cached case state.
+
+The queue reads only ``case_state`` (narrow rows, indexed for its order) and the flags;
+the wide submission rows, with answers and trace, are read one at a time for a detail.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from screening.storage.models import CaseState, Event, Staff, SubmissionFlag, SubmissionRow
@@ -66,6 +70,11 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
         [
             {
                 "submission_id": sid,
+                "reference": item.reference,
+                "created_at": item.created_at,
+                "patient_name": item.patient_name,
+                "pathway": item.pathway,
+                "triage_rank": item.triage_rank,
                 "status": INITIAL_STATUS,
                 "assignee_id": None,
                 "status_since": item.created_at,
@@ -81,7 +90,7 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
 class QueueFilter:
     """The queue's filters; ``None`` means "any"."""
 
-    triages: tuple[str, ...] | None = None
+    triage_ranks: tuple[int, ...] | None = None
     statuses: tuple[str, ...] | None = None
     flag: str | None = None
     since: datetime | None = None
@@ -94,18 +103,20 @@ class QueueFilter:
     def clauses(self, *, facet: str | None = None) -> list[ColumnElement[bool]]:
         """Every filter as a WHERE clause, except the facet being counted (so its counts show every choice)."""
         out: list[ColumnElement[bool]] = []
-        if self.triages is not None and facet != "triage":
-            out.append(SubmissionRow.triage.in_(self.triages))
+        if self.triage_ranks is not None and facet != "triage":
+            out.append(CaseState.triage_rank.in_(self.triage_ranks))
         if self.statuses is not None and facet != "status":
             out.append(CaseState.status.in_(self.statuses))
         if self.flag:
             out.append(
-                exists().where(SubmissionFlag.submission_id == SubmissionRow.id, SubmissionFlag.flag_id == self.flag)
+                exists().where(
+                    SubmissionFlag.submission_id == CaseState.submission_id, SubmissionFlag.flag_id == self.flag
+                )
             )
         if self.since:
-            out.append(SubmissionRow.created_at >= self.since)
+            out.append(CaseState.created_at >= self.since)
         if self.before:
-            out.append(SubmissionRow.created_at < self.before)
+            out.append(CaseState.created_at < self.before)
         if self.unassigned:
             out.append(CaseState.assignee_id.is_(None))
         elif self.assignee_id is not None:
@@ -117,9 +128,9 @@ class QueueFilter:
     def _search(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.reference:
-            found.append(SubmissionRow.reference == self.reference)
+            found.append(CaseState.reference == self.reference)
         if self.name:
-            found.append(SubmissionRow.patient_name.icontains(self.name, autoescape=True))
+            found.append(CaseState.patient_name.icontains(self.name, autoescape=True))
         return found
 
 
@@ -130,7 +141,7 @@ class QueueLine:
     created_at: datetime
     patient_name: str
     pathway: str
-    triage: str
+    triage_rank: int
     status: str
     assignee_id: int | None
     assignee_name: str | None
@@ -139,20 +150,16 @@ class QueueLine:
     flags: tuple[str, ...]
 
 
-def _joined(*columns: Any) -> Select[Any]:
-    return select(*columns).select_from(SubmissionRow).join(CaseState, CaseState.submission_id == SubmissionRow.id)
-
-
 def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int) -> list[QueueLine]:
     """One page in priority order (triage precedence, then oldest first), sorted and cut by the database."""
     query = (
-        _joined(
-            SubmissionRow.id,
-            SubmissionRow.reference,
-            SubmissionRow.created_at,
-            SubmissionRow.patient_name,
-            SubmissionRow.pathway,
-            SubmissionRow.triage,
+        select(
+            CaseState.submission_id,
+            CaseState.reference,
+            CaseState.created_at,
+            CaseState.patient_name,
+            CaseState.pathway,
+            CaseState.triage_rank,
             CaseState.status,
             CaseState.assignee_id,
             Staff.display_name,
@@ -161,7 +168,7 @@ def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int) -> l
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())
-        .order_by(SubmissionRow.triage_rank, SubmissionRow.created_at, SubmissionRow.id)
+        .order_by(CaseState.triage_rank, CaseState.created_at, CaseState.submission_id)
         .offset(offset)
         .limit(limit)
     )
@@ -182,10 +189,10 @@ def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str,
     return {sid: tuple(ids) for sid, ids in found.items()}
 
 
-def counts(tx: Session, where: QueueFilter, facet: str) -> dict[str, int]:
-    """How many match the filters per triage or per status."""
-    column = SubmissionRow.triage if facet == "triage" else CaseState.status
-    query = _joined(column, func.count()).where(*where.clauses(facet=facet)).group_by(column)
+def counts(tx: Session, where: QueueFilter, facet: str) -> dict[Any, int]:
+    """How many match the filters per triage rank or per status."""
+    column = CaseState.triage_rank if facet == "triage" else CaseState.status
+    query = select(column, func.count()).where(*where.clauses(facet=facet)).group_by(column)
     return {value: count for value, count in tx.execute(query)}
 
 

@@ -76,7 +76,6 @@ class Staff(Base):
 
 class SubmissionRow(Base):
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_queue", "triage_rank", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -114,9 +113,17 @@ class Event(Base):
 
 
 class CaseState(Base):
+    """The queue's narrow table: what it sorts, filters and shows, so it never reads the wide submissions."""
+
     __tablename__ = "case_state"
+    __table_args__ = (Index("ix_case_state_queue", "triage_rank", "created_at", "submission_id"),)
 
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    patient_name: Mapped[str] = mapped_column(String(100))
+    pathway: Mapped[str] = mapped_column(String(20))
+    triage_rank: Mapped[int] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(30), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     status_since: Mapped[datetime]
