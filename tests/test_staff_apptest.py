@@ -264,6 +264,7 @@ def test_detail_shows_why_cards_and_answers_as_plain_text_and_audits_the_view(ap
     assert "RF-THUNDERCLAP · severity Critical · outcome Urgent" in shown
     assert "Source: SNOOP4 (Dodick) - O, onset sudden" in shown
     assert any(t.startswith("Rule set: Botox pre-screening version 2026.") for t in shown)
+    assert f"Contact: {MARKUP} · Phone preferred · 555 010 0000 · free in the morning" in shown
     why = next(d.value for d in at.dataframe if "Met" in d.value.columns)
     assert why.to_dict("records") == [
         {

@@ -81,6 +81,17 @@ def _summary(found: Detail, people: list[StaffInfo]) -> None:
         f"in this status for {waited(_since(found))} · "
         f"rule set {found.ruleset_version} ({found.ruleset_hash[:12]})"
     )
+    st.text(contact_line(found.answers.get("contact") or {}))
+
+
+def contact_line(contact: dict[str, Any]) -> str:
+    """Who to call and how, on one line: the first thing intake staff need (patient text, so plain text only)."""
+    ways = [f"{label(contact.get('preferred_method'))} preferred"]
+    ways += [str(contact[key]) for key in ("phone", "email") if contact.get(key)]
+    times = ", ".join(label(t) for t in contact.get("preferred_times") or [])
+    return f"Contact: {contact.get('name', '')} · {' · '.join(ways)}" + (
+        f" · free in the {times.lower()}" if times else ""
+    )
 
 
 def _since(found: Detail) -> timedelta:
