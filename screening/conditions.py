@@ -196,17 +196,15 @@ def _choice_leaf(text: str, fact: Fact, op: str, literal: Any) -> Leaf:
         raise ConditionError(
             f"{', '.join(map(repr, unknown))} is not an option of {fact.name} (options: {', '.join(fact.choices)})"
         )
-    codes = np.array([fact.choices.index(o) for o in options])
     chosen = frozenset(options)
+    # Column test by table lookup on the option code: one slot per option and a last slot
+    # that code -1 (unknown) lands on, which is false for both == / in and != / not in.
+    member = np.array([c in chosen for c in fact.choices] + [False])
     if op in ("==", "in"):
-        return Leaf(text, fact, op, literal, chosen.__contains__, lambda cols: np.isin(cols[fact.name], codes))
+        return Leaf(text, fact, op, literal, chosen.__contains__, lambda cols: member[cols[fact.name]])
+    other = np.array([c not in chosen for c in fact.choices] + [False])
     return Leaf(
-        text,
-        fact,
-        op,
-        literal,
-        lambda x: x is not None and x not in chosen,
-        lambda cols: ~np.isin(cols[fact.name], codes) & (cols[fact.name] >= 0),
+        text, fact, op, literal, lambda x: x is not None and x not in chosen, lambda cols: other[cols[fact.name]]
     )
 
 

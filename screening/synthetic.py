@@ -98,7 +98,7 @@ def _yes_no_block(pick: Picker, names: Sequence[str], *, clean: float) -> dict[s
 def _about(pick: Picker) -> dict[str, Any]:
     sex = pick.one(tuple(Sex), (0.6, 0.35, 0.03, 0.02))
     about: dict[str, Any] = {"sex": sex}
-    age = pick.whole(18, 85) if pick.chance(0.9) else pick.whole(0, 120)
+    age = pick.whole(18, 85) if pick.chance(0.85) else pick.one((pick.whole(0, 17), pick.whole(86, 120)), (2, 1))
     if pick.chance(0.1):
         about["date_of_birth"] = (date.today() - timedelta(days=365 * age + 200)).isoformat()
     else:
@@ -113,27 +113,29 @@ def _headache(pick: Picker) -> dict[str, Any]:
     """Headache numbers; each one "not sure" (None) now and then, kind days within the acute days."""
 
     def maybe(low: int, high: int) -> int | None:
-        return None if pick.chance(0.05) else pick.whole(low, high)
+        return None if pick.chance(0.03) else pick.whole(low, high)
 
-    headache_days = maybe(0, 31)
+    headache_days = maybe(15, 31) if pick.chance(0.7) else maybe(0, 31)
     acute_days = maybe(0, 31)
     hours = maybe(0, 48)
+    most = 31 if headache_days is None else headache_days
     answers: dict[str, Any] = {
         "headache_days": headache_days,
-        "migraine_days": maybe(0, 31 if headache_days is None else headache_days),
+        "migraine_days": maybe(most // 2, most) if pick.chance(0.8) else maybe(0, most),
         "hours_per_day": None if hours is None else hours / 2,
         "pattern_months": maybe(0, 240),
         "acute_days": acute_days,
     }
+    limit = 31 if acute_days is None else acute_days
     for kind in (*MOH_KINDS, "days_gepant"):
         if pick.chance(0.35):
-            answers[kind] = pick.whole(0, 31 if acute_days is None else acute_days)
+            answers[kind] = pick.whole(0, min(limit, 9)) if pick.chance(0.7) else pick.whole(0, limit)
     return answers
 
 
 def _preventive(pick: Picker) -> dict[str, Any]:
     drug = pick.one(PREVENTIVE_DRUGS)
-    item: dict[str, Any] = {"drug": drug, "outcome": pick.one(tuple(PreventiveOutcome))}
+    item: dict[str, Any] = {"drug": drug, "outcome": pick.one(tuple(PreventiveOutcome), (0.4, 0.25, 0.05, 0.15, 0.15))}
     if drug == OTHER_DRUG:
         item["other_name"] = "Typed medicine"
         item["other_class"] = pick.one((None, *PreventiveClass))
@@ -154,7 +156,7 @@ def _toxin(pick: Picker) -> dict[str, Any]:
     prior = pick.one(YNU, (0.3, 0.65, 0.05))
     toxin: dict[str, Any] = {"prior_toxin": prior}
     if prior == YesNoUnsure.yes:
-        toxin["toxin_outcome"] = pick.one(tuple(ToxinOutcome))
+        toxin["toxin_outcome"] = pick.one(tuple(ToxinOutcome), (0.6, 0.15, 0.1, 0.1, 0.05))
         if not pick.chance(0.1):
             toxin["weeks_since_last"] = pick.whole(0, 104)
         if pick.chance(0.5):
@@ -295,9 +297,11 @@ def _headache_columns(rng: np.random.Generator, n: int, on_path: np.ndarray) -> 
         "headache.acute_days": acute,
     }
     limit = np.nan_to_num(acute, nan=31)
+    light = np.minimum(limit, 9)
     for kind in (*MOH_KINDS, "days_gepant"):
         used = rng.random(n) < 0.35
-        cols[f"headache.{kind}"] = np.where(used, np.floor(rng.random(n) * (limit + 1)), 0.0)
+        days = np.floor(rng.random(n) * (np.where(rng.random(n) < 0.7, light, limit) + 1))
+        cols[f"headache.{kind}"] = np.where(used, days, 0.0)
     for name in cols:
         cols[name][~on_path] = np.nan
     return cols
@@ -354,7 +358,9 @@ def synthetic_facts(n: int, seed: int = 0) -> pd.DataFrame:
     pathway = pathway_of_reason[reason]
     on = {p: pathway == i for i, p in enumerate(FACTS["derived.pathway"].choices)}
     cols: dict[str, Any] = {"seeking.reason": reason, "derived.pathway": pathway}
-    cols["about.age"] = np.where(rng.random(n) < 0.9, rng.integers(18, 86, n), rng.integers(0, 121, n)).astype(float)
+    band = _codes(rng, n, (0.85, 0.1, 0.05))
+    cols["about.age"] = np.choose(band, [rng.integers(18, 86, n), rng.integers(0, 18, n), rng.integers(86, 121, n)])
+    cols["about.age"] = cols["about.age"].astype(np.float64)
     cols.update(_headache_columns(rng, n, on["headache"]))
     _derived_columns(cols, rng, n, on["headache"])
     _red_flag_columns(cols, rng, n)

@@ -1,0 +1,206 @@
+"""Loader refusals: each mistake a clinician can make in a rule file refuses the whole set, and says where.
+
+Every test copies ``rules/`` into a temporary folder, breaks one thing, and checks that
+``load_ruleset`` returns nothing (it raises) with the file, the rule id or case, and the
+problem in the message.
+"""
+
+import shutil
+from pathlib import Path
+from textwrap import dedent, indent
+
+import pytest
+from conftest import RULES
+
+from screening.loader import RuleSetError, load_ruleset
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    return copy
+
+
+def extra_rule(folder: Path, when: str, *, explain: str = "A test rule.", rule_id: str = "X-TEST") -> None:
+    """Add one rule in a file of its own; ``when`` is YAML for the condition, indented as a mapping value."""
+    (folder / "extra.yaml").write_text(
+        dedent(f"""\
+            rules:
+              - id: {rule_id}
+                title: A rule for the test
+                when: {when}
+                triage: needs_review
+                severity: info
+                source: Test
+                explain: "{explain}"
+            """),
+        encoding="utf-8",
+    )
+
+
+def refused(folder: Path) -> str:
+    """The refusal message; fails the test if the folder loads."""
+    with pytest.raises(RuleSetError) as caught:
+        load_ruleset(folder)
+    return str(caught.value)
+
+
+def assert_says(message: str, *parts: str) -> None:
+    for part in parts:
+        assert part in message, f"{part!r} not in:\n{message}"
+
+
+def test_the_clinic_rules_load(folder):
+    assert len(load_ruleset(folder).rules) > 40
+
+
+def test_malformed_yaml(folder):
+    (folder / "extra.yaml").write_text("rules:\n  - id: X-TEST\n    when: [unclosed\n", encoding="utf-8")
+    assert_says(refused(folder), "extra.yaml", "not valid YAML")
+
+
+def test_unknown_top_level_key(folder):
+    (folder / "extra.yaml").write_text("rulez: []\n", encoding="utf-8")
+    assert_says(refused(folder), "extra.yaml", "rulez", "Extra inputs are not permitted")
+
+
+def test_unknown_key_in_a_rule(folder):
+    text = (folder / "retreatment.yaml").read_text(encoding="utf-8")
+    (folder / "retreatment.yaml").write_text(text.replace("severity: warning", "severty: warning", 1), "utf-8")
+    assert_says(refused(folder), "retreatment.yaml", "severty", "Extra inputs are not permitted")
+
+
+@pytest.mark.parametrize(
+    ("when", "problem"),
+    [
+        ("headache.headach_days >= 15", "unknown fact 'headache.headach_days'"),
+        (
+            "migraine.headache_days >= 15",
+            "unknown fact 'migraine.headache_days' (did you mean headache.headache_days?)",
+        ),
+        ("headache.headache_days >= many", "headache.headache_days is a number; 'many' is not"),
+        ("safety.toxin_allergy == 1", "1.0 is not an option of safety.toxin_allergy"),
+        (
+            "safety.toxin_allergy == maybe",
+            "'maybe' is not an option of safety.toxin_allergy (options: yes, no, not_sure)",
+        ),
+        ("safety.toxin_allergy in [yes, perhaps]", "'perhaps' is not an option of safety.toxin_allergy"),
+        ("safety.toxin_allergy > yes", "safety.toxin_allergy is a choice; '>' compares numbers only"),
+        ("safety.toxin_allergy in yes", "'in' needs a list"),
+        ("safety.toxin_allergy == [yes, no]", "'==' compares with one option; use 'in' for a list"),
+        ("headache.headache_days in 5", "'in' needs options, but headache.headache_days is a number"),
+        ("headache.headache_days in [1, 2]", "malformed list '[1, 2]'"),
+        ("headache.headache_days > 31", "can never hold: headache.headache_days is between 0 and 31"),
+        ("about.age < 0", "can never hold"),
+        ("headache.headache_days is 3", "'is' is only used as 'is unknown'"),
+        ("derived.classes_tried_names == none", "text for explanations; rules cannot compare it"),
+        ("headache.headache_days >== 15", "cannot read"),
+        ("'{all: [headache.headache_days >= 20, headache.headache_days < 10]}'", "'all' can never hold"),
+        ("{either: [headache.headache_days >= 20]}", "unknown operator 'either': use all, any or not"),
+        ("{all: []}", "'all' needs a non-empty list"),
+    ],
+)
+def test_a_bad_condition_is_refused_with_file_rule_and_problem(folder, when, problem):
+    extra_rule(folder, when.strip("'"))
+    assert_says(refused(folder), "extra.yaml: rule X-TEST:", problem)
+
+
+def test_unknown_placeholder_in_the_explanation(folder):
+    extra_rule(folder, "headache.headache_days >= 20", explain="{headache.headache_day} days")
+    assert_says(refused(folder), "extra.yaml: rule X-TEST", "unknown fact(s) headache.headache_day")
+
+
+def test_duplicate_id_across_files(folder):
+    extra_rule(folder, "headache.headache_days >= 20", rule_id="CM-LIKELY")
+    assert_says(refused(folder), "extra.yaml: rule CM-LIKELY: duplicate id (also in chronic_migraine.yaml)")
+
+
+def test_badly_formed_rule_id(folder):
+    extra_rule(folder, "headache.headache_days >= 20", rule_id="lower-case")
+    assert_says(refused(folder), "extra.yaml", "rules.0.id", "pattern")
+
+
+def test_missing_manifest(folder):
+    (folder / "ruleset.yaml").unlink()
+    assert_says(refused(folder), "no ruleset.yaml")
+
+
+def test_not_a_folder(tmp_path):
+    assert_says(refused(tmp_path / "nowhere"), "not a folder")
+
+
+def add_case(folder: Path, case_yaml: str) -> None:
+    text = (folder / "retreatment.yaml").read_text(encoding="utf-8")
+    (folder / "retreatment.yaml").write_text(text + indent(dedent(case_yaml), "  "), encoding="utf-8")
+
+
+def test_a_case_with_invalid_answers(folder):
+    add_case(
+        folder,
+        """\
+        - name: impossible headache days
+          answers: {headache: {headache_days: 40}}
+          expect: {triage: likely_candidate, flags: [CM-LIKELY]}
+        """,
+    )
+    assert_says(refused(folder), "retreatment.yaml: case 'impossible headache days'", "headache.headache_days", "31")
+
+
+def test_a_case_expecting_an_unknown_rule(folder):
+    add_case(
+        folder,
+        """\
+        - name: expects a rule that is not there
+          expect: {triage: likely_candidate, flags: [CM-LIKELY, NO-SUCH-RULE]}
+        """,
+    )
+    assert_says(refused(folder), "retreatment.yaml: case 'expects a rule that is not there'", "NO-SUCH-RULE")
+
+
+def test_a_failing_case_refuses_the_whole_set(folder):
+    add_case(
+        folder,
+        """\
+        - name: typical patient wrongly expected unlikely
+          expect: {triage: unlikely, flags: []}
+        """,
+    )
+    assert_says(
+        refused(folder),
+        "retreatment.yaml: case 'typical patient wrongly expected unlikely'",
+        "expected unlikely with []",
+        "got likely_candidate with [CM-LIKELY]",
+    )
+
+
+def test_a_rule_change_that_breaks_another_files_case_is_refused(folder):
+    """Changing the threshold in one file must not half-apply: the boundary cases elsewhere catch it."""
+    path = folder / "chronic_migraine.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("headache.headache_days >= 15", "headache.headache_days >= 16"),
+        "utf-8",
+    )
+    assert_says(refused(folder), "chronic_migraine.yaml: case '15 headache days meets the threshold'")
+
+
+def test_every_problem_in_every_file_is_listed(folder):
+    extra_rule(folder, "safety.toxin_allergy == maybe")
+    (folder / "broken.yaml").write_text("rules: [\n", encoding="utf-8")
+    message = refused(folder)
+    assert_says(message, "extra.yaml: rule X-TEST", "broken.yaml: not valid YAML")
+
+
+def test_a_missing_manifest_field(folder):
+    path = folder / "ruleset.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('version: "2026.11.1"', ""), "utf-8")
+    assert_says(refused(folder), "ruleset.yaml", "version", "Field required")
+
+
+def test_the_hash_changes_with_any_rule_file_and_the_version_is_the_declared_one(folder):
+    before = load_ruleset(folder).ref
+    path = folder / "retreatment.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    after = load_ruleset(folder).ref
+    assert before.version == after.version == "2026.11.1"
+    assert before.hash != after.hash and len(after.hash) == 64
