@@ -79,6 +79,7 @@ class Detail:
     status: Status
     status_since: datetime
     assignee_id: int | None
+    assignee: str | None
     contact_attempts: int
     allowed_next: tuple[Status, ...]
     timeline: tuple[TimelineEntry, ...]
@@ -206,6 +207,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int) -> Deta
         live = require_session(tx, db, actor)
         row, state = _load(tx, submission_id)
         events = cases.timeline(tx, submission_id)
+        person = accounts.staff_by_id(tx, state.assignee_id) if state.assignee_id is not None else None
         write_audit(tx, db, live, "view", row.reference)
     triage = Triage(row.triage)
     status = Status(state.status)
@@ -222,6 +224,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int) -> Deta
         status=status,
         status_since=state.status_since,
         assignee_id=state.assignee_id,
+        assignee=person.display_name if person else None,
         contact_attempts=state.contact_attempts,
         allowed_next=tuple(s for s in Status if s in allowed_next(status, urgent=triage == Triage.urgent)),
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),

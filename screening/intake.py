@@ -104,7 +104,10 @@ def _dob_hash(db: Database, born: date) -> str:
 
 
 def save_draft(db: Database, answers: dict[str, Any], step: str, date_of_birth: date, code: str | None = None) -> str:
-    """Store (or overwrite) the draft; returns its resume code, a new one when none is given."""
+    """Store (or overwrite) the draft; returns its resume code, a new one when none is given.
+
+    Expired drafts are deleted on the way, so abandoned answers do not outlive their lifetime.
+    """
     code = normalise_code(code) if code else random_code(RESUME_GROUPS)
     if len(code) != RESUME_GROUPS * 5 - 1:
         raise ValueError("Not a resume code.")
@@ -119,6 +122,7 @@ def save_draft(db: Database, answers: dict[str, Any], step: str, date_of_birth: 
             now=now,
             expires_at=now + timedelta(days=db.config.draft_days),
         )
+        drafts.purge(tx, now)
     return code
 
 

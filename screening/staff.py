@@ -38,7 +38,6 @@ LOGIN_FAILED = "Unknown user name or wrong password, or the account is locked fo
 _CHARACTER_KINDS = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
 
 
-
 class PasswordPolicyError(ValueError):
     """A new password that is too weak, with the reason in plain words."""
 
@@ -217,7 +216,11 @@ def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, passwor
 
 
 def authenticate(db: Database, username: str, password: str) -> StaffSession | None:
-    """A new session, or None (the caller shows ``LOGIN_FAILED``, whatever the reason)."""
+    """A new session, or None (the caller shows ``LOGIN_FAILED``, whatever the reason).
+
+    A typed name that cannot be a user name is not written to the audit log as typed:
+    it is often a password entered in the wrong box.
+    """
     name = normalise_username(username)[:100]
     now = db.now()
     with db.session() as tx:
@@ -230,7 +233,7 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
                 tx,
                 at=now,
                 staff_id=staff.id if staff else None,
-                username=name,
+                username=name if USERNAME.match(name) else "(not a user name)",
                 action="login_failed",
                 detail={"reason": refusal},
             )

@@ -268,12 +268,16 @@ def test_assignment_is_an_event_and_refuses_disabled_or_unknown_staff(db: Databa
     for nobody in (worker.staff_id, 999):
         with pytest.raises(ValueError, match="disabled"):
             casework.assign(db, admin, receipt.submission_id, nobody)
-    assigns = [e for e in casework.detail(db, admin, receipt.submission_id).timeline if e.kind == "assign"]
+    casework.assign(db, admin, receipt.submission_id, admin.staff_id)
+    detail = casework.detail(db, admin, receipt.submission_id)
+    assert (detail.assignee_id, detail.assignee) == (admin.staff_id, "Ada")
+    assigns = [e for e in detail.timeline if e.kind == "assign"]
     assert [(e.data["from"], e.data["to"], e.actor) for e in assigns] == [
         (None, worker.staff_id, "Ada"),
         (worker.staff_id, None, "Ada"),
+        (None, admin.staff_id, "Ada"),
     ]
-    assert [a for a in audit_actions(db) if a[0] == "assign"] == [("assign", receipt.reference)] * 2
+    assert [a for a in audit_actions(db) if a[0] == "assign"] == [("assign", receipt.reference)] * 3
 
 
 def test_notes_are_appended_limited_and_kept_verbatim(db: Database, ruleset):

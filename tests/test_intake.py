@@ -140,3 +140,15 @@ def test_resume_codes_carry_at_least_80_random_bits():
     code = intake.random_code(intake.RESUME_GROUPS).replace("-", "")
     assert len(code) * 5 >= 80
     assert len({intake.random_code(intake.RESUME_GROUPS) for _ in range(1000)}) == 1000
+
+
+def test_saving_a_draft_clears_out_expired_ones(db: Database):
+    start = db.now()
+    db.clock = lambda: start
+    old = intake.save_draft(db, {"a": 1}, "welcome", BORN)
+    db.clock = lambda: start + timedelta(days=15)
+    intake.save_draft(db, {"b": 1}, "welcome", BORN)
+    with db.session() as tx:
+        assert len(tx.scalars(select(DraftRow)).all()) == 1
+    db.clock = lambda: start
+    assert intake.resume_draft(db, old, BORN) is None

@@ -15,7 +15,7 @@ from storage_support import PASSWORD, login_as
 from screening import staff
 from screening.staff import CONSOLE, PasswordPolicyError, Role
 from screening.storage import Database
-from screening.storage.models import AuditRow, Staff
+from screening.storage.models import AuditRow, Staff, StaffSessionRow
 
 pytest_plugins = ["db_fixtures"]
 
@@ -271,3 +271,19 @@ def test_the_first_admin_is_added_from_the_command_line(tmp_path):
     with db.session() as tx:
         assert [r.username for r in tx.scalars(select(AuditRow))] == ["console", "console"]
     db.dispose()
+
+
+def test_a_password_typed_as_the_user_name_is_not_written_to_the_audit_log(db: Database):
+    login_as(db, "ann")
+    assert staff.authenticate(db, "Hunter2 Secret!", PASSWORD) is None
+    last = audit_rows(db)[-1]
+    assert (last.action, last.username) == ("login_failed", "(not a user name)")
+
+
+def test_session_tokens_are_stored_only_as_keyed_hashes(db: Database):
+    session = login_as(db, "ann")
+    with db.session() as tx:
+        stored = tx.scalar(select(StaffSessionRow.token_hash))
+    assert stored is not None
+    assert session.token not in stored
+    assert len(stored) == 64
