@@ -18,4 +18,5 @@ pages = {
     ],
     "Clinic staff": auth.staff_pages(),
 }
-st.navigation(pages).run()
+# Patients get no menu at all (staff open /staff); a signed-in staff member gets the sidebar menu.
+st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden").run()

@@ -35,7 +35,7 @@ from screening.ui.draft import (
     step_of,
     steps_for,
 )
-from screening.ui.widgets import birth_date_input, forget_widgets, render_field
+from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask
 
 DRAFT, STEP, ERRORS, CODE, RECEIPT = "draft", "step", "errors", "draft_code", "receipt"
 
@@ -163,7 +163,7 @@ def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
     info = section_model("treatments").model_fields["preventives"]
     items: list[dict[str, Any]] = treatments.setdefault("preventives", [])
     st.subheader(info.title or "")
-    st.caption(f"Why we ask: {info.description}")
+    why_we_ask(info)
     if not items:
         st.write("None added yet. If you have never taken a medicine to prevent headaches, leave this empty.")
     for index, item in enumerate(items):

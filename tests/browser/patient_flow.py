@@ -1,0 +1,137 @@
+"""A patient completing the wizard in a real browser, found by what a person sees: labels and button names.
+
+Reusable by any browser test: ``complete_patient_flow(page, url, answers)`` answers every
+step for a draft-shaped ``answers`` (as in tests/wizard_support.py) and returns the
+reference code; ``on_step`` is called on each filled step (e.g. to run an accessibility check).
+"""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from screening.answers import PreventiveTried
+from screening.catalogue import OTHER_DRUG, drug_label
+from screening.choices import label
+from screening.ui.draft import STEPS, section_model
+
+TIMEOUT_MS = 20_000
+IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.dataset.testScriptState !== 'running'
+        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]');
+}"""
+
+
+def settle(page: Page) -> None:
+    """Wait for Streamlit's rerun to finish: while it runs, old elements are marked stale."""
+    page.wait_for_timeout(150)
+    page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+
+
+def _container(scope: Locator | Page, inner: Locator) -> Locator:
+    return scope.locator("[data-testid=stElementContainer]").filter(has=inner).last
+
+
+def choose(scope: Locator | Page, page: Page, title: str, shown: str) -> None:
+    widget = scope.get_by_label(title, exact=True).first
+    if widget.get_attribute("role") == "radiogroup":
+        widget.get_by_text(shown, exact=True).click()
+    else:
+        pick(page, widget, shown)
+    settle(page)
+
+
+def pick(page: Page, combo: Locator, shown: str) -> None:
+    """Open a drop-down list and choose; a rerun finishing at that moment can close the list, so try again."""
+    for _ in range(3):
+        combo.click()
+        option = page.get_by_role("option", name=shown, exact=True)
+        try:
+            option.click(timeout=3000)
+            return
+        except PlaywrightTimeout:
+            settle(page)
+    raise AssertionError(f"could not choose {shown!r}")
+
+
+def fill(scope: Locator | Page, page: Page, title: str, value: Any) -> None:
+    """Give one answer the way a person would; ``None`` on a number ticks its "Not sure" box."""
+    widget = scope.get_by_label(title, exact=True).first
+    role = widget.get_attribute("role")
+    if role in ("radiogroup", "combobox") and not isinstance(value, list):
+        choose(scope, page, title, label(value))
+        return
+    if isinstance(value, bool):
+        if widget.is_checked() != value:
+            _container(scope, widget).locator("label").first.click()
+    elif isinstance(value, list):
+        for item in value:
+            pick(page, widget, label(item))
+        page.keyboard.press("Escape")
+    elif role == "group":  # a date: month, day and year boxes
+        widget.get_by_role("spinbutton").first.click()
+        page.keyboard.type(date.fromisoformat(value).strftime("%m%d%Y"))
+        page.keyboard.press("Tab")
+    elif value is None:
+        _container(scope, widget).locator("xpath=following-sibling::div[1]").get_by_text("Not sure").click()
+    else:
+        widget.fill(value if isinstance(value, str) else f"{value:g}")
+        widget.press("Tab")
+    settle(page)
+
+
+def add_preventive(page: Page, index: int, item: dict[str, Any]) -> None:
+    page.get_by_role("button", name="Add a medicine").click()
+    settle(page)
+    card = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(f"Medicine {index + 1}")).last
+    titles = {name: info.title or name for name, info in PreventiveTried.model_fields.items()}
+    drug = item["drug"]
+    choose(card, page, titles["drug"], "Other (not on the list)" if drug == OTHER_DRUG else drug_label(drug))
+    for name, value in item.items():
+        if name != "drug":
+            fill(card, page, titles[name], value)
+
+
+def heading(page: Page) -> str:
+    return page.locator("h2").first.inner_text()
+
+
+def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
+    step = next(s for s in STEPS if s.key == step_key)
+    for section, field in step.fields:
+        if field not in answers.get(section, {}):
+            continue
+        value = answers[section][field]
+        if field == "preventives":
+            for index, item in enumerate(value):
+                add_preventive(page, index, item)
+        else:
+            fill(page, page, section_model(section).model_fields[field].title or field, value)
+
+
+def complete_patient_flow(
+    page: Page, url: str, answers: dict[str, Any], on_step: Callable[[Page, str], None] | None = None
+) -> str:
+    """From the welcome page to the confirmation; returns the reference code shown."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=TIMEOUT_MS)
+    settle(page)
+    while (title := heading(page)) != "Check your answers":
+        step = next(s for s in STEPS if s.title == title)
+        fill_step(page, answers, step.key)
+        if on_step:
+            on_step(page, step.key)
+        page.get_by_role("button", name="Start" if step.key == "welcome" else "Next", exact=True).click()
+        expect(page.locator("h2").first).not_to_have_text(title, timeout=TIMEOUT_MS)
+        settle(page)
+    if on_step:
+        on_step(page, "review")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=TIMEOUT_MS)
+    settle(page)
+    if on_step:
+        on_step(page, "confirmation")
+    return page.get_by_test_id("stCode").first.inner_text().strip()

@@ -1,0 +1,66 @@
+"""A patient on a phone completes the migraine pathway in Chromium against ``streamlit run``; axe checks each page."""
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from patient_flow import complete_patient_flow
+from wizard_support import FORBIDDEN, typical_patient
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+BLOCKING = ("serious", "critical")
+STREAMLIT_LIMITATIONS: dict[str, str] = {}
+"""axe rule id -> why it cannot be fixed from the app (listed in the README); empty while none remain."""
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+
+
+def test_migraine_patient_on_a_phone_is_stored_with_the_expected_triage(server, phone):
+    problems: dict[str, list[str]] = {}
+    seen_words: dict[str, list[str]] = {}
+    too_wide: list[str] = []
+
+    def check_page(page: Any, step: str) -> None:
+        for violation in serious_violations(page):
+            if violation["id"] not in STREAMLIT_LIMITATIONS:
+                targets = [str(node["target"]) for node in violation["nodes"]][:3]
+                problems.setdefault(step, []).append(f"{violation['id']} ({violation['impact']}): {targets}")
+        text = page.inner_text("body").lower()
+        if words := [w for w in FORBIDDEN if w in text]:
+            seen_words[step] = words
+        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
+            too_wide.append(step)
+        if step in ("headache", "review", "confirmation"):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"patient-{step}-390px.png"), full_page=step != "confirmation")
+
+    reference = complete_patient_flow(phone, server.url, typical_patient(), on_step=check_page)
+
+    assert reference.startswith("BT-")
+    with sqlite3.connect(server.database) as db:
+        row = db.execute("SELECT triage, pathway FROM submissions WHERE reference = ?", (reference,)).fetchone()
+    assert row == ("likely_candidate", "headache")
+    assert problems == {}
+    assert seen_words == {}
+    assert too_wide == []
+    assert "?" not in phone.url.removeprefix(server.url)
+
+
+def test_a_red_flag_message_appears_in_the_browser_at_once(server, phone):
+    phone.goto(server.url)
+    phone.get_by_text("I have read how the clinic").click()
+    phone.get_by_role("button", name="Start").click()
+    phone.get_by_role("radiogroup", name="What would you like help with?").get_by_text("Not sure").click()
+    phone.get_by_role("button", name="Next").click()
+    thunderclap = phone.get_by_role("radiogroup", name="Have you had a sudden, very severe headache", exact=False)
+    thunderclap.get_by_text("Yes", exact=True).click()
+    assert phone.get_by_text("call 911 or go to the nearest emergency department").first.is_visible()
+    assert serious_violations(phone) == []
