@@ -108,11 +108,15 @@ def header(at: AppTest) -> str:
     return at.header[0].value
 
 
+def step_answers(answers: dict[str, Any], step: Step) -> list[tuple[str, str, Any]]:
+    """(section, field, answer) for each of the step's questions this patient answers, in page order."""
+    return [
+        (section, field, answers[section][field]) for section, field in step.fields if field in answers.get(section, {})
+    ]
+
+
 def fill_step(at: AppTest, answers: dict[str, Any], step: Step) -> AppTest:
-    for section, field in step.fields:
-        if field not in answers.get(section, {}):
-            continue
-        value = answers[section][field]
+    for section, field, value in step_answers(answers, step):
         if field == "preventives":
             for index, item in enumerate(value):
                 click(at, "Add a medicine")

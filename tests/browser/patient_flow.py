@@ -11,11 +11,12 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from wizard_support import step_answers
 
 from screening.answers import PreventiveTried
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import label
-from screening.ui.draft import STEPS, section_model
+from screening.ui.draft import STEP_BY_KEY, STEPS, section_model
 
 TIMEOUT_MS = 20_000
 IDLE = """() => {
@@ -100,11 +101,7 @@ def heading(page: Page) -> str:
 
 
 def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
-    step = next(s for s in STEPS if s.key == step_key)
-    for section, field in step.fields:
-        if field not in answers.get(section, {}):
-            continue
-        value = answers[section][field]
+    for section, field, value in step_answers(answers, STEP_BY_KEY[step_key]):
         if field == "preventives":
             for index, item in enumerate(value):
                 add_preventive(page, index, item)

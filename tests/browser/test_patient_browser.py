@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from patient_flow import complete_patient_flow
+from patient_flow import complete_patient_flow, fill
+from playwright.sync_api import expect
 from wizard_support import FORBIDDEN, typical_patient
+
+from screening.ui.draft import section_model
 
 pytestmark = pytest.mark.browser
 
@@ -56,11 +59,14 @@ def test_migraine_patient_on_a_phone_is_stored_with_the_expected_triage(server, 
 
 def test_a_red_flag_message_appears_in_the_browser_at_once(server, phone):
     phone.goto(server.url)
-    phone.get_by_text("I have read how the clinic").click()
+    fill(phone, phone, "I have read how the clinic keeps and uses my answers.", True)
     phone.get_by_role("button", name="Start").click()
-    phone.get_by_role("radiogroup", name="What would you like help with?").get_by_text("Not sure").click()
+    fill(phone, phone, "What would you like help with?", "not_sure")
     phone.get_by_role("button", name="Next").click()
-    thunderclap = phone.get_by_role("radiogroup", name="Have you had a sudden, very severe headache", exact=False)
-    thunderclap.get_by_text("Yes", exact=True).click()
-    assert phone.get_by_text("call 911 or go to the nearest emergency department").first.is_visible()
+    thunderclap = section_model("red_flags").model_fields["thunderclap"].title
+
+    fill(phone, phone, thunderclap, "yes")
+
+    expect(phone.get_by_role("heading", name="Warning signs")).to_be_visible()
+    expect(phone.get_by_text("call 911 or go to the nearest emergency department").first).to_be_visible()
     assert serious_violations(phone) == []
