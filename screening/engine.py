@@ -8,18 +8,18 @@ checks on generated submissions that both give the same triage and flags.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, call, itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from screening.answers import Submission
-from screening.conditions import Combine, TraceRow
+from screening.conditions import Combine, Leaf, TraceRow
 from screening.facts import FACTS, facts_of
-from screening.ruleset import Rule, RuleSet
-from screening.triage import PRECEDENCE, RANK, SEVERITY_RANK, Flag, Result, RuleTrace, Triage
+from screening.ruleset import PLACEHOLDER, Rule, RuleSet, show_value
+from screening.triage import PRECEDENCE, RANK, SEVERITY_RANK, Flag, Result, RuleTrace
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,44 @@ class _Plan:
     and its verdict are then read from those results by index, with no tree walk.
     """
 
-    leaves: tuple[tuple[str, str, Callable[[Any], bool]], ...]
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]
+    texts: tuple[str, ...]
+    tests: tuple[Callable[[Any], bool], ...]
     ids: tuple[str, ...]
     rows: tuple[Callable[[list[TraceRow]], tuple[TraceRow, ...]], ...]
     verdicts: tuple[Combine, ...]
+    outcomes: tuple["_Outcome", ...]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a rule adds when it fires: its triage rank, its place among the flags, and its flag.
+
+    The explanation is ``Rule.reason`` with the template split once: the placeholders
+    become ``str.format`` fields, so no regular expression runs per record.
+    """
+
+    rule: Rule
+    rank: int | None
+    order: tuple[int, int]
+    template: str
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rule: Rule) -> "_Outcome":
+        pieces = PLACEHOLDER.split(rule.explain)
+        names = tuple(pieces[1::2])
+        template = "{}".join(p.replace("{", "{{").replace("}", "}}") for p in pieces[0::2]) if names else rule.explain
+        rank = RANK[rule.triage] if rule.triage is not None else None
+        order = (len(RANK) if rank is None else rank, SEVERITY_RANK[rule.severity])
+        return cls(rule, rank, order, template, names)
+
+    def flag(self, facts: dict[str, Any]) -> Flag:
+        rule = self.rule
+        reason = self.template
+        if self.names:
+            reason = reason.format(*[show_value(facts[name]) for name in self.names])
+        return Flag(rule.id, rule.title, rule.severity, reason, rule.source, rule.triage)
 
 
 def _rows_getter(indexes: list[int]) -> Callable[[list[TraceRow]], tuple[TraceRow, ...]]:
@@ -46,17 +80,21 @@ def _rows_getter(indexes: list[int]) -> Callable[[list[TraceRow]], tuple[TraceRo
 
 def _build_plan(ruleset: RuleSet) -> _Plan:
     slot: dict[str, int] = {}
-    leaves: list[tuple[str, str, Callable[[Any], bool]]] = []
+    leaves: list[Leaf] = []
     for rule in ruleset.rules:
         for leaf in rule.when.leaves():
             if leaf.text not in slot:
                 slot[leaf.text] = len(leaves)
-                leaves.append((leaf.fact.name, leaf.text, leaf.test))
+                leaves.append(leaf)
+    names = [leaf.fact.name for leaf in leaves]
     return _Plan(
-        tuple(leaves),
+        itemgetter(*names) if len(names) > 1 else lambda facts: (facts[names[0]],),
+        tuple(leaf.text for leaf in leaves),
+        tuple(leaf.test for leaf in leaves),
         tuple(rule.id for rule in ruleset.rules),
         tuple(_rows_getter([slot[leaf.text] for leaf in rule.when.leaves()]) for rule in ruleset.rules),
         tuple(rule.when.combiner(slot) for rule in ruleset.rules),
+        tuple(_Outcome.of(rule) for rule in ruleset.rules),
     )
 
 
@@ -108,24 +146,20 @@ def screen(submission: Submission, ruleset: RuleSet) -> Result:
 
 def screen_facts(facts: dict[str, Any], ruleset: RuleSet) -> Result:
     plan = _plan_of(ruleset)
-    rows = [(text, value, test(value)) for name, text, test in plan.leaves for value in (facts[name],)]
-    held = [row[2] for row in rows]
-    verdicts = [fires(held) for fires in plan.verdicts]
-    traces = tuple(map(_rule_trace, plan.ids, verdicts, [rows_of(rows) for rows_of in plan.rows]))
-    fired = list(compress(ruleset.rules, verdicts))
-    return Result(_triage(fired, ruleset), _flags(fired, facts), ruleset.ref, traces)
+    values = plan.values(facts)
+    held = list(map(call, plan.tests, values))
+    rows = list(zip(plan.texts, values, held, strict=True))
+    verdicts = list(map(call, plan.verdicts, repeat(held)))
+    traces = tuple(map(_rule_trace, plan.ids, verdicts, map(call, plan.rows, repeat(rows))))
+    fired = list(compress(plan.outcomes, verdicts))
+    ranks = [outcome.rank for outcome in fired if outcome.rank is not None]
+    triage = PRECEDENCE[min(ranks)] if ranks else ruleset.default_triage
+    fired.sort(key=_ORDER)
+    return Result(triage, tuple([outcome.flag(facts) for outcome in fired]), ruleset.ref, traces)
 
 
-def _triage(fired: list[Rule], ruleset: RuleSet) -> Triage:
-    """The highest-precedence triage among the rules that fired, or the rule set's default if none decided."""
-    ranks = [RANK[rule.triage] for rule in fired if rule.triage is not None]
-    return PRECEDENCE[min(ranks)] if ranks else ruleset.default_triage
-
-
-def _flags(fired: list[Rule], facts: dict[str, Any]) -> tuple[Flag, ...]:
-    flags = [Flag(r.id, r.title, r.severity, r.reason(facts), r.source, r.triage) for r in fired]
-    flags.sort(key=lambda f: (RANK[f.triage] if f.triage else len(RANK), SEVERITY_RANK[f.severity]))
-    return tuple(flags)
+_ORDER = attrgetter("order")
+"""Flags by triage precedence (flag-only rules last), then severity; rule order otherwise (the sort is stable)."""
 
 
 def encode_columns(frame: pd.DataFrame, names: list[str]) -> dict[str, np.ndarray]:

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench`` runs every one and prints its figures (targets live here, not in tests)."""
