@@ -21,7 +21,7 @@ from screening.engine import screen, screen_facts, screen_frame
 from screening.facts import FACTS, facts_frame, facts_of
 from screening.ruleset import RuleSet
 from screening.synthetic import records, synthetic_answers, synthetic_facts, synthetic_submissions
-from screening.triage import Result, Triage
+from screening.triage import RANK, SEVERITY_RANK, Flag, Result, RuleTrace, Triage
 
 T = TypeVar("T")
 
@@ -150,3 +150,19 @@ def test_full_trace_lists_every_rule_and_every_condition_with_its_value(ruleset,
         for (text, value, held), leaf in zip(trace.conditions, rule.when.leaves(), strict=True):
             assert value == facts[leaf.fact.name] and held == leaf.test(value), text
         assert trace.fired == any(f.id == rule.id for f in result.flags)
+
+
+def test_flags_carry_the_rules_explanation_in_precedence_order(ruleset, big_batch):
+    by_id = {rule.id: rule for rule in ruleset.rules}
+    order = {rule.id: i for i, rule in enumerate(ruleset.rules)}
+    for sub in big_batch[:3000]:
+        facts = facts_of(sub)
+        result = screen(sub, ruleset)
+        for flag in result.flags:
+            rule = by_id[flag.id]
+            assert flag == Flag(rule.id, rule.title, rule.severity, rule.reason(facts), rule.source, rule.triage)
+        keys = [
+            (RANK[f.triage] if f.triage else len(RANK), SEVERITY_RANK[f.severity], order[f.id]) for f in result.flags
+        ]
+        assert keys == sorted(keys)
+        assert all(t == RuleTrace(t.rule_id, t.fired, t.conditions) for t in result.trace)
