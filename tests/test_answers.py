@@ -8,6 +8,7 @@ import pytest
 from conftest import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from screening.answers import Submission
@@ -163,11 +164,15 @@ def test_yes_no_questions_take_not_sure_and_nothing_else(typical):
     assert "red_flags.thunderclap" in errors_of(typical)
 
 
-HEADACHE_NUMBERS = {
-    "headache_days": (0, 31),
-    "hours_per_day": (0, 24),
-    "pattern_months": (0, 1200),
-    "acute_days": (0, 31),
+BOUNDS = {
+    ("headache", "headache_days"): (0, 31),
+    ("headache", "migraine_days"): (0, 31),
+    ("headache", "hours_per_day"): (0, 24),
+    ("headache", "pattern_months"): (0, 1200),
+    ("headache", "acute_days"): (0, 31),
+    ("headache", "days_triptan"): (0, 31),
+    ("about", "age"): (0, 120),
+    ("toxin", "weeks_since_last"): (0, 5200),
 }
 
 
@@ -195,15 +200,20 @@ def test_any_in_bounds_headache_numbers_validate(typical_answers, headache):
     assert sub.headache.model_dump() == headache
 
 
-@given(
-    field=st.sampled_from(sorted(HEADACHE_NUMBERS)),
-    offset=st.integers(1, 10_000),
-    above=st.booleans(),
-)
-def test_a_headache_number_out_of_bounds_always_errors_on_that_field(typical_answers, field, offset, above):
-    low, high = HEADACHE_NUMBERS[field]
-    headache = {**typical_answers["headache"], field: high + offset if above else low - offset}
-    assert f"headache.{field}" in errors_of({**typical_answers, "headache": headache})
+@given(where=st.sampled_from(sorted(BOUNDS)), offset=st.integers(1, 10_000), above=st.booleans())
+def test_a_number_out_of_bounds_always_errors_on_that_field(typical_answers, where, offset, above):
+    section, field = where
+    low, high = BOUNDS[where]
+    answers = {**typical_answers, "toxin": {"prior_toxin": "yes", "toxin_outcome": "helped"}}
+    answers[section] = {**answers[section], field: high + offset if above else low - offset}
+    assert f"{section}.{field}" in errors_of(answers)
+
+
+@given(weeks=st.floats(max_value=-1e-9, allow_nan=False) | st.floats(min_value=1040.0001, allow_nan=False))
+def test_preventive_weeks_out_of_bounds_always_error(typical_answers, weeks):
+    preventive = {"drug": "topiramate", "weeks": weeks, "outcome": "did_not_help"}
+    answers = {**typical_answers, "treatments": {"preventives": [preventive], "current_cgrp": "no"}}
+    assert "treatments.preventives.0.weeks" in errors_of(answers)
 
 
 @pytest.fixture(scope="module")
@@ -212,10 +222,15 @@ def typical_answers(ruleset) -> dict[str, Any]:
     return ruleset.case_defaults
 
 
-def test_schema_command_prints_json_schema_with_questions_and_reasons():
+def test_schema_command_prints_json_schema_with_questions_and_reasons(typical):
     done = run_cli("schema")
     assert done.returncode == 0, done.stderr
     schema = json.loads(done.stdout)
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid(typical)
+    typical["headache"]["headache_days"] = 32
+    assert not validator.is_valid(typical)
     assert schema["title"] == "Submission"
     headache = schema["$defs"]["HeadachePattern"]["properties"]["headache_days"]
     assert headache["title"].startswith("On how many days a month")
