@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from core_support import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator

@@ -4,7 +4,7 @@ import json
 import shutil
 
 import pytest
-from conftest import RULES, run_cli
+from core_support import RULES, run_cli
 
 
 @pytest.fixture

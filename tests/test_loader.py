@@ -10,7 +10,7 @@ from pathlib import Path
 from textwrap import dedent, indent
 
 import pytest
-from conftest import RULES
+from core_support import RULES
 
 from screening.loader import RuleSetError, load_ruleset
 

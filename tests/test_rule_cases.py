@@ -1,7 +1,7 @@
 """Every example case beside the rules runs as its own test, named by its file and its name."""
 
 import pytest
-from conftest import RULES
+from core_support import RULES
 
 from screening.answers import Submission
 from screening.engine import screen
