@@ -4,12 +4,12 @@ Two generators, for two jobs:
 
 - ``synthetic_answers(picker)`` builds one answers dict, valid for ``Submission``, on any
   pathway. Every choice goes through a ``Picker``, so the same code serves a seeded
-  ``random.Random`` (``synthetic_submissions``: fill a database, about 60 µs a patient)
+  ``random.Random`` (``synthetic_submissions``: fill a database, about 0.2 ms a patient)
   and hypothesis (``tests/test_vectorized.py`` draws through it, so shrinking works and
   every option is reachable). Rare answers sit behind a ``chance`` gate ("all red flags
   no?"), so both a uniform and a realistic picker reach every triage level.
 - ``synthetic_facts(n, seed)`` builds the *facts* of ``n`` patients directly with numpy,
-  skipping the model (a million rows in about a second): the input of ``screen_frame``
+  skipping the model (a million rows in about 1.5 s): the input of ``screen_frame``
   for the batch benchmark. Derived facts are computed from the generated answers the
   way ``screening.facts`` computes them, so the rows are coherent.
 
@@ -236,7 +236,8 @@ def synthetic_answer_dicts(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
 
 
 def synthetic_submissions(n: int, seed: int = 0) -> list[Submission]:
-    """``n`` validated submissions, seeded. About 60 µs each: 100,000 take some 6 s.
+    """``n`` validated submissions, seeded: about 60 µs to draw the answers and 120 µs to validate them,
+    so 100,000 take some 20 s (draw a few thousand and repeat them with new names if that is too slow).
 
     Use it to fill a database for the queue benchmark or a demo; pair each with
     ``screen(submission, ruleset)`` for its stored result.
@@ -350,7 +351,7 @@ def synthetic_facts(n: int, seed: int = 0) -> pd.DataFrame:
 
     Numbers are float64 with NaN for "not sure" or off-pathway; options are pandas
     categoricals in each fact's option order (unknown is missing). Built with numpy
-    only: about a second for 1,000,000 rows.
+    only: about 1.5 s for 1,000,000 rows.
     """
     rng = np.random.default_rng(seed)
     reason = _codes(rng, n, REASON_WEIGHTS)
