@@ -13,7 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from screening.settings import Settings, get_settings
@@ -27,12 +27,19 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Foreign keys are off by default in SQLite; WAL lets the staff read while a patient writes."""
+    dbapi_connection.isolation_level = None  # transactions begin where SQLAlchemy says (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Python's sqlite3 would begin only at the first write, so a status read earlier in the same
+    service call could be stale; IMMEDIATE takes the write lock up front (every service call writes)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -44,6 +51,7 @@ class Database:
         self.engine: Engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.clock: Callable[[], datetime] = utcnow
         """What the services take as "now": tests move it forward to reach expiry and lockout windows."""
