@@ -4,8 +4,9 @@ Logins go through the real login form or the real staff service; actions go thro
 the page's buttons and forms, and what they stored is read back from the services.
 """
 
+import shutil
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +38,23 @@ MARKUP = "**bold** <script>alert(1)</script> [link](http://x)"
 LOGIN_ELEMENTS = {"header", "text_input", "button", "info", "error"}
 
 
+pytest_plugins = ["db_fixtures"]
+
+
 @pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    """The database the app under test opens: its own data directory and SQLite file per test."""
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_sqlite_file: Path) -> Iterator[Database]:
+    """The database the app under test opens: its own data directory and SQLite file per test.
+
+    Cheap password hashing, as in the service tests: these tests check the pages, not argon2's cost.
+    """
     monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SCREENING_PASSWORD_TIME_COST", "1")
+    monkeypatch.setenv("SCREENING_PASSWORD_MEMORY_KIB", "1024")
     for name in ("DATABASE_URL", "SCREENING_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
+    shutil.copyfile(migrated_sqlite_file, tmp_path / "screening.db")
     db = Database.from_settings(get_settings())
-    db.migrate()
     yield db
     db.dispose()
     get_settings.cache_clear()
@@ -250,6 +259,19 @@ def test_queue_filters_search_and_pages(app_db: Database, rules: Any) -> None:
     at.selectbox(key="q_assignee").set_value("me")
     at.run()
     assert list(queue_table(at)["Name"]) == ["Zed Urgent"]
+    at.selectbox(key="q_assignee").set_value("anyone")
+    at.selectbox(key="q_flag").set_value("RF-THUNDERCLAP")
+    at.run()
+    assert list(queue_table(at)["Name"]) == ["Zed Urgent"]
+    at.selectbox(key="q_flag").set_value(None)
+    casework.change_status(app_db, me, urgent, Status.in_review)
+    at.multiselect(key="q_status").set_value([Status.in_review])
+    at.run()
+    assert list(queue_table(at)["Name"]) == ["Zed Urgent"]
+    at.multiselect(key="q_status").set_value([])
+    at.date_input(key="q_to").set_value(date.today() - timedelta(days=1))
+    at.run()
+    assert [i.value for i in at.info] == ["No submissions match these filters."]
 
 
 # --- detail: why-cards, answers, workflow, assignment, notes ---------------------------------------
@@ -358,6 +380,16 @@ def test_a_move_no_longer_allowed_is_refused_and_changes_nothing(app_db: Databas
     at = move(at, Status.declined)
     assert [e.value for e in at.error] == ["Cannot move from Consultation booked to Declined."]
     assert casework.detail(app_db, me, submission_id).status == Status.consultation_booked
+
+
+def test_an_action_after_the_session_ended_is_refused_and_shows_the_login(app_db: Database, rules: Any) -> None:
+    submission_id = submit(app_db, rules, name="Late Patient")
+    me = login_as(app_db, "nina")
+    at = open_detail(me, submission_id)
+    staff.logout(app_db, me.token)  # e.g. logged out in another tab
+    at = move(at, Status.in_review)
+    assert_only_login(at, "Late Patient")
+    assert casework.detail(app_db, login_as(app_db, "omar"), submission_id).status == Status.new
 
 
 def test_contact_attempts_are_counted(app_db: Database, rules: Any) -> None:
