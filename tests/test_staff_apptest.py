@@ -459,7 +459,7 @@ def test_admin_adds_and_disables_staff(app_db: Database) -> None:
 def test_admin_filters_the_audit_log(app_db: Database) -> None:
     staff.authenticate(app_db, "mallory", "guess guess guess")
     at = at_page("admin", login_as(app_db, "ada", Role.admin))
-    at.text_input(key="a_action").input("login_failed")
+    at.selectbox(key="a_action").set_value("login_failed")
     at.run()
     log = next(d.value for d in at.dataframe if "Action" in d.value.columns)
     assert list(log["Action"]) == ["login_failed"]

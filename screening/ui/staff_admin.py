@@ -105,16 +105,18 @@ def audit_frame(rows: list[AuditEntry]) -> pd.DataFrame:
     )
 
 
-def _audit_filters() -> dict[str, str | date | None]:
+def _audit_filters(actions: list[str]) -> dict[str, str | date | None]:
     reset = {"on_change": first_page, "args": (AUDIT_PAGE,)}
     with st.container(horizontal=True):
-        action = st.text_input("Action (e.g. login_failed, view, status)", max_chars=40, key="a_action", **reset)
+        action = st.selectbox(
+            "Action", [None, *actions], format_func=lambda a: a or "Any action", key="a_action", **reset
+        )
         username = st.text_input("User name", max_chars=100, key="a_user", **reset)
         target = st.text_input("Reference or account", max_chars=100, key="a_target", **reset)
         date_from = st.date_input("From", value=None, key="a_from", **reset)
         date_to = st.date_input("Until", value=None, key="a_to", **reset)
     return {
-        "action": action.strip() or None,
+        "action": action,
         "username": username or None,
         "target": target or None,
         "date_from": date_from if isinstance(date_from, date) else None,
@@ -123,11 +125,11 @@ def _audit_filters() -> dict[str, str | date | None]:
 
 
 def _audit(me: StaffSession) -> None:
-    filters = _audit_filters()
+    db = resources.database()
     try:
-        found = casework.audit_log(
-            resources.database(), me, **filters, page=current_page(AUDIT_PAGE), page_size=AUDIT_PAGE_SIZE
-        )
+        actions = casework.audit_log(db, me, page_size=1).actions
+        filters = _audit_filters(actions)
+        found = casework.audit_log(db, me, **filters, page=current_page(AUDIT_PAGE), page_size=AUDIT_PAGE_SIZE)
     except PermissionError as exc:
         auth.refused(exc)
         return
