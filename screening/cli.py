@@ -104,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
     rules.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     schema = sub.add_parser("schema", help="print the JSON Schema of the answers")
     schema.add_argument("--rules", type=Path, default=DEFAULT_RULES)
-    staff_cmd = sub.add_parser("staff", help="add, list or disable staff accounts (the first admin is added here)")
+    staff_cmd = sub.add_parser("staff", help="add, list, disable staff accounts or reset a password (first admin here)")
     staff_sub = staff_cmd.add_subparsers(dest="action", required=True)
     add = staff_sub.add_parser("add", help="add an account; asks for the password twice")
     add.add_argument("name")
@@ -113,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
     staff_sub.add_parser("list", help="list the accounts")
     for action in ("disable", "enable"):
         staff_sub.add_parser(action, help=f"{action} an account").add_argument("name")
+    staff_sub.add_parser("password", help="set a new password for an account (asks twice)").add_argument("name")
     return p
 
 
@@ -138,6 +139,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
             for info in staff.list_staff(db):
                 state = "active" if info.active else "disabled"
                 print(f"{info.username:<20} {info.role.value:<10} {state:<9} {info.display_name}")
+        elif args.action == "password":
+            staff.reset_password(db, staff.CONSOLE, args.name, _new_password())
+            print(f"New password set for {staff.normalise_username(args.name)}; their sessions have ended.")
         else:
             info = staff.set_active(db, staff.CONSOLE, args.name, args.action == "enable")
             print(f"{info.username} is now {'active' if info.active else 'disabled'}.")

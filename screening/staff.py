@@ -310,19 +310,35 @@ def change_password(db: Database, staff: StaffSession, old: str, new: str) -> No
         write_audit(tx, db, live, "password_change", account.username)
 
 
+def _managed(tx: Tx, db: Database, admin: Actor, username: str) -> tuple[Actor, Staff]:
+    """The admin acting (checked) and the account they act on."""
+    live = _live_actor(tx, db, admin)
+    require_admin(live)
+    name = normalise_username(username)
+    staff = accounts.staff_by_username(tx, name)
+    if staff is None:
+        raise ValueError(f"No staff member is called {name!r}.")
+    return live, staff
+
+
 def set_active(db: Database, admin: Actor, username: str, active: bool) -> StaffInfo:
     """Disabling ends the person's sessions at once. An admin cannot disable their own account."""
-    name = normalise_username(username)
     with db.session() as tx:
-        live = _live_actor(tx, db, admin)
-        require_admin(live)
-        staff = accounts.staff_by_username(tx, name)
-        if staff is None:
-            raise ValueError(f"No staff member is called {name!r}.")
+        live, staff = _managed(tx, db, admin, username)
         if not active and staff.id == live.staff_id:
             raise ValueError("You cannot disable your own account.")
         staff.active = active
         if not active:
             accounts.revoke_sessions(tx, staff.id, db.now())
-        write_audit(tx, db, live, "staff_enable" if active else "staff_disable", name)
+        write_audit(tx, db, live, "staff_enable" if active else "staff_disable", staff.username)
         return _info(staff)
+
+
+def reset_password(db: Database, admin: Actor, username: str, new: str) -> None:
+    """For a forgotten password (the server console can do it for the last admin): ends that person's sessions."""
+    with db.session() as tx:
+        live, staff = _managed(tx, db, admin, username)
+        staff.password_hash = _hash_password(db, new, staff.username)
+        staff.password_changed_at = db.now()
+        accounts.revoke_sessions(tx, staff.id, db.now())
+        write_audit(tx, db, live, "password_reset", staff.username)

@@ -219,6 +219,23 @@ def test_disabling_an_account_ends_its_sessions_and_can_be_undone(db: Database):
     assert [r.action for r in audit_rows(db) if r.target == "ivy"] == ["staff_add", "staff_disable", "staff_enable"]
 
 
+def test_an_admin_resets_a_forgotten_password(db: Database):
+    admin = login_as(db, "ada", Role.admin)
+    worker = login_as(db, "ivy")
+    new = "Fresh start 2026!"
+    with pytest.raises(PermissionError):
+        staff.reset_password(db, worker, "ada", new)
+    with pytest.raises(PasswordPolicyError):
+        staff.reset_password(db, admin, "ivy", "weak")
+    staff.reset_password(db, admin, "IVY", new)
+    assert staff.session_for(db, worker.token) is None
+    assert staff.authenticate(db, "ivy", PASSWORD) is None
+    assert staff.authenticate(db, "ivy", new) is not None
+    assert ("password_reset", "ivy", "ada") in [(r.action, r.target, r.username) for r in audit_rows(db)]
+    with pytest.raises(ValueError, match="No staff member"):
+        staff.reset_password(db, admin, "nobody", new)
+
+
 def test_an_admin_cannot_disable_themself(db: Database):
     admin = login_as(db, "ada", Role.admin)
     with pytest.raises(ValueError, match="your own"):
@@ -264,12 +281,18 @@ def test_the_first_admin_is_added_from_the_command_line(tmp_path):
     assert PASSWORD not in added.stdout + added.stderr
     mismatch = run_staff_cli(data, "add", "other", stdin=f"{PASSWORD}\n{PASSWORD}x\n")
     assert (mismatch.returncode, mismatch.stderr.strip()) == (2, "The two passwords differ.")
+    renewed = run_staff_cli(data, "password", "boss", stdin="Another pass 2026\nAnother pass 2026\n")
+    assert renewed.returncode == 0, renewed.stderr
     assert run_staff_cli(data, "disable", "boss").returncode == 0
     listing = run_staff_cli(data, "list").stdout.split()
     assert listing == ["boss", "admin", "disabled", "boss"]
     db = Database(f"sqlite:///{data / 'screening.db'}")
     with db.session() as tx:
-        assert [r.username for r in tx.scalars(select(AuditRow))] == ["console", "console"]
+        assert [(r.username, r.action) for r in tx.scalars(select(AuditRow))] == [
+            ("console", "staff_add"),
+            ("console", "password_reset"),
+            ("console", "staff_disable"),
+        ]
     db.dispose()
 
 
