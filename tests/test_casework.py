@@ -1,16 +1,19 @@
 """Casework: the queue (order, filters, search, pages, counts), detail, workflow, notes, assignment, audit."""
 
-from collections import deque
+import uuid
+from collections import Counter, deque
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from storage_support import login_as, patient
 
 from screening import casework, intake, staff
 from screening.storage import Database
 from screening.storage.models import AuditRow, Event
-from screening.triage import PRECEDENCE, Triage
+from screening.triage import PRECEDENCE, RANK, Triage
 from screening.workflow import CLOSED, Status, TransitionError, allowed_next
 
 pytest_plugins = ["db_fixtures"]
@@ -357,3 +360,25 @@ def test_the_audit_log_is_for_admins_and_filters(db: Database, ruleset):
     assert casework.audit_log(db, admin, date_to=today).total == 7
     paged = casework.audit_log(db, admin, page=2, page_size=5)
     assert (len(paged.rows), paged.total) == (2, 7)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    plan=st.lists(st.tuples(st.sampled_from(list(Triage)), st.integers(0, 10_000)), min_size=1, max_size=12),
+    page_size=st.integers(1, 5),
+)
+def test_pages_in_any_size_list_every_match_once_in_priority_order(db: Database, ruleset, plan, page_size):
+    """Each example tags its patients' names and searches for the tag, so examples sharing the database do not mix."""
+    tag = f"hyp{uuid.uuid4().hex[:10]}"
+    actor = login_as(db, tag)
+    start = db.now()
+    for n, (triage, minutes) in enumerate(plan):
+        db.clock = lambda minutes=minutes: start - timedelta(minutes=minutes)
+        intake.submit(db, patient(ruleset, triage, name=f"{tag} {n}"), ruleset)
+    db.clock = lambda: start
+    pages = [casework.queue(db, actor, search=tag, page=n, page_size=page_size) for n in range(1, len(plan) + 2)]
+    rows = [row for page in pages for row in page.rows]
+    assert len(rows) == len({row.submission_id for row in rows}) == len(plan) == pages[0].total
+    keys = [(RANK[row.triage], row.created_at, row.submission_id) for row in rows]
+    assert keys == sorted(keys)
+    assert pages[0].counts_by_triage == Counter(triage for triage, _ in plan)
