@@ -10,6 +10,7 @@ from wizard_support import (
     answer,
     click,
     fill_step,
+    go_to_step,
     header,
     page_text,
     patient_for,
@@ -44,15 +45,6 @@ def stored_triage(data_dir: Path, reference: str) -> str:
 
 def draft_of(at) -> dict:
     return at.session_state["draft"]
-
-
-def go_to_step(at, answers: dict, key: str):
-    """Answer the steps before ``key`` and stop there."""
-    while header(at) != STEP_BY_KEY[key].title:
-        step = next(s for s in STEP_BY_KEY.values() if s.title == header(at))
-        fill_step(at, answers, step)
-        click(at, "Start" if step.key == "welcome" else "Next")
-    return at
 
 
 def error_after(at, key: str) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from screening.loader import load_ruleset
-from screening.ui.draft import STEPS, Step
+from screening.ui.draft import STEP_BY_KEY, STEPS, Step
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -124,6 +124,15 @@ def fill_step(at: AppTest, answers: dict[str, Any], step: Step) -> AppTest:
                     answer(at, f"treatments.preventives.{index}.{name}", given)
         else:
             answer(at, f"{section}.{field}", value)
+    return at
+
+
+def go_to_step(at: AppTest, answers: dict[str, Any], key: str) -> AppTest:
+    """Answer the steps before ``key`` and stop there."""
+    while header(at) != STEP_BY_KEY[key].title:
+        step = next(s for s in STEPS if s.title == header(at))
+        fill_step(at, answers, step)
+        click(at, "Start" if step.key == "welcome" else "Next")
     return at
 
 

@@ -5,6 +5,7 @@ step for a draft-shaped ``answers`` (as in tests/wizard_support.py) and returns 
 reference code; ``on_step`` is called on each filled step (e.g. to run an accessibility check).
 """
 
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -110,9 +111,16 @@ def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
 
 
 def complete_patient_flow(
-    page: Page, url: str, answers: dict[str, Any], on_step: Callable[[Page, str], None] | None = None
+    page: Page,
+    url: str,
+    answers: dict[str, Any],
+    on_step: Callable[[Page, str], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> str:
-    """From the welcome page to the confirmation; returns the reference code shown."""
+    """From the welcome page to the confirmation; returns the reference code shown.
+
+    ``timings`` (if given) receives the seconds from pressing "Send my answers" to the thank-you page.
+    """
     page.goto(url)
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
@@ -126,8 +134,11 @@ def complete_patient_flow(
         settle(page)
     if on_step:
         on_step(page, "review")
+    sent = time.perf_counter()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=TIMEOUT_MS)
+    if timings is not None:
+        timings["submit"] = time.perf_counter() - sent
     settle(page)
     if on_step:
         on_step(page, "confirmation")
