@@ -10,7 +10,7 @@ the same answer.
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -84,11 +84,12 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
 
 def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code: str | None = None) -> Receipt:
     now = db.now()
+    screened = stored_form(submission, ruleset, "", now)  # before the transaction: no lock held while screening
     with db.session() as tx:
         reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
         while cases.reference_taken(tx, reference):
             reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
-        row = stored_form(submission, ruleset, reference, now)
+        row = replace(screened, reference=reference)
         (submission_id,) = cases.insert_submissions(tx, [row])
         if draft_code:
             drafts.remove(tx, _code_hash(db, draft_code))
