@@ -131,7 +131,7 @@ def _table(found: QueuePage) -> None:
     if not found.rows:
         st.info("No submissions match these filters.")
         return
-    st.caption("Select a row to open the submission.")
+    st.text("Select a row to open the submission.")
     event = st.dataframe(
         queue_frame(found.rows),
         hide_index=True,
