@@ -52,15 +52,14 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
     show_outcome()
-    people = staff.list_staff(resources.database())
-    _summary(found, people)
+    _summary(found)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
     if me.role in (Role.clinician, Role.admin):
         with st.expander("Full rule trace (every rule and condition)"):
             render_full_trace(found.result)
     _workflow(me, found)
-    _assignment(me, found, people)
+    _assignment(me, found, staff.list_staff(resources.database()))
     _notes(me, found)
     st.subheader("Answers")
     render_answers(found.answers)
@@ -68,13 +67,12 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.dataframe(timeline_frame(found.timeline), hide_index=True, key="timeline")
 
 
-def _summary(found: Detail, people: list[StaffInfo]) -> None:
+def _summary(found: Detail) -> None:
     triage, status, attempts, assigned = st.columns(4)
     triage.metric("Triage", TRIAGE_LABELS[found.triage])
     status.metric("Status", STATUS_LABELS[found.status])
     attempts.metric("Contact attempts", found.contact_attempts)
-    names = {person.id: person.display_name for person in people}
-    assigned.metric("Assigned to", names.get(found.assignee_id or 0, "Nobody"))
+    assigned.metric("Assigned to", found.assignee or "Nobody")
     age = (found.answers.get("about") or {}).get("age")
     st.text(
         f"Age {age if age is not None else 'not given'} · received {found.created_at:%Y-%m-%d %H:%M} UTC · "
