@@ -4,6 +4,7 @@ Logins go through the real login form or the real staff service; actions go thro
 the page's buttons and forms, and what they stored is read back from the services.
 """
 
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import update
 from storage_support import PASSWORD, login_as, patient
 from streamlit.testing.v1 import AppTest
@@ -24,6 +27,7 @@ from screening.storage import Database
 from screening.storage.models import StaffSessionRow, utcnow
 from screening.triage import Triage
 from screening.ui import auth
+from screening.ui.staff_common import waited
 from screening.ui.whycard import condition_rows
 from screening.workflow import STATUS_LABELS, Status, allowed_next
 
@@ -492,3 +496,22 @@ def test_why_card_rows_say_unknown_in_words_and_split_the_threshold() -> None:
         },
         {"Question": "Preventive classes adequately tried", "Rule": ">= 2", "Patient's value": "2", "Met": "yes"},
     ]
+
+
+# --- time in status -------------------------------------------------------------------------------
+
+WAITED = re.compile(r"^(?:(?P<d>\d+) d (?P<dh>\d+) h|(?P<h>\d+) h (?P<hm>\d+) min|(?P<m>\d+) min)$")
+
+
+@given(st.integers(min_value=-3600, max_value=400 * 24 * 3600))
+def test_time_in_status_reads_in_the_two_largest_units(seconds: int) -> None:
+    shown = WAITED.match(waited(timedelta(seconds=seconds)))
+    assert shown is not None
+    parts = {k: int(v) for k, v in shown.groupdict().items() if v is not None}
+    minutes = max(0, seconds) // 60
+    if "d" in parts:
+        assert (parts["d"], parts["dh"]) == (minutes // 1440, minutes % 1440 // 60) and parts["d"] >= 1
+    elif "h" in parts:
+        assert (parts["h"], parts["hm"]) == (minutes // 60, minutes % 60) and 1 <= parts["h"] < 24
+    else:
+        assert parts["m"] == minutes < 60
