@@ -1,5 +1,6 @@
 """Casework: the queue (order, filters, search, pages, counts), detail, workflow, notes, assignment, audit."""
 
+import threading
 import uuid
 from collections import Counter, deque
 from datetime import timedelta
@@ -382,3 +383,44 @@ def test_pages_in_any_size_list_every_match_once_in_priority_order(db: Database,
     keys = [(RANK[row.triage], row.created_at, row.submission_id) for row in rows]
     assert keys == sorted(keys)
     assert pages[0].counts_by_triage == Counter(triage for triage, _ in plan)
+
+
+def test_two_people_moving_the_same_submission_at_once_cannot_both_succeed(db: Database, ruleset):
+    """A pauses inside its transaction (in the clock, after reading the status); B tries the same move meanwhile."""
+    first = login_as(db, "ann")
+    second = login_as(db, "bob")
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    paused, release = threading.Event(), threading.Event()
+    calls = {"A": 0}
+    real_clock = db.clock
+
+    def clock():
+        if threading.current_thread().name == "A":
+            calls["A"] += 1
+            if calls["A"] == 2:  # the first call checks the session; the second stamps the new status
+                paused.set()
+                release.wait(10)
+        return real_clock()
+
+    db.clock = clock
+    outcomes: dict[str, object] = {}
+
+    def move(who: str, actor) -> None:
+        try:
+            outcomes[who] = casework.change_status(db, actor, receipt.submission_id, Status.in_review)
+        except Exception as exc:
+            outcomes[who] = exc
+
+    a = threading.Thread(target=move, args=("A", first), name="A")
+    b = threading.Thread(target=move, args=("B", second), name="B")
+    a.start()
+    assert paused.wait(10)
+    b.start()
+    b.join(0.5)  # B is now waiting for A's lock (or, if slow to start, will run after A)
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert outcomes["A"] == Status.in_review
+    assert isinstance(outcomes["B"], TransitionError)
+    moves = [e for e in casework.detail(db, first, receipt.submission_id).timeline if e.data.get("to") == "in_review"]
+    assert len(moves) == 1
