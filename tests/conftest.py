@@ -5,9 +5,14 @@ from typing import Any
 
 import pytest
 from core_support import RULES
+from hypothesis import settings
 
 from screening.loader import load_ruleset
 from screening.ruleset import RuleSet
+
+# No timed unit tests (speed lives in bench/): hypothesis's per-example deadline fails on a busy machine.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")
