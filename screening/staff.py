@@ -200,12 +200,11 @@ def list_staff(db: Database) -> list[StaffInfo]:
         return [_info(staff) for staff in accounts.all_staff(tx)]
 
 
-def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, password: str) -> str | None:
+def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, matches: bool) -> str | None:
     """Why this login fails (for the audit log only), or None if it succeeds."""
     cfg = db.config
     since = db.now() - timedelta(minutes=cfg.lockout_window_minutes)
     locked = accounts.failures_since(tx, name, since) >= cfg.lockout_attempts
-    matches = _verify(db, staff.password_hash if staff else None, password)
     if locked:
         return "locked"
     if staff is None:
@@ -222,10 +221,15 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
     it is often a password entered in the wrong box.
     """
     name = normalise_username(username)[:100]
+    with db.session() as tx:
+        found = accounts.staff_by_username(tx, name)
+        stored = found.password_hash if found else None
+    matches = _verify(db, stored, password)  # the slow part, outside any transaction (no lock held)
     now = db.now()
     with db.session() as tx:
         staff = accounts.staff_by_username(tx, name)
-        refusal = _login_refusal(tx, db, staff, name, password)
+        still = staff is not None and staff.password_hash == stored  # not changed in between
+        refusal = _login_refusal(tx, db, staff, name, matches and still)
         if refusal != "locked":
             accounts.record_attempt(tx, name, now, success=refusal is None)
         if refusal is not None or staff is None:
