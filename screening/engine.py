@@ -71,11 +71,14 @@ class _Outcome:
         return Flag(rule.id, rule.title, rule.severity, reason, rule.source, rule.triage)
 
 
-def _rows_getter(indexes: list[int]) -> Callable[[list[TraceRow]], tuple[TraceRow, ...]]:
-    if len(indexes) == 1:
-        (only,) = indexes
-        return lambda rows: (rows[only],)
-    return itemgetter(*indexes)
+def _tuple_getter(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """``itemgetter`` that always returns a tuple, also for one key or none."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        (only,) = keys
+        return lambda items: (items[only],)
+    return lambda items: ()
 
 
 def _build_plan(ruleset: RuleSet) -> _Plan:
@@ -88,11 +91,11 @@ def _build_plan(ruleset: RuleSet) -> _Plan:
                 leaves.append(leaf)
     names = [leaf.fact.name for leaf in leaves]
     return _Plan(
-        itemgetter(*names) if len(names) > 1 else lambda facts: (facts[names[0]],),
+        _tuple_getter(names),
         tuple(leaf.text for leaf in leaves),
         tuple(leaf.test for leaf in leaves),
         tuple(rule.id for rule in ruleset.rules),
-        tuple(_rows_getter([slot[leaf.text] for leaf in rule.when.leaves()]) for rule in ruleset.rules),
+        tuple(_tuple_getter([slot[leaf.text] for leaf in rule.when.leaves()]) for rule in ruleset.rules),
         tuple(rule.when.combiner(slot) for rule in ruleset.rules),
         tuple(_Outcome.of(rule) for rule in ruleset.rules),
     )
@@ -129,7 +132,10 @@ _MAX_PLANS = 16
 
 
 def _plan_of(ruleset: RuleSet) -> _Plan:
-    """The plan of a rule set, built on first use; keyed by identity because a ``RuleSet`` is not hashable."""
+    """The plan of a rule set, built on first use; keyed by identity because a ``RuleSet`` is not hashable.
+
+    Safe under Streamlit's threads: a plan is immutable, and a race at worst builds it twice.
+    """
     entry = _PLANS.get(id(ruleset))
     if entry is not None and entry[0] is ruleset:
         return entry[1]

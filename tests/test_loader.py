@@ -12,6 +12,8 @@ from textwrap import dedent, indent
 import pytest
 from core_support import RULES
 
+from screening.answers import Submission
+from screening.engine import screen
 from screening.loader import RuleSetError, load_ruleset
 
 
@@ -204,3 +206,12 @@ def test_the_hash_changes_with_any_rule_file_and_the_version_is_the_declared_one
     after = load_ruleset(folder).ref
     assert before.version == after.version == "2026.11.1"
     assert before.hash != after.hash and len(after.hash) == 64
+
+
+def test_a_folder_with_only_the_manifest_screens_everyone_to_the_default(tmp_path, typical):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(RULES / "ruleset.yaml", folder)
+    ruleset = load_ruleset(folder)
+    result = screen(Submission.model_validate(typical), ruleset)
+    assert (result.triage, result.flags, result.trace) == (ruleset.default_triage, (), ())
