@@ -6,6 +6,8 @@ import shutil
 import pytest
 from core_support import RULES, run_cli
 
+from screening.conditions import compile_condition
+
 
 @pytest.fixture
 def answers_file(tmp_path, typical):
@@ -114,3 +116,17 @@ def test_rules_show_prints_every_rule_with_nested_conditions(ruleset):
         "        toxin.prior_toxin == yes\n"
         "        toxin.weeks_since_last is unknown\n"
     ) in interval
+
+
+def test_describe_indents_every_level_of_all_any_not():
+    condition = compile_condition(
+        {"all": ["derived.pathway == headache", {"not": {"any": ["about.age < 18", "about.sex == male"]}}]}
+    )
+    assert condition.describe() == [
+        "all of:",
+        "  derived.pathway == headache",
+        "  not:",
+        "    any of:",
+        "      about.age < 18",
+        "      about.sex == male",
+    ]
