@@ -37,7 +37,17 @@ from screening.ui.draft import (
 )
 from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask
 
-DRAFT, STEP, ERRORS, CODE, RECEIPT = "draft", "step", "errors", "draft_code", "receipt"
+DRAFT, STEP, ERRORS, CODE, RECEIPT, ARRIVED = "draft", "step", "errors", "draft_code", "receipt", "arrived"
+TO_TOP = """<script>
+setTimeout(() => {
+  document.querySelector('[data-testid="stMain"]')?.scrollTo(0, 0);
+  const heading = document.querySelector('HEADING');
+  if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({preventScroll: true}); }
+}, 100);
+</script>"""
+"""A constant script, run once when a new step opens: on a phone, Next is at the bottom of a long step, and
+Streamlit keeps the scroll position, so the new step would open half-way down; screen readers start at its title.
+It never contains anything the patient typed."""
 
 URGENT_NOW = (
     "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
@@ -92,6 +102,7 @@ def go_to(step: Step, errors: Errors | None = None) -> None:
     """Change step: widgets are dropped so the new step's widgets are seeded from the draft."""
     st.session_state[STEP] = step.key
     st.session_state[ERRORS] = errors or {}
+    st.session_state[ARRIVED] = True
     forget_widgets()
     st.rerun()
 
@@ -111,11 +122,17 @@ def _refresh_errors(draft: Draft, step: Step, errors: Errors) -> None:
         st.rerun()
 
 
+def arrive(heading: str) -> None:
+    if st.session_state.pop(ARRIVED, False):
+        st.html(TO_TOP.replace("HEADING", heading), unsafe_allow_javascript=True)
+
+
 def _progress(steps: list[Step], step: Step) -> None:
     number = steps.index(step) + 1
     st.title("Pre-screening for a Botox consultation")
     st.progress(number / len(steps), text=f"Step {number} of {len(steps)}")
     st.header(step.title)
+    arrive("h2")
 
 
 # --- steps ---------------------------------------------------------------------------------------
@@ -281,12 +298,14 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
     }
     for key in (DRAFT, STEP, ERRORS, CODE):
         st.session_state.pop(key, None)
+    st.session_state[ARRIVED] = True
     forget_widgets()
     st.rerun()
 
 
 def _confirmation(receipt: dict[str, Any]) -> None:
     st.title("Thank you")
+    arrive("h1")
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
     if receipt["warning_signs"]:
         st.error(URGENT_NOW, icon=":material/emergency:")

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 BLOCKING = ("serious", "critical")
+MAIN_SCROLL = "document.querySelector('[data-testid=stMain]').scrollTop"
 STREAMLIT_LIMITATIONS: dict[str, str] = {}
 """axe rule id -> why it cannot be fixed from the app (listed in the README); empty while none remain."""
 
@@ -70,3 +71,21 @@ def test_a_red_flag_message_appears_in_the_browser_at_once(server, phone):
     expect(phone.get_by_role("heading", name="Warning signs")).to_be_visible()
     expect(phone.get_by_text("call 911 or go to the nearest emergency department").first).to_be_visible()
     assert serious_violations(phone) == []
+
+
+def test_a_new_step_opens_at_its_top_with_its_title_focused(server, phone):
+    """On a phone Next sits at the bottom of a long step; the next step must not open half-way down."""
+    phone.goto(server.url)
+    fill(phone, phone, "I have read how the clinic keeps and uses my answers.", True)
+    phone.get_by_role("button", name="Start").click()
+    fill(phone, phone, "What would you like help with?", "chronic_migraine")
+    phone.get_by_role("button", name="Next").click()
+    expect(phone.get_by_role("heading", name="Warning signs")).to_be_visible()
+    for field, value in typical_patient()["red_flags"].items():
+        fill(phone, phone, section_model("red_flags").model_fields[field].title, value)
+    assert phone.evaluate(MAIN_SCROLL) > 0
+
+    phone.get_by_role("button", name="Next").click()
+
+    expect(phone.get_by_role("heading", name="About you")).to_be_focused()
+    assert phone.evaluate(MAIN_SCROLL) == 0
