@@ -175,6 +175,7 @@ def test_an_idle_session_ends_with_a_plain_message_and_no_data(app_db: Database,
     assert_only_login(at, "Idle Patient")
     assert any("session has ended" in i.value for i in at.info)
     assert staff.session_for(app_db, me.token) is None
+    assert auth.ROLE not in at.session_state, "the menu would still offer staff pages"
 
 
 def test_logout_ends_the_session(app_db: Database) -> None:

@@ -76,8 +76,8 @@ def signed_in() -> StaffSession | None:
     session = staff.session_for(resources.database(), token)
     if session is None:
         forget(ended_notice())
-    else:
-        st.session_state[ROLE] = session.role.value
+        st.rerun()  # again from the top, so the menu no longer offers staff pages either
+    st.session_state[ROLE] = session.role.value
     return session
 
 
@@ -121,6 +121,5 @@ def require_staff(*roles: Role) -> StaffSession:
 
 def refused(exc: PermissionError) -> None:
     """A service said no: either the session ended since the page checked it (back to login) or the role may not."""
-    if signed_in() is None:
-        st.rerun()
+    signed_in()
     st.error(str(exc))
