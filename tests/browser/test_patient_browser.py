@@ -58,12 +58,17 @@ def test_migraine_patient_on_a_phone_is_stored_with_the_expected_triage(server, 
     assert "?" not in phone.url.removeprefix(server.url)
 
 
-def test_a_red_flag_message_appears_in_the_browser_at_once(server, phone):
-    phone.goto(server.url)
+def open_warning_signs(phone: Any, url: str, reason: str) -> None:
+    phone.goto(url)
     fill(phone, phone, "I have read how the clinic keeps and uses my answers.", True)
     phone.get_by_role("button", name="Start").click()
-    fill(phone, phone, "What would you like help with?", "not_sure")
+    fill(phone, phone, "What would you like help with?", reason)
     phone.get_by_role("button", name="Next").click()
+    expect(phone.get_by_role("heading", name="Warning signs")).to_be_visible()
+
+
+def test_a_red_flag_message_appears_in_the_browser_at_once(server, phone):
+    open_warning_signs(phone, server.url, "not_sure")
     thunderclap = section_model("red_flags").model_fields["thunderclap"].title
 
     fill(phone, phone, thunderclap, "yes")
@@ -75,12 +80,7 @@ def test_a_red_flag_message_appears_in_the_browser_at_once(server, phone):
 
 def test_a_new_step_opens_at_its_top_with_its_title_focused(server, phone):
     """On a phone Next sits at the bottom of a long step; the next step must not open half-way down."""
-    phone.goto(server.url)
-    fill(phone, phone, "I have read how the clinic keeps and uses my answers.", True)
-    phone.get_by_role("button", name="Start").click()
-    fill(phone, phone, "What would you like help with?", "chronic_migraine")
-    phone.get_by_role("button", name="Next").click()
-    expect(phone.get_by_role("heading", name="Warning signs")).to_be_visible()
+    open_warning_signs(phone, server.url, "chronic_migraine")
     for field, value in typical_patient()["red_flags"].items():
         fill(phone, phone, section_model("red_flags").model_fields[field].title, value)
     assert phone.evaluate(MAIN_SCROLL) > 0
