@@ -311,7 +311,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
         st.error(URGENT_NOW, icon=":material/emergency:")
     st.write("Your reference code:")
     st.code(receipt["reference"], language=None)
-    st.subheader("What happens next")
+    st.header("What happens next")
     st.write(
         "A member of the clinic team will read your answers, usually within 2 working days. "
         f"We will contact you by {receipt['method']} to arrange a free video call with a clinician, "
