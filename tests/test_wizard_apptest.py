@@ -114,6 +114,19 @@ def test_a_red_flag_yes_shows_the_emergency_message_at_once_and_is_stored_as_urg
     click(at, "Send my answers")
     assert any("911" in e.value for e in at.error)
     assert stored_triage(data_dir, at.code[0].value) == "urgent"
+    assert not [word for word in FORBIDDEN if word in page_text(at).lower()]
+
+
+def test_a_broken_rule_set_gives_a_plain_sentence_not_a_traceback(data_dir, monkeypatch):
+    monkeypatch.setenv("SCREENING_RULES_DIR", str(data_dir))
+    get_settings.cache_clear()
+
+    at = start()
+
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
+    ]
 
 
 def test_a_validation_error_is_shown_next_to_its_field_and_every_answer_stays(data_dir):
