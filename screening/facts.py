@@ -15,7 +15,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import annotated_types
 import pandas as pd
 
-from screening.answers import Submission
+from screening.answers import PATHWAY_OF, Submission
 from screening.catalogue import ADEQUATE_TRIAL_WEEKS, COUNTED_CLASS, drug_class
 from screening.choices import Pathway, PreventiveClass, PreventiveOutcome, YesNoUnsure
 
@@ -128,6 +128,8 @@ _ABSENT = {section: dict.fromkeys(name for name, _, _ in fields) for section, fi
 _SPECIFIC = itemgetter(*SPECIFIC_KINDS)
 _MOH = itemgetter(*MOH_KINDS)
 _YES, _UNSURE = YesNoUnsure.yes, YesNoUnsure.not_sure
+_YES_VALUE = _YES.value
+_PATHWAY = {reason.value: pathway.value for reason, pathway in PATHWAY_OF.items()}
 _COUNTS_AS_TRIED = (PreventiveOutcome.side_effects, PreventiveOutcome.could_not_take)
 
 
@@ -156,23 +158,26 @@ def _preventives(treatments: Any) -> tuple[list[str], int, bool]:
 
 
 def _derived(sub: Submission, values: dict[str, Any]) -> None:
+    """Derived facts; reads the plain answer facts already in ``values`` where it can."""
     parts = sub.__dict__
     treatments = parts["treatments"]
     tried, possible, cgrp_now = _preventives(treatments)
     flags = parts["red_flags"].__dict__
     unsure = [name for name, answer in flags.items() if answer is _UNSURE]
     headache = parts["headache"]
-    kind_days = headache.__dict__ if headache is not None else None
-    values["derived.pathway"] = parts["seeking"].pathway.value
+    values["derived.pathway"] = _PATHWAY[values["seeking.reason"]]
     values["derived.classes_tried"] = len(tried)
     values["derived.classes_possible"] = possible
     values["derived.classes_tried_names"] = ", ".join(tried) or "none"
-    values["derived.overuse_simple_days"] = kind_days["days_simple_analgesic"] if kind_days else None
-    values["derived.overuse_specific_days"] = max(_SPECIFIC(kind_days)) if kind_days else None
-    values["derived.overuse_kinds"] = sum(days > 0 for days in _MOH(kind_days)) if kind_days else None
-    values["derived.cgrp_current"] = (
-        None if treatments is None else _YES.value if cgrp_now else treatments.current_cgrp.value
-    )
+    if headache is not None:
+        kind_days = headache.__dict__
+        values["derived.overuse_simple_days"] = kind_days["days_simple_analgesic"]
+        values["derived.overuse_specific_days"] = max(_SPECIFIC(kind_days))
+        values["derived.overuse_kinds"] = len(MOH_KINDS) - _MOH(kind_days).count(0)
+    else:
+        values["derived.overuse_simple_days"] = values["derived.overuse_specific_days"] = None
+        values["derived.overuse_kinds"] = None
+    values["derived.cgrp_current"] = _YES_VALUE if cgrp_now else values["treatments.current_cgrp"]
     values["derived.red_flags_yes"] = list(flags.values()).count(_YES)
     values["derived.red_flags_unsure"] = len(unsure)
     values["derived.red_flags_unsure_names"] = ", ".join(unsure) or "none"
