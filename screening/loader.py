@@ -97,8 +97,27 @@ def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _pydantic_problems(where: str, err: ValidationError) -> list[str]:
-    return [f"{where}: {'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in err.errors()]
+def _pydantic_problems(where: str, err: ValidationError, data: Any = None) -> list[str]:
+    return [
+        f"{where}{_entry(data, e['loc'])}: {'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in err.errors()
+    ]
+
+
+def _entry(data: Any, loc: tuple[Any, ...]) -> str:
+    """``: rule ID`` or ``: case 'name'`` for a problem inside a listed rule or case, so the message names it."""
+    if len(loc) < 2 or loc[0] not in ("rules", "cases") or not isinstance(data, dict):
+        return ""
+    try:
+        entry = data[loc[0]][loc[1]]
+    except (IndexError, KeyError, TypeError):
+        return ""
+    if not isinstance(entry, dict):
+        return ""
+    if loc[0] == "rules" and isinstance(entry.get("id"), str):
+        return f": rule {entry['id']}"
+    if loc[0] == "cases" and isinstance(entry.get("name"), str):
+        return f": case {entry['name']!r}"
+    return ""
 
 
 def _compile_rule(spec: RuleSpec, file: str, problems: list[str]) -> Rule | None:
@@ -130,7 +149,7 @@ def _read_files(folder: Path, problems: list[str]) -> tuple[Manifest | None, dic
             else:
                 files[path.name] = RuleFile.model_validate(data or {})
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(path.name, exc))
+            problems.extend(_pydantic_problems(path.name, exc, data))
     if manifest is None and not any(p.startswith(MANIFEST) for p in problems):
         problems.append(f"{folder}: no {MANIFEST} (name, version, default_triage, case_defaults)")
     return manifest, files

@@ -70,7 +70,7 @@ def test_unknown_top_level_key(folder):
 def test_unknown_key_in_a_rule(folder):
     text = (folder / "retreatment.yaml").read_text(encoding="utf-8")
     (folder / "retreatment.yaml").write_text(text.replace("severity: warning", "severty: warning", 1), "utf-8")
-    assert_says(refused(folder), "retreatment.yaml", "severty", "Extra inputs are not permitted")
+    assert_says(refused(folder), "retreatment.yaml: rule RT-INTERVAL: rules.0.severty: Extra inputs are not permitted")
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_duplicate_id_across_files(folder):
 
 def test_badly_formed_rule_id(folder):
     extra_rule(folder, "headache.headache_days >= 20", rule_id="lower-case")
-    assert_says(refused(folder), "extra.yaml", "rules.0.id", "pattern")
+    assert_says(refused(folder), "extra.yaml: rule lower-case: rules.0.id: String should match pattern")
 
 
 def test_missing_manifest(folder):
@@ -215,3 +215,14 @@ def test_a_folder_with_only_the_manifest_screens_everyone_to_the_default(tmp_pat
     ruleset = load_ruleset(folder)
     result = screen(Submission.model_validate(typical), ruleset)
     assert (result.triage, result.flags, result.trace) == (ruleset.default_triage, (), ())
+
+
+def test_a_misspelt_key_in_a_case_names_the_case(folder):
+    add_case(
+        folder,
+        """\
+        - name: misspelt expectation
+          expected: {triage: likely_candidate, flags: [CM-LIKELY]}
+        """,
+    )
+    assert_says(refused(folder), "retreatment.yaml: case 'misspelt expectation': cases.", "expected", "not permitted")
