@@ -44,7 +44,7 @@ def test_migraine_patient_on_a_phone_is_stored_with_the_expected_triage(server, 
             too_wide.append(step)
         if step in ("headache", "review", "confirmation"):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"patient-{step}-390px.png"), full_page=step != "confirmation")
+            page.screenshot(path=str(ARTIFACTS / f"patient-{step}-390px.png"))
 
     reference = complete_patient_flow(phone, server.url, typical_patient(), on_step=check_page)
 
