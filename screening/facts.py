@@ -124,7 +124,8 @@ def _by_section() -> tuple[tuple[str, tuple[tuple[str, str, bool], ...]], ...]:
 
 
 _SECTIONS = _by_section()
-_ABSENT = {section: dict.fromkeys(name for name, _, _ in fields) for section, fields in _SECTIONS}
+_UNKNOWN = dict.fromkeys(FACTS)
+"""Every fact unknown, in ``FACTS`` order: a record starts as a copy, already sized, and keeps that key order."""
 _SPECIFIC = itemgetter(*SPECIFIC_KINDS)
 _MOH = itemgetter(*MOH_KINDS)
 _YES, _UNSURE = YesNoUnsure.yes, YesNoUnsure.not_sure
@@ -189,12 +190,11 @@ def facts_of(sub: Submission) -> dict[str, Any]:
     Reads the models' ``__dict__`` directly and options by ``_value_``: this runs once per
     screening and per stored submission in a re-screen, so attribute machinery is avoided.
     """
-    values: dict[str, Any] = {}
+    values = _UNKNOWN.copy()
     parts = sub.__dict__
     for section_name, fields in _SECTIONS:
         section = parts[section_name]
         if section is None:
-            values.update(_ABSENT[section_name])
             continue
         answers = section.__dict__
         for name, field_name, is_choice in fields:
