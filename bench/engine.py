@@ -45,13 +45,14 @@ def per_call_us(call: Callable[[], Any], *, calls: int = 200, rounds: int = 101)
     return statistics.median(samples)
 
 
-def each_call_us(call: Callable[[Any], Any], items: list[Any]) -> float:
-    """Median of single calls over different inputs, in µs (includes ~0.1 µs of timer)."""
+def mean_over_us(call: Callable[[Any], Any], items: list[Any], *, rounds: int = 7) -> float:
+    """Median over ``rounds`` of the mean time per item of one pass over ``items``, in µs."""
     samples = []
-    for item in items:
+    for _ in range(rounds):
         started = CLOCK()
-        call(item)
-        samples.append((CLOCK() - started) / 1000)
+        for item in items:
+            call(item)
+        samples.append((CLOCK() - started) / len(items) / 1000)
     return statistics.median(samples)
 
 
@@ -60,7 +61,7 @@ def single(ruleset: RuleSet) -> list[tuple[str, str, str, bool | None]]:
     facts = facts_of(typical)
     mix = synthetic_submissions(5_000, seed=3)
     whole = per_call_us(lambda: screen(typical, ruleset))
-    mixed = each_call_us(lambda sub: screen(sub, ruleset), mix)
+    mixed = mean_over_us(lambda sub: screen(sub, ruleset), mix)
     assert len(screen(typical, ruleset).trace) == len(ruleset.rules)
     return [
         (
@@ -70,7 +71,7 @@ def single(ruleset: RuleSet) -> list[tuple[str, str, str, bool | None]]:
             whole <= SINGLE_TARGET_US,
         ),
         (
-            "screen() with full trace, 5,000 mixed patients",
+            "screen() with full trace, mean over 5,000 mixed patients",
             f"{mixed:.1f} µs",
             f"≤ {SINGLE_TARGET_US:g} µs",
             mixed <= SINGLE_TARGET_US,
