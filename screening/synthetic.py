@@ -396,8 +396,9 @@ def _off_path_unknown(cols: dict[str, Any], pathway: np.ndarray, prior: np.ndarr
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a facts frame as ``facts_of``-style dicts (None for unknown), for the per-row path."""
-    columns = {
-        name: [None if v is None or v != v else v for v in frame[name].astype(object).tolist()] for name in frame
-    }
-    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-
+    columns = {}
+    for name in frame:
+        values = frame[name].to_numpy(dtype=object, copy=True)
+        values[frame[name].isna().to_numpy()] = None  # NaN, pd.NA or a missing category alike
+        columns[name] = values.tolist()
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
