@@ -19,4 +19,6 @@ pages = {
     "Clinic staff": auth.staff_pages(),
 }
 # Patients get no menu at all (staff open /staff); a signed-in staff member gets the sidebar menu.
-st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden").run()
+page = st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden")
+auth.arriving(page)
+page.run()

@@ -201,14 +201,19 @@ def _load(tx: Tx, submission_id: int) -> tuple[SubmissionRow, CaseState]:
     return row, state
 
 
-def detail(db: Database, actor: StaffSession | None, submission_id: int) -> Detail:
-    """Everything about one submission; opening it is audited as a view."""
+def detail(db: Database, actor: StaffSession | None, submission_id: int, *, record_view: bool = True) -> Detail:
+    """Everything about one submission; opening it is audited as a view.
+
+    A page redrawn while it stays open (after a click on it) passes ``record_view=False``,
+    so the audit log holds one view per opening, not one per redraw.
+    """
     with db.session() as tx:
         live = require_session(tx, db, actor)
         row, state = _load(tx, submission_id)
         events = cases.timeline(tx, submission_id)
         person = accounts.staff_by_id(tx, state.assignee_id) if state.assignee_id is not None else None
-        write_audit(tx, db, live, "view", row.reference)
+        if record_view:
+            write_audit(tx, db, live, "view", row.reference)
     triage = Triage(row.triage)
     status = Status(state.status)
     return Detail(

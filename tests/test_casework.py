@@ -173,6 +173,17 @@ def test_detail_has_answers_result_and_timeline_and_is_audited_as_a_view(db: Dat
     assert audit_actions(db)[-1] == ("view", receipt.reference)
 
 
+def test_a_redraw_of_an_open_submission_can_skip_the_view_row(db: Database, mixed):
+    actor = login_as(db, "cal")
+    sid = mixed[0].submission_id
+    casework.detail(db, actor, sid)
+    again = casework.detail(db, actor, sid, record_view=False)
+    assert again.reference == mixed[0].reference
+    assert [a for a in audit_actions(db) if a[0] == "view"] == [("view", mixed[0].reference)]
+    casework.detail(db, actor, sid)
+    assert [a for a in audit_actions(db) if a[0] == "view"] == [("view", mixed[0].reference)] * 2
+
+
 def test_detail_of_an_unknown_submission(db: Database):
     actor = login_as(db, "cal")
     with pytest.raises(LookupError):

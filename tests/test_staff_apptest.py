@@ -6,6 +6,7 @@ the page's buttons and forms, and what they stored is read back from the service
 
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -308,6 +309,37 @@ def test_detail_shows_why_cards_and_answers_as_plain_text_and_audits_the_view(ap
     assert not at.expander, "the full trace is for clinicians"
     admin = login_as(app_db, "ada", Role.admin)
     assert audit_actions(app_db, admin, username="nina", action="view")
+
+
+def views(db: Database, reference: str) -> int:
+    """View rows for one submission, read by a fresh administrator."""
+    admin = login_as(db, f"audit{uuid.uuid4().hex[:8]}", Role.admin)
+    return len(audit_actions(db, admin, action="view", target=reference))
+
+
+def open_from_queue(at: AppTest, reference: str) -> AppTest:
+    at = at.switch_page(PAGES["queue"]).run()
+    at.selectbox(key="q_open").set_value(reference)
+    return click(at, "Open")
+
+
+def test_one_view_row_per_opening_not_per_click(app_db: Database, rules: Any) -> None:
+    first, second = submit(app_db, rules), submit(app_db, rules, name="Other Patient")
+    me = login_as(app_db, "nina")
+    one, other = (casework.detail(app_db, me, sid, record_view=False).reference for sid in (first, second))
+    at = open_detail(me, first)
+    at = move(at, Status.in_review)
+    at.text_area[0].input("Called, no answer.")
+    at = click(at, "Add note")
+    assert [s.value for s in at.success] == ["Note added."]
+    assert views(app_db, one) == 1, "redraws of the open submission are not new views"
+    at = open_from_queue(at, one)
+    assert headers(at) == [f"Submission {one}"]
+    at = move(at, Status.contact_attempted)
+    assert views(app_db, one) == 2, "opening it again after leaving is a new view"
+    at = open_from_queue(at, other)
+    assert headers(at) == [f"Submission {other}"]
+    assert (views(app_db, one), views(app_db, other)) == (2, 1)
 
 
 def test_clinicians_also_see_the_full_trace(app_db: Database, rules: Any) -> None:

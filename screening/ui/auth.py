@@ -22,12 +22,15 @@ ROLE = "staff_role"
 """Kept only to decide which staff pages the menu offers; the pages check the real role."""
 NOTICE = "staff_notice"
 OPEN = "staff_open_submission"
+VIEWED = "staff_viewed_submission"
+"""The submission whose opening is already audited as a view; forgotten as soon as another page runs."""
 
 HERE = Path(__file__).resolve().parent
 LOGIN_PAGE = HERE / "staff_login.py"
 QUEUE_PAGE = HERE / "staff_queue.py"
 DETAIL_PAGE = HERE / "staff_detail.py"
 ADMIN_PAGE = HERE / "staff_admin.py"
+DETAIL_URL = "staff_submission"
 
 
 def staff_pages() -> list[st.Page]:
@@ -41,7 +44,7 @@ def staff_pages() -> list[st.Page]:
     return [
         st.Page(LOGIN_PAGE, title="My account" if role else "Staff login", url_path="staff", icon=":material/badge:"),
         st.Page(QUEUE_PAGE, title="Review queue", url_path="staff_queue", visibility=signed_in, icon=":material/list:"),
-        st.Page(DETAIL_PAGE, title="Submission", url_path="staff_submission", visibility="hidden"),
+        st.Page(DETAIL_PAGE, title="Submission", url_path=DETAIL_URL, visibility="hidden"),
         st.Page(
             ADMIN_PAGE,
             title="Staff and audit log",
@@ -50,6 +53,13 @@ def staff_pages() -> list[st.Page]:
             icon=":material/admin_panel_settings:",
         ),
     ]
+
+
+def arriving(page: st.Page) -> None:
+    """Called by app.py before each page runs: any page but the submission's ends its opening,
+    so coming back to it (from the queue, or with the browser's back button) is a new, audited view."""
+    if page.url_path != DETAIL_URL:
+        st.session_state.pop(VIEWED, None)
 
 
 def ended_notice() -> str:

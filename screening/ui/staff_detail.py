@@ -37,14 +37,16 @@ def page() -> None:
         st.info("Choose a submission in the review queue.")
         st.page_link(auth.QUEUE_PAGE, label="Review queue", icon=":material/list:")
         return
+    newly_opened = st.session_state.get(auth.VIEWED) != submission_id
     try:
-        found = casework.detail(resources.database(), me, submission_id)
+        found = casework.detail(resources.database(), me, submission_id, record_view=newly_opened)
     except PermissionError as exc:
         auth.refused(exc)
         return
     except LookupError:
         st.error("This submission does not exist.")
         return
+    st.session_state[auth.VIEWED] = submission_id
     _show(me, found)
 
 
