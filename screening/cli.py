@@ -136,7 +136,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
             info = staff.add_staff(db, args.name, args.display_name, args.role, _new_password(), actor=staff.CONSOLE)
             print(f"Added {info.username} ({info.role.value}).")
         elif args.action == "list":
-            for info in staff.list_staff(db):
+            for info in staff.list_staff(db, staff.CONSOLE):
                 state = "active" if info.active else "disabled"
                 print(f"{info.username:<20} {info.role.value:<10} {state:<9} {info.display_name}")
         elif args.action == "password":

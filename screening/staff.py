@@ -195,8 +195,10 @@ def _info(staff: Staff) -> StaffInfo:
     )
 
 
-def list_staff(db: Database) -> list[StaffInfo]:
+def list_staff(db: Database, actor: Actor | None) -> list[StaffInfo]:
+    """Any logged-in staff member (or the server console) may list colleagues, to assign work or filter by them."""
     with db.session() as tx:
+        _live_actor(tx, db, actor)
         return [_info(staff) for staff in accounts.all_staff(tx)]
 
 

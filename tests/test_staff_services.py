@@ -50,7 +50,7 @@ def test_passwords_are_stored_as_argon2id_hashes(db: Database):
 def test_weak_passwords_are_refused_with_a_reason(db: Database, password, reason):
     with pytest.raises(PasswordPolicyError, match=reason):
         staff.add_staff(db, "ann", "Ann", Role.intake, password, actor=CONSOLE)
-    assert staff.list_staff(db) == []
+    assert staff.list_staff(db, CONSOLE) == []
 
 
 @given(
@@ -252,11 +252,25 @@ def test_an_ended_session_cannot_act(db: Database):
 
 
 def test_list_staff_shows_no_hashes(db: Database):
-    login_as(db, "bob")
+    bob = login_as(db, "bob")
     login_as(db, "ada", Role.admin)
-    listed = staff.list_staff(db)
+    listed = staff.list_staff(db, bob)
     assert [(s.username, s.role, s.active) for s in listed] == [("ada", Role.admin, True), ("bob", Role.intake, True)]
     assert "argon2" not in repr(listed)
+    assert staff.list_staff(db, CONSOLE) == listed
+
+
+def test_list_staff_refuses_without_a_live_session(db: Database):
+    bob = login_as(db, "bob")
+    with pytest.raises(PermissionError):
+        staff.list_staff(db, None)
+    staff.logout(db, bob.token)
+    with pytest.raises(PermissionError):
+        staff.list_staff(db, bob)
+    idle = login_as(db, "ivy")
+    db.clock = lambda: idle.expires_at + timedelta(minutes=1)
+    with pytest.raises(PermissionError):
+        staff.list_staff(db, idle)
 
 
 def run_staff_cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -25,7 +25,7 @@ def page() -> None:
     me = auth.require_staff(Role.admin)
     st.header("Staff and audit log")
     show_outcome()
-    people = staff.list_staff(resources.database())
+    people = staff.list_staff(resources.database(), me)
     st.subheader("Staff")
     st.dataframe(staff_frame(people), hide_index=True, key="staff_table")
     _add_staff(me)

@@ -61,7 +61,7 @@ def _show(me: StaffSession, found: Detail) -> None:
         with st.expander("Full rule trace (every rule and condition)"):
             render_full_trace(found.result)
     _workflow(me, found)
-    _assignment(me, found, staff.list_staff(resources.database()))
+    _assignment(me, found, staff.list_staff(resources.database(), me))
     _notes(me, found)
     st.subheader("Answers")
     render_answers(found.answers)

@@ -61,7 +61,7 @@ def _filters(me: StaffSession) -> dict[str, Any]:
         )
         date_from = st.date_input("Received from", value=None, key="q_from", on_change=_first_page)
         date_to = st.date_input("Received until", value=None, key="q_to", on_change=_first_page)
-        assignee = _assignee_filter()
+        assignee = _assignee_filter(me)
         search = st.text_input("Search by reference or name", max_chars=100, key="q_search", on_change=_first_page)
     return {
         "triage": triage or None,
@@ -74,8 +74,8 @@ def _filters(me: StaffSession) -> dict[str, Any]:
     }
 
 
-def _assignee_filter() -> int | str:
-    people = {person.id: person.display_name for person in staff.list_staff(resources.database())}
+def _assignee_filter(me: StaffSession) -> int | str:
+    people = {person.id: person.display_name for person in staff.list_staff(resources.database(), me)}
     names = {ANYONE: "Anyone", casework.UNASSIGNED: "Nobody yet", ME: "Me", **people}
     return st.selectbox(
         "Assigned to", list(names), format_func=lambda k: names[k], key="q_assignee", on_change=_first_page
