@@ -34,6 +34,8 @@ ROLE_LABELS: dict[Role, str] = {Role.intake: "Intake staff", Role.clinician: "Cl
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+ENDED_SESSIONS_KEPT = timedelta(days=1)
+"""How long an ended session's row stays (for a look at recent activity) before a login deletes it."""
 LOGIN_FAILED = "Unknown user name or wrong password, or the account is locked for a while. Please try again later."
 _CHARACTER_KINDS = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
 
@@ -202,12 +204,28 @@ def list_staff(db: Database, actor: Actor | None) -> list[StaffInfo]:
         return [_info(staff) for staff in accounts.all_staff(tx)]
 
 
+def _lockout_start(db: Database) -> datetime:
+    """Failed logins since this moment count towards a lockout; older ones no longer matter."""
+    return db.now() - timedelta(minutes=db.config.lockout_window_minutes)
+
+
+def _locked(tx: Tx, db: Database, name: str) -> bool:
+    return accounts.failures_since(tx, name, _lockout_start(db)) >= db.config.lockout_attempts
+
+
+def _purge_stale(tx: Tx, db: Database) -> None:
+    """Housekeeping on each successful login, so the attempts and sessions tables stay small."""
+    accounts.purge(
+        tx,
+        attempts_before=_lockout_start(db),
+        sessions_ended_before=db.now() - ENDED_SESSIONS_KEPT,
+        idle=timedelta(minutes=db.config.session_idle_minutes),
+    )
+
+
 def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, matches: bool) -> str | None:
     """Why this login fails (for the audit log only), or None if it succeeds."""
-    cfg = db.config
-    since = db.now() - timedelta(minutes=cfg.lockout_window_minutes)
-    locked = accounts.failures_since(tx, name, since) >= cfg.lockout_attempts
-    if locked:
+    if _locked(tx, db, name):
         return "locked"
     if staff is None:
         return "unknown user"
@@ -248,6 +266,7 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
             staff.password_hash = hasher(db).hash(password)
         session = _open_session(tx, db, staff, now)
         write_audit(tx, db, session, "login")
+        _purge_stale(tx, db)
         return session
 
 
@@ -341,10 +360,16 @@ def set_active(db: Database, admin: Actor, username: str, active: bool) -> Staff
 
 
 def reset_password(db: Database, admin: Actor, username: str, new: str) -> None:
-    """For a forgotten password (the server console can do it for the last admin): ends that person's sessions."""
+    """For a forgotten password (the server console can do it for the last admin): ends that person's sessions.
+
+    It also ends a lockout, since the person locked out is usually the one who forgot the password.
+    """
     with db.session() as tx:
         live, staff = _managed(tx, db, admin, username)
         staff.password_hash = _hash_password(db, new, staff.username)
         staff.password_changed_at = db.now()
         accounts.revoke_sessions(tx, staff.id, db.now())
         write_audit(tx, db, live, "password_reset", staff.username)
+        if _locked(tx, db, staff.username):
+            write_audit(tx, db, live, "lockout_cleared", staff.username)
+        accounts.clear_failures(tx, staff.username)

@@ -15,7 +15,7 @@ from storage_support import PASSWORD, login_as
 from screening import staff
 from screening.staff import CONSOLE, PasswordPolicyError, Role
 from screening.storage import Database
-from screening.storage.models import AuditRow, Staff, StaffSessionRow
+from screening.storage.models import AuditRow, LoginAttempt, Staff, StaffSessionRow
 
 pytest_plugins = ["db_fixtures"]
 
@@ -234,6 +234,68 @@ def test_an_admin_resets_a_forgotten_password(db: Database):
     assert ("password_reset", "ivy", "ada") in [(r.action, r.target, r.username) for r in audit_rows(db)]
     with pytest.raises(ValueError, match="No staff member"):
         staff.reset_password(db, admin, "nobody", new)
+
+
+def test_a_password_reset_ends_a_lockout_and_says_so_in_the_audit_log(db: Database):
+    admin = login_as(db, "ada", Role.admin)
+    staff.add_staff(db, "ann", "Ann", Role.intake, PASSWORD, actor=CONSOLE)
+    for _ in range(db.config.lockout_attempts):
+        assert staff.authenticate(db, "ann", "Wrong password 1") is None
+    assert staff.authenticate(db, "ann", PASSWORD) is None
+    assert audit_rows(db)[-1].detail == {"reason": "locked"}
+    new = "Fresh start 2026!"
+    staff.reset_password(db, admin, "ann", new)
+    assert [(r.action, r.target, r.username) for r in audit_rows(db)][-2:] == [
+        ("password_reset", "ann", "ada"),
+        ("lockout_cleared", "ann", "ada"),
+    ]
+    assert staff.authenticate(db, "ann", new) is not None, "still inside the lockout window"
+
+
+def test_a_password_reset_without_a_lockout_clears_nothing_in_the_log(db: Database):
+    admin = login_as(db, "ada", Role.admin)
+    staff.add_staff(db, "ann", "Ann", Role.intake, PASSWORD, actor=CONSOLE)
+    assert staff.authenticate(db, "ann", "Wrong password 1") is None
+    staff.reset_password(db, admin, "ann", "Fresh start 2026!")
+    assert "lockout_cleared" not in [r.action for r in audit_rows(db)]
+
+
+def session_starts(db: Database) -> set:
+    with db.session() as tx:
+        return set(tx.scalars(select(StaffSessionRow.created_at)))
+
+
+def attempt_times(db: Database) -> list:
+    with db.session() as tx:
+        return sorted(tx.scalars(select(LoginAttempt.at)))
+
+
+def test_a_login_deletes_old_login_attempts_and_sessions_that_ended_over_a_day_ago(db: Database):
+    staff.add_staff(db, "ann", "Ann", Role.intake, PASSWORD, actor=CONSOLE)
+    t0 = db.now()
+    idle = timedelta(minutes=db.config.session_idle_minutes)
+    window = timedelta(minutes=db.config.lockout_window_minutes)
+    db.clock = lambda: t0
+    logged_out = login_as(db, "bob")
+    staff.logout(db, logged_out.token)
+    db.clock = lambda: t0 + timedelta(seconds=1)
+    staff.authenticate(db, "ann", PASSWORD)  # then left idle: it ends at its idle limit
+    staff.authenticate(db, "ghost", "Wrong password 1")
+    t1 = t0 + timedelta(days=1, minutes=1)
+    db.clock = lambda: t1 - window
+    staff.authenticate(db, "ghost", "Wrong password 1")
+    assert len(attempt_times(db)) == 4
+
+    db.clock = lambda: t1
+    in_use = staff.authenticate(db, "ann", PASSWORD)
+    assert session_starts(db) == {t0 + timedelta(seconds=1), t1}, "ended less than a day ago, or open: kept"
+    assert attempt_times(db) == [t1 - window, t1], "only attempts inside the lockout window stay"
+
+    t2 = t0 + timedelta(seconds=1) + idle + timedelta(days=1, minutes=1)
+    db.clock = lambda: t2
+    staff.authenticate(db, "ann", PASSWORD)
+    assert session_starts(db) == {t1, t2}, "the idle one ended more than a day ago now"
+    assert in_use is not None and staff.session_for(db, in_use.token) is None, "ended, but kept for a day"
 
 
 def test_an_admin_cannot_disable_themself(db: Database):

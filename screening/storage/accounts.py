@@ -1,8 +1,8 @@
 """Staff accounts, their login attempts and their sessions."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from screening.storage.models import LoginAttempt, Staff, StaffSessionRow
@@ -39,6 +39,28 @@ def failures_since(tx: Session, username: str, since: datetime) -> int:
             .where(LoginAttempt.username == username, LoginAttempt.at > start, ~LoginAttempt.success)
         )
         or 0
+    )
+
+
+def clear_failures(tx: Session, username: str) -> None:
+    """Forget one person's failed logins, which ends a lockout (an administrator has just reset the password)."""
+    tx.execute(delete(LoginAttempt).where(LoginAttempt.username == username, ~LoginAttempt.success))
+
+
+def purge(tx: Session, *, attempts_before: datetime, sessions_ended_before: datetime, idle: timedelta) -> None:
+    """Drop login attempts too old to count towards a lockout and sessions that ended before a moment.
+
+    A session ended when it was revoked, reached its lifetime, or sat idle too long after its last use.
+    """
+    tx.execute(delete(LoginAttempt).where(LoginAttempt.at < attempts_before))
+    tx.execute(
+        delete(StaffSessionRow).where(
+            or_(
+                StaffSessionRow.revoked_at < sessions_ended_before,
+                StaffSessionRow.expires_at < sessions_ended_before,
+                StaffSessionRow.last_seen < sessions_ended_before - idle,
+            )
+        )
     )
 
 
