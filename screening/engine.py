@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import attrgetter, call, itemgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
@@ -102,48 +103,17 @@ def _build_plan(ruleset: RuleSet) -> _Plan:
     )
 
 
-def _fast_rule_trace() -> Callable[[str, bool, tuple[TraceRow, ...]], RuleTrace]:
-    """``RuleTrace`` built without the frozen dataclass ``__init__``.
-
-    A screening makes one trace per rule (44 today) and the generated frozen ``__init__``
-    (``object.__setattr__`` per field) was 40 % of a whole screening. The result is the
-    same object: ``RuleTrace`` is a plain frozen dataclass without ``__post_init__``; if it
-    ever gains one, or slots, the normal constructor is used.
-    """
-    if hasattr(RuleTrace, "__post_init__") or hasattr(RuleTrace, "__slots__"):
-        return RuleTrace
-    new = object.__new__
-
-    def make(rule_id: str, fired: bool, conditions: tuple[TraceRow, ...]) -> RuleTrace:
-        trace = new(RuleTrace)
-        fields = trace.__dict__
-        fields["rule_id"] = rule_id
-        fields["fired"] = fired
-        fields["conditions"] = conditions
-        return trace
-
-    return make
-
-
-_rule_trace = _fast_rule_trace()
-
-_PLANS: dict[int, tuple[RuleSet, _Plan]] = {}
-_MAX_PLANS = 16
-"""Rule sets are loaded a handful of times per process (the clinic's, a candidate under review)."""
+_PLANS: "WeakKeyDictionary[RuleSet, _Plan]" = WeakKeyDictionary()
 
 
 def _plan_of(ruleset: RuleSet) -> _Plan:
-    """The plan of a rule set, built on first use; keyed by identity because a ``RuleSet`` is not hashable.
+    """The plan of a rule set, built on its first screening and dropped with it.
 
     Safe under Streamlit's threads: a plan is immutable, and a race at worst builds it twice.
     """
-    entry = _PLANS.get(id(ruleset))
-    if entry is not None and entry[0] is ruleset:
-        return entry[1]
-    if len(_PLANS) >= _MAX_PLANS:
-        _PLANS.clear()
-    plan = _build_plan(ruleset)
-    _PLANS[id(ruleset)] = (ruleset, plan)
+    plan = _PLANS.get(ruleset)
+    if plan is None:
+        plan = _PLANS[ruleset] = _build_plan(ruleset)
     return plan
 
 
@@ -157,7 +127,7 @@ def screen_facts(facts: dict[str, Any], ruleset: RuleSet) -> Result:
     held = list(map(call, plan.tests, values))
     rows = list(zip(plan.texts, values, held, strict=True))
     verdicts = list(map(call, plan.verdicts, repeat(held)))
-    traces = tuple(map(_rule_trace, plan.ids, verdicts, map(call, plan.rows, repeat(rows))))
+    traces = tuple(map(RuleTrace, plan.ids, verdicts, map(call, plan.rows, repeat(rows))))
     fired = list(compress(plan.outcomes, verdicts))
     ranks = [outcome.rank for outcome in fired if outcome.rank is not None]
     triage = PRECEDENCE[min(ranks)] if ranks else ruleset.default_triage

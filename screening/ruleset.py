@@ -38,8 +38,10 @@ class Rule:
         return PLACEHOLDER.sub(lambda m: show_value(facts[m[1]]), self.explain)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleSet:
+    """Compared and hashed by identity: the engine keeps a plan per loaded rule set."""
+
     ref: RulesetRef
     default_triage: Triage
     rules: tuple[Rule, ...]

@@ -7,7 +7,7 @@ so a safety concern can never be hidden by a good match.
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.conditions import TraceRow
 
@@ -64,8 +64,9 @@ class Flag:
         }
 
 
-@dataclass(frozen=True)
-class RuleTrace:
+class RuleTrace(NamedTuple):
+    """One rule's verdict with every condition it tested (a tuple: one is built per rule per screening)."""
+
     rule_id: str
     fired: bool
     conditions: tuple[TraceRow, ...]
