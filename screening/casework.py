@@ -6,22 +6,37 @@ so an action is never stored without its record, nor recorded without happening.
 A submission itself is never changed: status, assignment and notes are events.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
+from screening.choices import label
+from screening.exports import to_csv
 from screening.intake import REFERENCE_PREFIX, normalise_code
 from screening.staff import Role, StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
-from screening.triage import PRECEDENCE, RANK, Triage
-from screening.workflow import Status, allowed_next, check_transition
+from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
+from screening.workflow import STATUS_LABELS, Status, allowed_next, check_transition
 
 MAX_NOTE = 2000
 MAX_PAGE_SIZE = 200
 UNASSIGNED = "unassigned"
 """Pass as ``assignee`` to list only submissions nobody has taken."""
+EXPORT_COLUMNS = (
+    "reference",
+    "received",
+    "name",
+    "pathway",
+    "triage",
+    "flags",
+    "status",
+    "assigned to",
+    "time in status",
+    "contact attempts",
+)
+EXPORT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -116,20 +131,31 @@ def _reference_of(search: str) -> str | None:
     return f"{REFERENCE_PREFIX}-{code[:4]}-{code[4:]}" if len(code) == 8 else None
 
 
-def _queue_filter(
-    triage: Triage | Collection[Triage] | None,
-    status: Status | Collection[Status] | None,
-    flag: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    assignee: int | str | None,
-    search: str | None,
-) -> cases.QueueFilter:
-    search = (search or "").strip()
+class QueueFilters(TypedDict, total=False):
+    """The queue's filters, for the list and for its export alike; one left out (or None) means "any"."""
+
+    triage: Triage | Collection[Triage] | None
+    status: Status | Collection[Status] | None
+    flag: str | None
+    date_from: date | None
+    date_to: date | None
+    """Inclusive: the whole of that day."""
+    assignee: int | str | None
+    """A staff id, or ``UNASSIGNED``."""
+    search: str | None
+    """A reference code however typed, or part of a name."""
+
+
+def _queue_filter(filters: QueueFilters) -> cases.QueueFilter:
+    unknown = filters.keys() - QueueFilters.__annotations__.keys()
+    if unknown:
+        raise TypeError(f"Unknown queue filters: {', '.join(sorted(unknown))}")
+    search = (filters.get("search") or "").strip()
+    date_from, date_to, assignee = filters.get("date_from"), filters.get("date_to"), filters.get("assignee")
     return cases.QueueFilter(
-        triage_ranks=_ranks(triage),
-        statuses=_as_tuple(status, Status),
-        flag=flag or None,
+        triage_ranks=_ranks(filters.get("triage")),
+        statuses=_as_tuple(filters.get("status"), Status),
+        flag=filters.get("flag") or None,
         since=_day_start(date_from) if date_from else None,
         before=_day_start(date_to + timedelta(days=1)) if date_to else None,
         assignee_id=assignee if isinstance(assignee, int) else None,
@@ -140,21 +166,10 @@ def _queue_filter(
 
 
 def queue(
-    db: Database,
-    actor: StaffSession | None,
-    *,
-    triage: Triage | Collection[Triage] | None = None,
-    status: Status | Collection[Status] | None = None,
-    flag: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    assignee: int | str | None = None,
-    search: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    db: Database, actor: StaffSession | None, *, page: int = 1, page_size: int = 50, **filters: Unpack[QueueFilters]
 ) -> QueuePage:
     """Urgent first, then oldest first; counts per triage (and per status) ignore their own filter."""
-    where = _queue_filter(triage, status, flag, date_from, date_to, assignee, search)
+    where = _queue_filter(filters)
     page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     with db.session() as tx:
@@ -165,25 +180,86 @@ def queue(
     selected = where.triage_ranks or tuple(RANK.values())
     total = sum(count for triage_, count in by_triage.items() if RANK[triage_] in selected)
     now = db.now()
-    rows = [
-        QueueRow(
-            line.submission_id,
-            line.reference,
-            line.created_at,
-            line.patient_name,
-            line.pathway,
-            PRECEDENCE[line.triage_rank],
-            line.flags,
-            Status(line.status),
-            line.assignee_id,
-            line.assignee_name,
-            line.status_since,
-            now - line.status_since,
-            line.contact_attempts,
-        )
-        for line in lines
-    ]
-    return QueuePage(rows, total, by_triage, by_status, page, page_size)
+    return QueuePage([_queue_row(line, now) for line in lines], total, by_triage, by_status, page, page_size)
+
+
+def _queue_row(line: cases.QueueLine, now: datetime) -> QueueRow:
+    return QueueRow(
+        line.submission_id,
+        line.reference,
+        line.created_at,
+        line.patient_name,
+        line.pathway,
+        PRECEDENCE[line.triage_rank],
+        line.flags,
+        Status(line.status),
+        line.assignee_id,
+        line.assignee_name,
+        line.status_since,
+        now - line.status_since,
+        line.contact_attempts,
+    )
+
+
+def waited(span: timedelta) -> str:
+    """Time in the current status, in the largest two units a person reads at a glance."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _export_line(row: QueueRow) -> dict[str, Any]:
+    """One CSV line in the words the queue shows; ``to_csv`` makes each cell safe for a spreadsheet."""
+    return {
+        "reference": row.reference,
+        "received": row.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "name": row.name,
+        "pathway": label(row.pathway),
+        "triage": TRIAGE_LABELS[row.triage],
+        "flags": row.flags,
+        "status": STATUS_LABELS[row.status],
+        "assigned to": row.assignee,
+        "time in status": waited(row.time_in_status),
+        "contact attempts": row.contact_attempts,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A filter value as the audit log's JSON keeps it."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(value)  # a Triage or Status as its plain value
+    if isinstance(value, int):
+        return value
+    return [_plain(item) for item in value]
+
+
+def export_queue(db: Database, actor: StaffSession | None, **filters: Unpack[QueueFilters]) -> bytes:
+    """Every submission the queue's filters match, in queue order, as spreadsheet-safe CSV (UTF-8 with BOM).
+
+    Takes the same filters as ``queue``. Read from the database a batch at a time; the
+    audit row (who, which filters, how many rows) goes in the same transaction as the reads.
+    """
+    where = _queue_filter(filters)
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        now = db.now()
+        count = 0
+
+        def lines() -> Iterator[dict[str, Any]]:
+            nonlocal count
+            for batch in cases.queue_batches(tx, where, size=EXPORT_BATCH):
+                count += len(batch)
+                yield from (_export_line(_queue_row(line, now)) for line in batch)
+
+        data = to_csv(lines(), EXPORT_COLUMNS)
+        used = {name: _plain(value) for name, value in filters.items() if value not in (None, "", [], ())}
+        write_audit(tx, db, live, "export", "queue.csv", {"filters": used, "rows": count})
+    return data
 
 
 def flag_ids(db: Database, actor: StaffSession | None) -> list[str]:

@@ -4,8 +4,11 @@ Logins go through the real login form or the real staff service; actions go thro
 the page's buttons and forms, and what they stored is read back from the services.
 """
 
+import csv
+import io
 import re
 import shutil
+import tomllib
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -17,10 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import update
 from storage_support import PASSWORD, login_as, patient
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest, app_test
 from wizard_support import click, page_text, start
 
 from screening import casework, intake, staff
+from screening.casework import waited
 from screening.loader import load_ruleset
 from screening.settings import get_settings
 from screening.staff import Role, StaffSession
@@ -28,7 +33,6 @@ from screening.storage import Database
 from screening.storage.models import StaffSessionRow, utcnow
 from screening.triage import Triage
 from screening.ui import auth
-from screening.ui.staff_common import waited
 from screening.ui.whycard import condition_rows
 from screening.workflow import STATUS_LABELS, Status, allowed_next
 
@@ -278,6 +282,59 @@ def test_queue_filters_search_and_pages(app_db: Database, rules: Any) -> None:
     at.date_input(key="q_to").set_value(date.today() - timedelta(days=1))
     at.run()
     assert [i.value for i in at.info] == ["No submissions match these filters."]
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
+    """The in-memory file stores AppTest makes for its runs, kept so a test can read what a download would send."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, media_endpoint: str) -> None:
+            super().__init__(media_endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    return stores
+
+
+def downloaded(at: AppTest, stores: list[MemoryMediaFileStorage]) -> list[dict[str, str]]:
+    """The rows of the CSV file behind the page's download button."""
+    name = at.download_button(key="q_download").proto.url.rsplit("/", 1)[-1]
+    data = stores[-1].get_file(name).content
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_the_queue_export_is_built_on_request_with_the_filters_and_audited(
+    app_db: Database, rules: Any, media: list[MemoryMediaFileStorage]
+) -> None:
+    formula = '=HYPERLINK("http://x","click")'
+    submit(app_db, rules, Triage.urgent, name=formula)
+    submit(app_db, rules, name="Lena Likely")
+    me = login_as(app_db, "nina")
+    admin = login_as(app_db, "ada", Role.admin)
+    at = at_page("queue", me)
+    at.multiselect(key="q_triage").set_value([Triage.urgent])
+    at.run()
+    assert not at.download_button, "nothing is exported before someone asks"
+    assert audit_actions(app_db, admin, action="export") == []
+    at = click(at, "Prepare CSV export")
+    assert not at.exception, at.exception
+    assert at.download_button(key="q_download").label == "Download CSV"
+    rows = downloaded(at, media)
+    assert [(r["name"], r["triage"]) for r in rows] == [("'" + formula, "Urgent")]
+    export = casework.audit_log(app_db, admin, action="export").rows
+    assert [(e.username, e.target, e.detail) for e in export] == [
+        ("nina", "queue.csv", {"filters": {"triage": ["urgent"]}, "rows": 1})
+    ]
+    at.run()
+    assert not at.download_button, "the file is not kept once the page moves on"
+    assert len(audit_actions(app_db, admin, action="export")) == 1
+
+
+def test_table_toolbars_offer_no_unaudited_download() -> None:
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
 
 
 # --- detail: why-cards, answers, workflow, assignment, notes ---------------------------------------

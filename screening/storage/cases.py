@@ -4,12 +4,12 @@ The queue reads only ``case_state`` (narrow rows, indexed for its order) and the
 the wide submission rows, with answers and trace, are read one at a time for a detail.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, Row, Select, exists, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from screening.storage.models import CaseState, Event, Staff, SubmissionFlag, SubmissionRow
@@ -150,9 +150,12 @@ class QueueLine:
     flags: tuple[str, ...]
 
 
-def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int) -> list[QueueLine]:
-    """One page in priority order (triage precedence, then oldest first), sorted and cut by the database."""
-    query = (
+QUEUE_ORDER = (CaseState.triage_rank, CaseState.created_at, CaseState.submission_id)
+"""Triage precedence, then oldest first; the id makes the order total (and the queue index covers all three)."""
+
+
+def _queue_select(where: QueueFilter) -> Select[Any]:
+    return (
         select(
             CaseState.submission_id,
             CaseState.reference,
@@ -168,13 +171,36 @@ def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int) -> l
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())
-        .order_by(CaseState.triage_rank, CaseState.created_at, CaseState.submission_id)
-        .offset(offset)
-        .limit(limit)
+        .order_by(*QUEUE_ORDER)
     )
-    rows = tx.execute(query).all()
+
+
+def _lines(tx: Session, rows: Sequence[Row[Any]]) -> list[QueueLine]:
     flags = flags_of(tx, [row[0] for row in rows])
     return [QueueLine(*row, flags=flags.get(row[0], ())) for row in rows]
+
+
+def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int) -> list[QueueLine]:
+    """One page in priority order (triage precedence, then oldest first), sorted and cut by the database."""
+    return _lines(tx, tx.execute(_queue_select(where).offset(offset).limit(limit)).all())
+
+
+def queue_batches(tx: Session, where: QueueFilter, *, size: int) -> Iterator[list[QueueLine]]:
+    """Every matching line in queue order, ``size`` at a time, for an export.
+
+    Each batch is one query that starts after the last line of the batch before (a keyset,
+    not an offset), so a long list is neither read at once nor rescanned from its start.
+    """
+    query = _queue_select(where).limit(size)
+    rows = tx.execute(query).all()
+    while rows:
+        yield _lines(tx, rows)
+        if len(rows) < size:
+            return
+        last = rows[-1]
+        keys = (last.triage_rank, last.created_at, last.submission_id)
+        after = tuple_(*(literal(key, column.type) for key, column in zip(keys, QUEUE_ORDER, strict=True)))
+        rows = tx.execute(query.where(tuple_(*QUEUE_ORDER) > after)).all()
 
 
 def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:

@@ -1,7 +1,6 @@
-"""Small pieces the staff pages share: running an action, paging through a service's pages, reading a wait."""
+"""Small pieces the staff pages share: running an action and showing its outcome, paging through a service's pages."""
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import streamlit as st
 
@@ -26,16 +25,6 @@ def show_outcome() -> None:
         st.success(flash)
     if problem := st.session_state.pop(PROBLEM, None):
         st.error(problem)
-
-
-def waited(span: timedelta) -> str:
-    """Time in the current status, in the largest two units a person reads at a glance."""
-    minutes = max(0, int(span.total_seconds() // 60))
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def current_page(key: str) -> int:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from screening import casework, staff
 from screening.answers import PreventiveTried
-from screening.casework import Detail, TimelineEntry
+from screening.casework import Detail, TimelineEntry, waited
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import label
 from screening.staff import Role, StaffInfo, StaffSession
@@ -22,7 +22,7 @@ from screening.triage import TRIAGE_LABELS
 from screening.ui import auth, resources
 from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
 from screening.ui.patient import shown_answer
-from screening.ui.staff_common import attempt, show_outcome, waited
+from screening.ui.staff_common import attempt, show_outcome
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status
 

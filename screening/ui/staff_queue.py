@@ -4,19 +4,18 @@ Counts per triage and per status sit on top; filters narrow the list. The patien
 name is shown only inside the table, where a cell is plain text.
 """
 
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from screening import casework, staff
-from screening.casework import QueuePage, QueueRow
+from screening.casework import QueueFilters, QueuePage, QueueRow, waited
 from screening.choices import label
 from screening.staff import StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
 from screening.ui import auth, resources
-from screening.ui.staff_common import current_page, first_page, pager, waited
+from screening.ui.staff_common import current_page, first_page, pager
 from screening.workflow import STATUS_LABELS, Status
 
 PAGE_SIZE = 50
@@ -37,13 +36,15 @@ def page() -> None:
     _counts(found)
     _table(found)
     pager(PAGE, found.page, found.pages, found.total, "submissions")
+    if found.total:
+        _export(me, filters)
 
 
 def _first_page() -> None:
     first_page(PAGE)
 
 
-def _filters(me: StaffSession) -> dict[str, Any]:
+def _filters(me: StaffSession) -> QueueFilters:
     with st.sidebar:
         st.subheader("Filter")
         triage = st.multiselect(
@@ -147,6 +148,28 @@ def _table(found: QueuePage) -> None:
         reference = st.selectbox("Or open by reference", list(references), key="q_open")
         if st.form_submit_button("Open") and reference:
             open_submission(references[reference])
+
+
+def _export(me: StaffSession, filters: QueueFilters) -> None:
+    """Built only when asked for, so the audit log records exports someone wanted; the file is not kept afterwards."""
+    st.caption("The CSV export lists every submission these filters match, and is recorded in the audit log.")
+    if not st.button("Prepare CSV export", key="q_export", icon=":material/table_view:"):
+        return
+    try:
+        data = casework.export_queue(resources.database(), me, **filters)
+    except PermissionError as exc:
+        auth.refused(exc)
+        return
+    st.download_button(
+        "Download CSV",
+        data,
+        file_name=f"review-queue-{datetime.now(UTC):%Y-%m-%d-%H%M}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="q_download",
+        type="primary",
+        icon=":material/download:",
+    )
 
 
 if __name__ == "__main__":
