@@ -56,6 +56,10 @@ class Section(BaseModel):
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 DayCount = Annotated[int, Field(ge=0, le=31)]
+ACUTE_KIND_WHY = (
+    "Taking some of these medicines on many days can cause more headaches. The number of days that is too many "
+    "is different for each kind."
+)
 
 
 def age_on(born: date, today: date) -> int:
@@ -235,40 +239,19 @@ class HeadachePattern(Section):
         default=None,
     )
     days_simple_analgesic: DayCount = question(
-        "Days a month with simple pain relievers (paracetamol/acetaminophen, aspirin, ibuprofen, naproxen)",
-        "Counted separately because the limits differ by medicine.",
+        "Days a month with simple painkillers",
+        ACUTE_KIND_WHY,
         unit="days a month",
         default=0,
     )
-    days_triptan: DayCount = question(
-        "Days a month with a triptan (e.g. sumatriptan, rizatriptan)",
-        "Counted separately.",
-        unit="days a month",
-        default=0,
-    )
+    days_triptan: DayCount = question("Days a month with a triptan", ACUTE_KIND_WHY, unit="days a month", default=0)
     days_combination: DayCount = question(
-        "Days a month with a combination pill (e.g. with caffeine or codeine in one tablet)",
-        "Counted separately.",
-        unit="days a month",
-        default=0,
+        "Days a month with a combination pill", ACUTE_KIND_WHY, unit="days a month", default=0
     )
-    days_opioid: DayCount = question(
-        "Days a month with an opioid (e.g. codeine, tramadol, oxycodone)",
-        "Counted separately.",
-        unit="days a month",
-        default=0,
-    )
-    days_ergot: DayCount = question(
-        "Days a month with an ergot (e.g. ergotamine, dihydroergotamine)",
-        "Counted separately.",
-        unit="days a month",
-        default=0,
-    )
+    days_opioid: DayCount = question("Days a month with an opioid", ACUTE_KIND_WHY, unit="days a month", default=0)
+    days_ergot: DayCount = question("Days a month with an ergot", ACUTE_KIND_WHY, unit="days a month", default=0)
     days_gepant: DayCount = question(
-        "Days a month with a gepant for an attack (e.g. ubrogepant, rimegepant)",
-        "Counted separately.",
-        unit="days a month",
-        default=0,
+        "Days a month with a gepant for an attack", ACUTE_KIND_WHY, unit="days a month", default=0
     )
 
     @field_validator("migraine_days")

@@ -15,6 +15,7 @@ from wizard_support import (
     page_text,
     patient_for,
     start,
+    tick,
     typical_patient,
     walk_to_review,
     widget,
@@ -23,7 +24,7 @@ from wizard_support import (
 from screening.settings import get_settings
 from screening.storage import Database
 from screening.storage.models import DraftRow, utcnow
-from screening.ui.draft import STEP_BY_KEY
+from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, TICK_KINDS
 
 
 @pytest.fixture
@@ -227,6 +228,94 @@ def test_a_number_left_empty_asks_for_a_number_or_not_sure(data_dir):
     assert error_after(at, "w:headache.pattern_months") == "Please enter a number, or tick Not sure."
 
 
+def headache_step_with(acute_days: int | None) -> tuple:
+    """On the headache step with everything but the attack medicines answered."""
+    answers = typical_patient()
+    answers["headache"] = {k: v for k, v in answers["headache"].items() if not k.startswith("days_")}
+    answers["headache"]["acute_days"] = acute_days
+    at = go_to_step(start(), answers, "headache")
+    for field in ("headache_days", "migraine_days", "hours_per_day", "pattern_months", "acute_days"):
+        answer(at, f"headache.{field}", answers["headache"][field])
+    return at, answers
+
+
+def test_only_the_ticked_attack_medicines_get_a_days_box_and_the_others_are_zero(data_dir):
+    at, _ = headache_step_with(8)
+    assert [key for key in (f"w:headache.{kind}" for kind in ACUTE_KINDS) if key in at.session_state] == []
+    assert page_text(at).count("Why we ask: Taking some of these medicines") == 1
+
+    tick(at, "headache.days_triptan")
+    tick(at, "headache.days_opioid")
+    answer(at, "headache.days_triptan", 6)
+    answer(at, "headache.days_opioid", 2)
+
+    headache = draft_of(at)["headache"]
+    assert {kind: headache[kind] for kind in ACUTE_KINDS} == {
+        "days_simple_analgesic": 0,
+        "days_triptan": 6,
+        "days_combination": 0,
+        "days_opioid": 2,
+        "days_ergot": 0,
+        "days_gepant": 0,
+    }
+    shown_boxes = {n.key for n in at.number_input if n.key.startswith("w:headache.days_")}
+    assert shown_boxes == {"w:headache.days_triptan", "w:headache.days_opioid"}
+    click(at, "Next")
+    assert header(at) == STEP_BY_KEY["treatments"].title
+
+
+def test_none_of_these_unticks_every_medicine_and_their_days_go_back_to_zero(data_dir):
+    at, _ = headache_step_with(3)
+    tick(at, "headache.days_triptan")
+    answer(at, "headache.days_triptan", 3)
+
+    tick(at, KINDS_PATH)
+
+    assert not at.checkbox(key="w:headache.days_triptan:ticked").value
+    assert {draft_of(at)["headache"][kind] for kind in ACUTE_KINDS} == {0}
+    click(at, "Next")
+    click(at, "Back")
+    assert at.checkbox(key=f"w:{KINDS_PATH}:ticked").value
+    tick(at, "headache.days_ergot")
+    assert not at.checkbox(key=f"w:{KINDS_PATH}:ticked").value
+    assert at.number_input(key="w:headache.days_ergot").value is None
+
+
+def test_attack_medicines_must_be_ticked_and_each_ticked_one_needs_its_days(data_dir):
+    at, _ = headache_step_with(None)
+    click(at, "Next")
+    assert header(at) == STEP_BY_KEY["headache"].title
+    assert error_after(at, f"w:{KINDS_PATH}:ticked") == TICK_KINDS
+
+    tick(at, "headache.days_gepant")
+    click(at, "Next")
+    assert error_after(at, "w:headache.days_gepant") == "Please enter a number."
+    assert KINDS_PATH not in at.session_state["errors"]
+
+
+def test_a_kind_with_more_days_than_any_medicine_is_marked_at_its_own_box(data_dir):
+    at, _ = headache_step_with(4)
+    tick(at, "headache.days_simple_analgesic")
+    tick(at, "headache.days_triptan")
+    answer(at, "headache.days_simple_analgesic", 2)
+    answer(at, "headache.days_triptan", 6)
+
+    click(at, "Next")
+
+    assert error_after(at, "w:headache.days_triptan") == (
+        "This (6 days) cannot be more than the days you take any headache medicine (4)."
+    )
+    assert error_after(at, "w:headache.days_simple_analgesic") is None
+    assert draft_of(at)["headache"]["days_simple_analgesic"] == 2
+
+
+def test_the_review_lists_the_ticked_medicines_with_their_days(data_dir):
+    at = walk_to_review(start(), typical_patient())
+    text = page_text(at)
+    assert "Triptans: 6 days a month" in text
+    assert "Days a month with" not in text
+
+
 def test_preventives_are_added_and_removed(data_dir):
     answers = typical_patient()
     answers["treatments"]["preventives"].append(
@@ -278,7 +367,7 @@ def test_save_and_resume_with_the_code_and_date_of_birth(data_dir):
     walk_to_review(back, answers)
     click(back, "Send my answers")
     assert stored_triage(data_dir, back.code[0].value) == "likely_candidate"
-    assert resume(code, _born(answers)).header[0].value == "Welcome"
+    assert header(resume(code, _born(answers))) == "Welcome"
 
 
 def test_save_before_the_date_of_birth_is_asked_takes_it_in_the_save_box(data_dir):

@@ -13,7 +13,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from screening.loader import load_ruleset
-from screening.ui.draft import STEP_BY_KEY, STEPS, Step
+from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, STEPS, Step, acute_kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -105,7 +105,18 @@ def click(at: AppTest, label: str) -> AppTest:
 
 
 def header(at: AppTest) -> str:
-    return at.header[0].value
+    """The page's title (its one h1): the step's title, or "Thank you"."""
+    return at.title[0].value
+
+
+def kinds_ticked(headache: dict[str, Any]) -> list[str]:
+    """The attack medicines a patient ticks for these answers: those with days; none ticked means None of these."""
+    return acute_kinds(headache) or []
+
+
+def tick(at: AppTest, path: str) -> AppTest:
+    at.checkbox(key=f"w:{path}:ticked").check()
+    return at.run()
 
 
 def step_answers(answers: dict[str, Any], step: Step) -> list[tuple[str, str, Any]]:
@@ -122,8 +133,14 @@ def fill_step(at: AppTest, answers: dict[str, Any], step: Step) -> AppTest:
                 click(at, "Add a medicine")
                 for name, given in item.items():
                     answer(at, f"treatments.preventives.{index}.{name}", given)
+        elif field in ACUTE_KINDS:
+            if value:
+                tick(at, f"headache.{field}")
+                answer(at, f"headache.{field}", value)
         else:
             answer(at, f"{section}.{field}", value)
+        if field == "acute_days" and value != 0 and not kinds_ticked(answers["headache"]):
+            tick(at, KINDS_PATH)
     return at
 
 

@@ -108,6 +108,57 @@ def _takes_acute_medicine(draft: Draft) -> bool:
     return answer(draft, "headache", "acute_days") != 0
 
 
+ACUTE_KINDS: tuple[str, ...] = tuple(
+    name for name in section_model("headache").model_fields if name.startswith("days_")
+)
+"""The kinds of attack medicine, each with its own day count in the model."""
+KINDS_PATH = "headache.acute_kinds"
+"""Not a model field: the patient ticks the kinds they take, and only those get a day count box."""
+KINDS_QUESTION = "Which medicines do you take for a headache attack?"
+NONE_OF_THESE = "None of these"
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "days_simple_analgesic": (
+        "Simple painkillers",
+        "acetaminophen (Tylenol), ibuprofen (Advil, Motrin), aspirin, naproxen (Aleve)",
+    ),
+    "days_triptan": ("Triptans", "sumatriptan (Imitrex), rizatriptan (Maxalt) and others"),
+    "days_combination": (
+        "Combination pills",
+        "a painkiller with caffeine, codeine or butalbital in one tablet (Excedrin, Fioricet)",
+    ),
+    "days_opioid": ("Opioids", "codeine, tramadol, hydrocodone, oxycodone"),
+    "days_ergot": ("Ergots", "ergotamine (Cafergot), dihydroergotamine (DHE, Migranal)"),
+    "days_gepant": ("Gepants for an attack", "ubrogepant (Ubrelvy), rimegepant (Nurtec), zavegepant (Zavzpret)"),
+}
+"""Each kind's plain name, and the medicines (with the brand names on the box) a patient knows it by."""
+
+
+def kind_label(kind: str) -> str:
+    name, examples = KIND_NAMES[kind]
+    return f"{name}: {examples}"
+
+
+def acute_kinds(headache: dict[str, Any]) -> list[str] | None:
+    """The kinds ticked, read back from the draft; ``[]`` is "None of these", ``None`` not answered yet.
+
+    A ticked kind holds its day count (``None`` until typed); an unticked one holds 0, the model's default.
+    """
+    if not any(kind in headache for kind in ACUTE_KINDS):
+        return None
+    return [kind for kind in ACUTE_KINDS if headache.get(kind, 0) != 0]
+
+
+def tick_kinds(headache: dict[str, Any], ticked: list[str] | None) -> None:
+    """Write the ticks back: a ticked kind keeps its count (or waits for one), the others are 0."""
+    for kind in ACUTE_KINDS:
+        if ticked is None:
+            headache.pop(kind, None)
+        elif kind in ticked:
+            headache.setdefault(kind, None)
+        else:
+            headache[kind] = 0
+
+
 _AFTER_INJECTION = _is("toxin", "prior_toxin", YesNoUnsure.yes)
 SHOWN_WHEN: dict[FieldPath, Callable[[Draft], bool]] = {
     ("about", "pregnant"): _may_be_pregnant,
@@ -120,11 +171,7 @@ SHOWN_WHEN: dict[FieldPath, Callable[[Draft], bool]] = {
     ("safety", "neuromuscular_kind"): _is("safety", "neuromuscular", YesNoUnsure.yes),
     ("contact", "phone"): _is("contact", "preferred_method", ContactMethod.phone, ContactMethod.either),
     ("contact", "email"): _is("contact", "preferred_method", ContactMethod.email, ContactMethod.either),
-    **{
-        ("headache", name): _takes_acute_medicine
-        for name in section_model("headache").model_fields
-        if name.startswith("days_")
-    },
+    **{("headache", name): _takes_acute_medicine for name in ACUTE_KINDS},
 }
 OTHER_DRUG_FIELDS = ("other_name", "other_class")
 
@@ -176,6 +223,7 @@ _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 NUMBER_OR_UNSURE = "Please enter a number, or tick Not sure."
+TICK_KINDS = "Please tick the medicines you take, or tick None of these."
 
 
 def plain(message: str) -> str:
@@ -194,18 +242,28 @@ def optional_number(info: FieldInfo) -> bool:
     return is_optional and any(arg in (int, float) for arg in args)
 
 
-def _unanswered_numbers(draft: Draft, step: Step) -> Errors:
-    return {
-        f"{section}.{field}": NUMBER_OR_UNSURE
-        for section, field in step.fields
-        if optional_number(section_model(section).model_fields[field])
-        and shown(draft, (section, field))
-        and field not in draft.get(section, {})
-    } | {
-        f"treatments.preventives.{index}.weeks": NUMBER_OR_UNSURE
-        for index, item in enumerate(answer(draft, "treatments", "preventives") or [])
-        if ("treatments", "preventives") in step.fields and "weeks" not in item
-    }
+def _unanswered(draft: Draft, step: Step) -> Errors:
+    """What the model cannot tell apart from an answer: empty numbers (None is Not sure), no medicine ticked."""
+    untouched_kinds = (
+        ("headache", ACUTE_KINDS[0]) in step.fields
+        and shown(draft, ("headache", ACUTE_KINDS[0]))
+        and acute_kinds(draft.get("headache", {})) is None
+    )
+    return (
+        ({KINDS_PATH: TICK_KINDS} if untouched_kinds else {})
+        | {
+            f"{section}.{field}": NUMBER_OR_UNSURE
+            for section, field in step.fields
+            if optional_number(section_model(section).model_fields[field])
+            and shown(draft, (section, field))
+            and field not in draft.get(section, {})
+        }
+        | {
+            f"treatments.preventives.{index}.weeks": NUMBER_OR_UNSURE
+            for index, item in enumerate(answer(draft, "treatments", "preventives") or [])
+            if ("treatments", "preventives") in step.fields and "weeks" not in item
+        }
+    )
 
 
 def _model_errors(model: type[BaseModel], data: Any, prefix: str = "") -> Errors:
@@ -223,14 +281,14 @@ def check_step(draft: Draft, step: Step) -> Errors:
     for section in step.sections:
         found = _model_errors(section_model(section), draft.get(section, {}), f"{section}.")
         errors |= {path: message for path, message in found.items() if ".".join(path.split(".")[:2]) in asked}
-    return _unanswered_numbers(draft, step) | errors
+    return _unanswered(draft, step) | errors
 
 
 def check_all(draft: Draft) -> tuple[Submission | None, Errors]:
     """The whole draft as a ``Submission``, or every error (with each step's unanswered numbers)."""
     errors: Errors = {}
     for step in steps_for(draft):
-        errors |= _unanswered_numbers(draft, step)
+        errors |= _unanswered(draft, step)
     model_errors = _model_errors(Submission, draft)
     errors |= model_errors
     if errors:

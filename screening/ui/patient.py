@@ -13,31 +13,47 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from screening import intake
-from screening.answers import MAX_PREVENTIVES, PreventiveTried
+from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
 from screening.choices import YesNoUnsure, label
 from screening.loader import RuleSetError
 from screening.settings import get_settings
 from screening.ui import resources
 from screening.ui.draft import (
+    ACUTE_KINDS,
+    KIND_NAMES,
+    KINDS_PATH,
+    KINDS_QUESTION,
+    NONE_OF_THESE,
     REVIEW,
     STEP_BY_KEY,
     WELCOME,
     Draft,
     Errors,
     Step,
+    acute_kinds,
     check_all,
     check_step,
+    kind_label,
     prune,
     red_flags_raised,
     section_model,
     shown,
     step_of,
     steps_for,
+    tick_kinds,
 )
-from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask
+from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask, widget_key
 
 DRAFT, STEP, ERRORS, CODE, RECEIPT, ARRIVED = "draft", "step", "errors", "draft_code", "receipt", "arrived"
+TICKED = ":ticked"
+CLINIC_LINE = "Pre-screening for a Botox consultation"
+STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[data-testid="stMain"] h1 { font-size: 1.75rem; }
+[data-testid="stMain"] h2 { font-size: 1.35rem; }
+</style>"""
+"""Headings sized for a phone: the step title is the page's one h1, and should fit on one or two lines."""
 TO_TOP = """<script>
 setTimeout(() => {
   document.querySelector('[data-testid="stMain"]')?.scrollTo(0, 0);
@@ -127,12 +143,18 @@ def arrive(heading: str) -> None:
         st.html(TO_TOP.replace("HEADING", heading), unsafe_allow_javascript=True)
 
 
+def _heading(title: str) -> None:
+    """A small line naming the service, then the page's own title as its one h1 (no anchor-link icon)."""
+    st.html(STYLE)
+    st.markdown(f":small[{CLINIC_LINE}]")
+    st.title(title, anchor=False)
+    arrive("h1")
+
+
 def _progress(steps: list[Step], step: Step) -> None:
     number = steps.index(step) + 1
-    st.title("Pre-screening for a Botox consultation")
+    _heading(step.title)
     st.progress(number / len(steps), text=f"Step {number} of {len(steps)}")
-    st.header(step.title)
-    arrive("h2")
 
 
 # --- steps ---------------------------------------------------------------------------------------
@@ -144,7 +166,7 @@ def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
         "botulinum toxin (Botox). They take about 10 minutes. A clinician reads every answer; "
         "this is not a diagnosis and not a decision about treatment."
     )
-    st.subheader("Your privacy")
+    st.header("Your privacy", anchor=False)
     st.write(PRIVACY)
     _questions(draft, step, errors)
     with st.expander("Continue where I left off"):
@@ -157,6 +179,10 @@ def _questions(draft: Draft, step: Step, errors: Errors) -> None:
             continue
         if (section, field) == ("treatments", "preventives"):
             _preventives(draft.setdefault(section, {}), errors)
+            continue
+        if section == "headache" and field in ACUTE_KINDS:
+            if field == ACUTE_KINDS[0]:
+                _acute_medicines(draft.setdefault(section, {}), errors)
             continue
         value = render_field(draft.setdefault(section, {}), section_model(section), field, f"{section}.{field}", errors)
         if section == "red_flags" and value == YesNoUnsure.yes:
@@ -171,6 +197,35 @@ def _section_errors(step: Step, errors: Errors) -> None:
             st.error(message, icon=":material/error:")
 
 
+def _untick_others(key: str, others: list[str]) -> None:
+    """Ticking "None of these" unticks every medicine, and ticking a medicine unticks "None of these"."""
+    if st.session_state.get(key):
+        for other in others:
+            st.session_state[other] = False
+
+
+def _acute_medicines(headache: dict[str, Any], errors: Errors) -> None:
+    """A tick box for each kind of attack medicine; a ticked one gets its own days box right under it."""
+    ticked = acute_kinds(headache)
+    none_key = widget_key(KINDS_PATH) + TICKED
+    kind_keys = {kind: widget_key(f"headache.{kind}") + TICKED for kind in ACUTE_KINDS}
+    st.markdown(f"**{KINDS_QUESTION}** Tick all that apply.")
+    why_we_ask(HeadachePattern.model_fields[ACUTE_KINDS[0]])
+    chosen: list[str] = []
+    for kind, key in kind_keys.items():
+        st.session_state.setdefault(key, ticked is not None and kind in ticked)
+        if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
+            chosen.append(kind)
+            if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
+                headache[kind] = None  # just ticked: the box starts empty, not at the 0 that meant "not taken"
+            render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
+    st.session_state.setdefault(none_key, ticked == [])
+    none = st.checkbox(NONE_OF_THESE, key=none_key, on_change=_untick_others, args=(none_key, [*kind_keys.values()]))
+    tick_kinds(headache, chosen if chosen or none else None)
+    if KINDS_PATH in errors:
+        st.error(errors[KINDS_PATH], icon=":material/error:")
+
+
 def _drug_name(key: str) -> str:
     return "Other (not on the list)" if key == OTHER_DRUG else drug_label(key)
 
@@ -179,7 +234,7 @@ def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
     """Preventive medicines tried, as a list the patient adds to and removes from."""
     info = section_model("treatments").model_fields["preventives"]
     items: list[dict[str, Any]] = treatments.setdefault("preventives", [])
-    st.subheader(info.title or "")
+    st.header(info.title or "", anchor=False)
     why_we_ask(info)
     if not items:
         st.write("None added yet. If you have never taken a medicine to prevent headaches, leave this empty.")
@@ -220,9 +275,11 @@ def _review(draft: Draft, step: Step, errors: Errors) -> None:
         if each in (WELCOME, REVIEW):
             continue
         with st.container(border=True):
-            st.subheader(each.title)
+            st.header(each.title, anchor=False)
             for section, field in each.fields:
-                if shown(draft, (section, field)):
+                if field == ACUTE_KINDS[0] and shown(draft, (section, field)):
+                    _review_kinds(draft.get(section, {}))
+                elif field not in ACUTE_KINDS and shown(draft, (section, field)):
                     _review_line(section, field, draft.get(section, {}))
             if st.button(f"Change: {each.title}", key=f"change-{each.key}"):
                 go_to(each)
@@ -236,6 +293,14 @@ def _review_line(section: str, field: str, answers: dict[str, Any]) -> None:
         st.text("\n".join(lines) or "None")
     else:
         st.text(shown_answer(answers, field))
+
+
+def _review_kinds(headache: dict[str, Any]) -> None:
+    """The attack medicines as one answer: the kinds ticked with their days, not six lines of 0."""
+    st.markdown(f"**{KINDS_QUESTION}**")
+    ticked = acute_kinds(headache)
+    lines = [f"{KIND_NAMES[kind][0]}: {shown_answer(headache, kind)} days a month" for kind in ticked or []]
+    st.text("\n".join(lines) or ("Not answered" if ticked is None else NONE_OF_THESE))
 
 
 def shown_answer(answers: dict[str, Any], field: str) -> str:
@@ -304,14 +369,13 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
 
 
 def _confirmation(receipt: dict[str, Any]) -> None:
-    st.title("Thank you")
-    arrive("h1")
+    _heading("Thank you")
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
     if receipt["warning_signs"]:
         st.error(URGENT_NOW, icon=":material/emergency:")
     st.write("Your reference code:")
     st.code(receipt["reference"], language=None)
-    st.header("What happens next")
+    st.header("What happens next", anchor=False)
     st.write(
         "A member of the clinic team will read your answers, usually within 2 working days. "
         f"We will contact you by {receipt['method']} to arrange a free video call with a clinician, "

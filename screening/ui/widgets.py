@@ -75,9 +75,7 @@ def _number(store: dict[str, Any], field: str, info: FieldInfo, kind: type, key:
     is_unsure = unsure and st.session_state[unsure_key]
     if is_unsure:
         st.session_state[key] = None  # ticking "Not sure" empties the box on the next run
-    _seed(key, store, field, kind)
-    if key not in st.session_state and info.default is not None and not unsure:
-        st.session_state[key] = info.default
+    _seed(key, store, field, kind)  # never pre-filled: a 0 nobody typed would read as an answer
     unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else None
     value = st.number_input(
         info.title or field,
@@ -124,8 +122,12 @@ def render_field(
     *,
     options: Sequence[str] | None = None,
     format_func: Callable[[Any], str] = label,
+    why: bool = True,
 ) -> Any:
-    """Draw ``model.field`` for the answers in ``store`` (keyed ``path``); returns the answer now in ``store``."""
+    """Draw ``model.field`` for the answers in ``store`` (keyed ``path``); returns the answer now in ``store``.
+
+    ``why=False`` leaves out the "why we ask" line, for questions that share one line as a group.
+    """
     info = model.model_fields[field]
     kind = _base_type(info)
     key = widget_key(path)
@@ -154,5 +156,6 @@ def render_field(
         _store(store, field, st.text_input(title, key=key, max_chars=limit).strip())
     if path in errors:
         st.error(errors[path], icon=":material/error:")
-    why_we_ask(info)
+    if why:
+        why_we_ask(info)
     return store.get(field)

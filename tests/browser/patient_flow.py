@@ -12,12 +12,12 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from wizard_support import step_answers
+from wizard_support import kinds_ticked, step_answers
 
 from screening.answers import PreventiveTried
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import label
-from screening.ui.draft import STEP_BY_KEY, STEPS, section_model
+from screening.ui.draft import ACUTE_KINDS, NONE_OF_THESE, STEP_BY_KEY, STEPS, kind_label, section_model
 
 TIMEOUT_MS = 20_000
 IDLE = """() => {
@@ -76,6 +76,7 @@ def fill(scope: Locator | Page, page: Page, title: str, value: Any) -> None:
     elif role == "group":  # a date: month, day and year boxes
         widget.get_by_role("spinbutton").first.click()
         page.keyboard.type(date.fromisoformat(value).strftime("%m%d%Y"))
+        page.keyboard.press("Escape")  # close the calendar, which would otherwise cover the next question
         page.keyboard.press("Tab")
     elif value is None:
         _container(scope, widget).locator("xpath=following-sibling::div[1]").get_by_text("Not sure").click()
@@ -98,7 +99,15 @@ def add_preventive(page: Page, index: int, item: dict[str, Any]) -> None:
 
 
 def heading(page: Page) -> str:
-    return page.locator("h2").first.inner_text()
+    return page.locator("h1").first.inner_text()
+
+
+def tick_attack_medicines(page: Page, headache: dict[str, Any]) -> None:
+    """Tick each attack medicine taken (or None of these) and type its days in the box that appears under it."""
+    for kind in kinds_ticked(headache) or [None]:
+        fill(page, page, kind_label(kind) if kind else NONE_OF_THESE, True)
+        if kind:
+            fill(page, page, section_model("headache").model_fields[kind].title or kind, headache[kind])
 
 
 def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
@@ -106,8 +115,10 @@ def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
         if field == "preventives":
             for index, item in enumerate(value):
                 add_preventive(page, index, item)
-        else:
+        elif field not in ACUTE_KINDS:
             fill(page, page, section_model(section).model_fields[field].title or field, value)
+        if field == "acute_days" and value != 0:
+            tick_attack_medicines(page, answers["headache"])
 
 
 def complete_patient_flow(
@@ -130,7 +141,7 @@ def complete_patient_flow(
         if on_step:
             on_step(page, step.key)
         page.get_by_role("button", name="Start" if step.key == "welcome" else "Next", exact=True).click()
-        expect(page.locator("h2").first).not_to_have_text(title, timeout=TIMEOUT_MS)
+        expect(page.locator("h1").first).not_to_have_text(title, timeout=TIMEOUT_MS)
         settle(page)
     if on_step:
         on_step(page, "review")
