@@ -10,15 +10,10 @@ from screening.ui import auth, patient
 
 st.set_page_config(page_title="Botox pre-screening", page_icon=":material/neurology:", layout="centered")
 
-pages = {
-    "Patients": [
-        st.Page(
-            patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True
-        )
-    ],
-    "Clinic staff": auth.staff_pages(),
-}
+pages = [
+    st.Page(patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True),
+    *auth.staff_pages(),
+]
+# One flat list: Streamlit's section headers put non-list items inside the menu's <ul> (an axe list violation).
 # Patients get no menu at all (staff open /staff); a signed-in staff member gets the sidebar menu.
-page = st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden")
-auth.arriving(page)
-page.run()
+st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden").run()
