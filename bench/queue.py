@@ -3,8 +3,9 @@
 Target (issue 4): about a second. The queue reads only the narrow ``case_state`` table and
 its indexes, sorted, counted and cut by the database, so the figure should stay far below
 that and grow little with the number of rows. The CSV exports read every matching row (in
-batches); their figure is what a patient submitting at that moment may wait on SQLite (no more
-than the reads, which hold the write lock) and should stay well under its 5 s busy timeout.
+batches); on SQLite a patient submitting meanwhile waits for the reads (they hold the write
+lock) but not for the CSV formatting after them, so the figure is an upper bound on that wait,
+which must stay under SQLite's 5 s busy timeout.
 
     python -m bench.queue [--rows 100000] [--distinct 5000] [--keep PATH | --url DATABASE_URL]
 
