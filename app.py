@@ -16,4 +16,6 @@ pages = [
 ]
 # One flat list: Streamlit's section headers put non-list items inside the menu's <ul> (an axe list violation).
 # Patients get no menu at all (staff open /staff); a signed-in staff member gets the sidebar menu.
-st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden").run()
+page = st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden")
+auth.arriving(page)
+page.run()
