@@ -68,11 +68,11 @@ def age_on(born: date, today: date) -> int:
 
 class AboutYou(Section):
     age: int | None = question(
-        "Age", "Some treatments are only licensed from a certain age.", unit="years", ge=0, le=120, default=None
+        "Age", "Some treatments are only given from a certain age.", unit="years", ge=0, le=120, default=None
     )
     date_of_birth: date | None = question(
         "Date of birth",
-        "Some treatments are only licensed from a certain age, and it helps us find your answers again.",
+        "Some treatments are only given from a certain age. It also helps us find your saved answers.",
         default=None,
         validate_default=True,
     )
@@ -177,7 +177,7 @@ class RedFlags(Section):
         "This can be a sign of raised pressure in the head.",
     )
     cancer_or_immune: YesNoUnsure = question(
-        "Do you have cancer, HIV, or a weakened immune system, or unexplained weight loss?",
+        "Do you have cancer, HIV or a weak immune system, or have you lost weight without trying?",
         "A new headache needs checking more quickly in these cases.",
     )
     head_injury: YesNoUnsure = question(
@@ -206,7 +206,8 @@ class HeadachePattern(Section):
         default=None,
     )
     migraine_days: int | None = question(
-        "On how many of those days is it a migraine (throbbing or one-sided, with sickness or light sensitivity)?",
+        "On how many of those days is it a migraine? (A migraine is often throbbing or on one side. "
+        "You may feel sick, or find light and noise hard to bear.)",
         "Doctors look for migraine on at least 8 days a month.",
         unit="days a month",
         ge=0,
@@ -276,7 +277,7 @@ class HeadachePattern(Section):
 
 
 class PreventiveTried(Section):
-    drug: str = question("Medicine", "Which medicines you tried decides which options are open to you.")
+    drug: str = question("Medicine", "The medicines you have tried help the doctor choose what to offer next.")
     other_name: str | None = question(
         "Name of the medicine", "So the doctor knows what you took.", default=None, max_length=60, validate_default=True
     )
@@ -313,12 +314,13 @@ class PreventiveTried(Section):
 class Treatments(Section):
     preventives: list[PreventiveTried] = question(
         "Medicines you have taken to prevent headaches",
-        "Most plans cover Botox after at least two kinds of preventive medicine did not work or could not be taken.",
+        "Most insurance plans pay for Botox only after at least two kinds of these medicines did not help "
+        "or could not be taken.",
         default_factory=list,
         max_length=MAX_PREVENTIVES,
     )
     current_cgrp: YesNoUnsure = question(
-        "Are you currently on a CGRP antibody injection (Aimovig, Ajovy, Emgality or Vyepti)?",
+        "Are you having injections or drips to prevent migraine now (Aimovig, Ajovy, Emgality or Vyepti)?",
         "Using it together with Botox is something a doctor decides.",
     )
 
@@ -365,7 +367,8 @@ class PriorToxin(Section):
 
 class CervicalDystonia(Section):
     diagnosed_by_neurologist: YesNoUnsure = question(
-        "Has a neurologist diagnosed cervical dystonia?", "Treatment starts from a confirmed diagnosis."
+        "Has a neurologist (a nerve specialist) told you that you have cervical dystonia?",
+        "Treatment starts from a confirmed diagnosis.",
     )
     head_turning: YesNoUnsure = question(
         "Does your head turn, tilt or pull to one side without you wanting it to?",
@@ -428,7 +431,7 @@ class Safety(Section):
         "These antibiotics can strengthen the effect of Botox.",
     )
     blood_thinners: YesNoUnsure = question(
-        "Do you take blood thinners (e.g. warfarin, apixaban) or have a bleeding disorder?",
+        "Do you take a blood thinner (such as warfarin or apixaban), or have a bleeding disorder?",
         "Injections can cause bruising or bleeding.",
     )
 
@@ -449,7 +452,7 @@ class Contact(Section):
     name: ShortText = question("Your name", "So we know who to ask for.")
     preferred_method: ContactMethod = question("How should we contact you?", "We will use the way you prefer.")
     phone: Phone | None = question(
-        "Phone number", "To call you for the free video consultation.", default=None, validate_default=True
+        "Phone number", "To call you and arrange the free video call.", default=None, validate_default=True
     )
     email: EmailStr | None = question(
         "Email address", "To send you the video call details.", default=None, validate_default=True

@@ -53,14 +53,16 @@ class Step:
     title: str
     fields: tuple[FieldPath, ...] = ()
     pathway: Pathway | None = None
+    intro: str = ""
+    """A line or two above the questions, saying in plain words what this step is for."""
 
     @property
     def sections(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(section for section, _ in self.fields))
 
 
-def _pathway_step(section: str, title: str) -> Step:
-    return Step(section, title, fields_of(section), PATHWAY_SECTIONS[section])
+def _pathway_step(section: str, title: str, intro: str = "") -> Step:
+    return Step(section, title, fields_of(section), PATHWAY_SECTIONS[section], intro)
 
 
 WELCOME = Step("welcome", "Welcome", (("contact", "privacy_ack"),))
@@ -68,15 +70,30 @@ REVIEW = Step("review", "Check your answers")
 STEPS: tuple[Step, ...] = (
     WELCOME,
     Step("seeking", "What you would like help with", fields_of("seeking")),
-    Step("red_flags", "Warning signs", fields_of("red_flags")),
+    Step(
+        "red_flags",
+        "Warning signs",
+        fields_of("red_flags"),
+        intro="These questions look for signs that need a doctor quickly. "
+        "If you answer Yes to one, we tell you straight away what to do.",
+    ),
     Step("about", "About you", fields_of("about", without=("age",))),
-    _pathway_step("headache", "Your headaches"),
+    _pathway_step(
+        "headache",
+        "Your headaches",
+        "Think of a usual month in the last 3 months. A best guess is fine; if you cannot guess, tick Not sure.",
+    ),
     _pathway_step("treatments", "Medicines you have tried"),
     _pathway_step("dystonia", "Your neck symptoms"),
     _pathway_step("spasticity", "Your muscle stiffness"),
     _pathway_step("facial_pain", "Your face or jaw pain"),
     Step("toxin", "Earlier injections", fields_of("toxin")),
-    Step("safety", "Your safety", fields_of("safety")),
+    Step(
+        "safety",
+        "Your safety",
+        fields_of("safety"),
+        intro="These questions help the doctor check that the injections are safe for you.",
+    ),
     Step("contact", "How we contact you", fields_of("contact", without=("privacy_ack",))),
     REVIEW,
 )

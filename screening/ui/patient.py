@@ -162,10 +162,11 @@ def _progress(steps: list[Step], step: Step) -> None:
 
 def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
     st.write(
-        "These questions help the clinic prepare a free video call with you about treatment with "
-        "botulinum toxin (Botox). They take about 10 minutes. A clinician reads every answer; "
-        "this is not a diagnosis and not a decision about treatment."
+        "These questions help the clinic get ready for a free video call with you about treatment with "
+        "Botox (botulinum toxin). They take about 10 minutes. A member of the clinic team reads every answer. "
+        "This is not a diagnosis, and it does not decide your treatment."
     )
+    st.write("If you feel very unwell right now, call 911 or go to the nearest emergency department.")
     st.header("Your privacy", anchor=False)
     st.write(PRIVACY)
     _questions(draft, step, errors)
@@ -174,6 +175,8 @@ def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
 
 
 def _questions(draft: Draft, step: Step, errors: Errors) -> None:
+    if step.intro:
+        st.write(step.intro)
     for section, field in step.fields:
         if not shown(draft, (section, field)):
             continue
@@ -270,7 +273,10 @@ def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
 
 
 def _review(draft: Draft, step: Step, errors: Errors) -> None:
-    st.write("Please check your answers. Use Change to go back to a step; nothing else is lost.")
+    st.write(
+        "Please check your answers. To change something, press the Change button of that part. "
+        "Your other answers stay as they are."
+    )
     for each in steps_for(draft):
         if each in (WELCOME, REVIEW):
             continue
