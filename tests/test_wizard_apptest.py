@@ -24,7 +24,7 @@ from wizard_support import (
 from screening.settings import get_settings
 from screening.storage import Database
 from screening.storage.models import DraftRow, utcnow
-from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, TICK_KINDS
+from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, STEPS, TICK_KINDS
 
 
 @pytest.fixture
@@ -217,6 +217,27 @@ def test_not_sure_on_a_headache_number_is_kept_as_unknown(data_dir):
     assert draft_of(at)["headache"]["hours_per_day"] is None
     click(at, "Next")
     assert header(at) == STEP_BY_KEY["treatments"].title
+
+
+@pytest.mark.parametrize("reason", ["chronic_migraine", "cervical_dystonia"])
+def test_every_yes_no_question_and_every_number_one_may_not_know_offers_not_sure(data_dir, reason):
+    """Per-kind medicine days are the exception: the model needs a number there (0 when the kind is not ticked)."""
+    answers = patient_for(reason)
+    answers["toxin"] = {"prior_toxin": "yes", "weeks_since_last": 20, "toxin_outcome": "helped", "weeks_of_benefit": 9}
+    at, yes_no, numbers = start(), 0, 0
+    while header(at) != "Check your answers":
+        fill_step(at, answers, next(s for s in STEPS if s.title == header(at)))
+        for radio in at.radio:
+            if "Yes" in radio.options:
+                yes_no += 1
+                assert "Not sure" in radio.options, radio.label
+        for box in at.number_input:
+            if not box.key.startswith("w:headache.days_"):
+                numbers += 1
+                assert at.checkbox(key=f"{box.key}:unsure").label == "Not sure", box.label
+        click(at, "Start" if header(at) == "Welcome" else "Next")
+    assert yes_no >= 10
+    assert numbers >= 2
 
 
 def test_a_number_left_empty_asks_for_a_number_or_not_sure(data_dir):
