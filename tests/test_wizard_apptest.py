@@ -330,11 +330,13 @@ def test_a_kind_with_more_days_than_any_medicine_is_marked_at_its_own_box(data_d
     assert draft_of(at)["headache"]["days_simple_analgesic"] == 2
 
 
-def test_the_review_lists_the_ticked_medicines_with_their_days(data_dir):
+def test_the_review_lists_the_ticked_medicines_with_their_days_and_numbers_with_their_units(data_dir):
     at = walk_to_review(start(), typical_patient())
     text = page_text(at)
     assert "Triptans: 6 days a month" in text
     assert "Days a month with" not in text
+    assert "8 hours" in text
+    assert "8.0" not in text
 
 
 def test_preventives_are_added_and_removed(data_dir):

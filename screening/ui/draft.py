@@ -81,7 +81,7 @@ STEPS: tuple[Step, ...] = (
     _pathway_step(
         "headache",
         "Your headaches",
-        "Think of a usual month in the last 3 months. A best guess is fine; if you cannot guess, tick Not sure.",
+        "A best guess is fine. If you cannot guess a number, tick Not sure.",
     ),
     _pathway_step("treatments", "Medicines you have tried"),
     _pathway_step("dystonia", "Your neck symptoms"),

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import streamlit as st
+from pydantic.fields import FieldInfo
 from sqlalchemy.exc import SQLAlchemyError
 
 from screening import intake
@@ -298,7 +299,15 @@ def _review_line(section: str, field: str, answers: dict[str, Any]) -> None:
         lines = [_preventive_line(item) for item in answers.get(field, [])]
         st.text("\n".join(lines) or "None")
     else:
-        st.text(shown_answer(answers, field))
+        st.text(_with_unit(info, answers.get(field), shown_answer(answers, field)))
+
+
+def _with_unit(info: FieldInfo, value: Any, text: str) -> str:
+    """A number as the patient typed it, with its unit: "8 hours", not "8.0"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return text
+    unit = info.json_schema_extra.get("unit") if isinstance(info.json_schema_extra, dict) else None
+    return f"{value:g} {unit}" if unit else f"{value:g}"
 
 
 def _review_kinds(headache: dict[str, Any]) -> None:
