@@ -152,7 +152,7 @@ def _table(found: QueuePage) -> None:
 
 def _export(me: StaffSession, filters: QueueFilters) -> None:
     """Built only when asked for, so the audit log records exports someone wanted; the file is not kept afterwards."""
-    st.caption("The CSV export lists every submission these filters match, and is recorded in the audit log.")
+    st.text("The CSV export lists every submission these filters match, and is recorded in the audit log.")
     if not st.button("Prepare CSV export", key="q_export", icon=":material/table_view:"):
         return
     try:
