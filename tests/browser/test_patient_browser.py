@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 BLOCKING = ("serious", "critical")
+HEADING_LINKS = ":is(h1, h2, h3, h4) a"
 MAIN_SCROLL = "document.querySelector('[data-testid=stMain]').scrollTop"
 STREAMLIT_LIMITATIONS: dict[str, str] = {}
 """axe rule id -> why it cannot be fixed from the app (listed in the README); empty while none remain."""
@@ -31,6 +32,7 @@ def test_migraine_patient_on_a_phone_is_stored_with_the_expected_triage(server, 
     problems: dict[str, list[str]] = {}
     seen_words: dict[str, list[str]] = {}
     too_wide: list[str] = []
+    headings: dict[str, tuple[int, int]] = {}
 
     def check_page(page: Any, step: str) -> None:
         for violation in serious_violations(page):
@@ -42,6 +44,7 @@ def test_migraine_patient_on_a_phone_is_stored_with_the_expected_triage(server, 
             seen_words[step] = words
         if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
             too_wide.append(step)
+        headings[step] = (page.locator("h1").count(), page.locator(HEADING_LINKS).count())
         if step in ("headache", "review", "confirmation"):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"patient-{step}-390px.png"))
@@ -55,6 +58,7 @@ def test_migraine_patient_on_a_phone_is_stored_with_the_expected_triage(server, 
     assert problems == {}
     assert seen_words == {}
     assert too_wide == []
+    assert set(headings.values()) == {(1, 0)}, "each page has one h1 (its title) and no heading link icons"
     assert "?" not in phone.url.removeprefix(server.url)
 
 
