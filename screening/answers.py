@@ -18,6 +18,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -544,3 +545,11 @@ class Submission(BaseModel):
     @property
     def pathway(self) -> Pathway:
         return self.seeking.pathway
+
+
+def field_errors(err: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as plain ``{"field", "message"}`` pairs: what the wizard shows and the CLI prints."""
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"].removeprefix("Value error, ")}
+        for e in err.errors()
+    ]

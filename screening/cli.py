@@ -4,7 +4,6 @@ Exit codes: 0 success, 1 a rule set or case problem, 2 invalid answers.
 """
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -12,25 +11,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from screening import staff
-from screening.answers import Submission
+from screening.answers import Submission, field_errors
 from screening.engine import screen
-from screening.loader import RuleSetError, case_failures, load_ruleset
+from screening.loader import RuleSetError, load_ruleset
+from screening.roles import Role
 from screening.ruleset import RuleSet
-from screening.settings import get_settings
-from screening.staff import Role
-from screening.storage import Database
 from screening.triage import TRIAGE_LABELS
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
-
-
-def field_errors(err: ValidationError) -> list[dict[str, str]]:
-    """Pydantic errors as plain ``{"field", "message"}`` pairs (also what the wizard shows)."""
-    return [
-        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"].removeprefix("Value error, ")}
-        for e in err.errors()
-    ]
 
 
 def _read_input(source: str) -> Any:
@@ -58,10 +46,7 @@ def cmd_screen(args: argparse.Namespace, ruleset: RuleSet) -> int:
 
 
 def cmd_check(_: argparse.Namespace, ruleset: RuleSet) -> int:
-    failures = case_failures(ruleset)
-    if failures:
-        print("\n".join(failures), file=sys.stderr)
-        return 1
+    """Loading already ran every case (a failing one refuses the set), so reaching here means all passed."""
     print(
         f"{ruleset.ref.name} {ruleset.ref.version} ({ruleset.ref.hash[:12]}): "
         f"{len(ruleset.rules)} rules, {len(ruleset.cases)} cases passed"
@@ -117,45 +102,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _new_password() -> str:
-    """Typed twice at a terminal, or two lines on standard input for scripts; never an argument (shell history)."""
-    if sys.stdin.isatty():
-        first, second = getpass.getpass("Password: "), getpass.getpass("Password again: ")
-    else:
-        first, second = sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
-    if first != second:
-        raise ValueError("The two passwords differ.")
-    return first
-
-
-def cmd_staff(args: argparse.Namespace) -> int:
-    db = Database.from_settings(get_settings())
-    db.migrate()
-    try:
-        if args.action == "add":
-            info = staff.add_staff(db, args.name, args.display_name, args.role, _new_password(), actor=staff.CONSOLE)
-            print(f"Added {info.username} ({info.role.value}).")
-        elif args.action == "list":
-            for info in staff.list_staff(db, staff.CONSOLE):
-                state = "active" if info.active else "disabled"
-                print(f"{info.username:<20} {info.role.value:<10} {state:<9} {info.display_name}")
-        elif args.action == "password":
-            staff.reset_password(db, staff.CONSOLE, args.name, _new_password())
-            print(f"New password set for {staff.normalise_username(args.name)}; their sessions have ended.")
-        else:
-            info = staff.set_active(db, staff.CONSOLE, args.name, args.action == "enable")
-            print(f"{info.username} is now {'active' if info.active else 'disabled'}.")
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
         return cmd_schema(args)
     if args.command == "staff":
+        from screening.staff_cli import cmd_staff  # the database only for staff commands: screening starts fast
+
         return cmd_staff(args)
     try:
         ruleset = load_ruleset(args.rules)

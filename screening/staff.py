@@ -12,24 +12,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from screening.roles import Role
 from screening.storage import Database, Tx, accounts, audit
 from screening.storage.models import Staff
-
-
-class Role(StrEnum):
-    intake = "intake"
-    clinician = "clinician"
-    admin = "admin"
-
-
-ROLE_LABELS: dict[Role, str] = {Role.intake: "Intake staff", Role.clinician: "Clinician", Role.admin: "Administrator"}
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from screening.answers import Submission
-from screening.cli import field_errors
+from screening.answers import Submission, field_errors
 
 
 def errors_of(answers: dict[str, Any]) -> dict[str, str]:

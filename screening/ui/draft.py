@@ -18,10 +18,9 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, Submission
+from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, Submission, field_errors
 from screening.catalogue import OTHER_DRUG
 from screening.choices import ContactMethod, Pathway, Reason, Sex, YesNoUnsure
-from screening.cli import field_errors
 
 Draft = dict[str, Any]
 FieldPath = tuple[str, str]

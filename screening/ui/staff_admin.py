@@ -12,7 +12,8 @@ import streamlit as st
 
 from screening import casework, staff
 from screening.casework import AuditEntry
-from screening.staff import ROLE_LABELS, Role, StaffInfo, StaffSession
+from screening.roles import ROLE_LABELS, Role
+from screening.staff import StaffInfo, StaffSession
 from screening.ui import auth, resources
 from screening.ui.staff_common import attempt, current_page, first_page, pager, show_outcome
 

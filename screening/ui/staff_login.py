@@ -3,7 +3,8 @@
 import streamlit as st
 
 from screening import staff
-from screening.staff import ROLE_LABELS, StaffSession
+from screening.roles import ROLE_LABELS
+from screening.staff import StaffSession
 from screening.ui import auth, resources
 from screening.ui.staff_common import PROBLEM, attempt, show_outcome
 

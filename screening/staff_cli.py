@@ -1,0 +1,48 @@
+"""``python -m screening staff ...``: accounts from the server console, where the first administrator is made.
+
+Kept apart from ``screening.cli`` so that screening and rule checks never load the database.
+"""
+
+import argparse
+import getpass
+import sys
+
+from screening import staff
+from screening.settings import get_settings
+from screening.storage import Database
+
+
+def _new_password() -> str:
+    """Typed twice at a terminal, or two lines on standard input for scripts; never an argument (shell history)."""
+    if sys.stdin.isatty():
+        first, second = getpass.getpass("Password: "), getpass.getpass("Password again: ")
+    else:
+        first, second = sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
+    if first != second:
+        raise ValueError("The two passwords differ.")
+    return first
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    db = Database.from_settings(get_settings())
+    db.migrate()
+    try:
+        if args.action == "add":
+            info = staff.add_staff(db, args.name, args.display_name, args.role, _new_password(), actor=staff.CONSOLE)
+            print(f"Added {info.username} ({info.role.value}).")
+        elif args.action == "list":
+            for info in staff.list_staff(db, staff.CONSOLE):
+                state = "active" if info.active else "disabled"
+                print(f"{info.username:<20} {info.role.value:<10} {state:<9} {info.display_name}")
+        elif args.action == "password":
+            staff.reset_password(db, staff.CONSOLE, args.name, _new_password())
+            print(f"New password set for {staff.normalise_username(args.name)}; their sessions have ended.")
+        else:
+            info = staff.set_active(db, staff.CONSOLE, args.name, args.action == "enable")
+            print(f"{info.username} is now {'active' if info.active else 'disabled'}.")
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    return 0
+
+
