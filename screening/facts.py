@@ -181,7 +181,7 @@ def _derived(sub: Submission, values: dict[str, Any]) -> None:
     values["derived.cgrp_current"] = _YES_VALUE if cgrp_now else values["treatments.current_cgrp"]
     values["derived.red_flags_yes"] = list(flags.values()).count(_YES)
     values["derived.red_flags_unsure"] = len(unsure)
-    values["derived.red_flags_unsure_names"] = ", ".join(unsure) or "none"
+    values["derived.red_flags_unsure_names"] = ", ".join(n.replace("_", " ") for n in unsure) or "none"
 
 
 def facts_of(sub: Submission) -> dict[str, Any]:
