@@ -178,3 +178,12 @@ def test_sqlite_enforces_foreign_keys(sqlite_db: Database):
     with pytest.raises(IntegrityError), sqlite_db.session() as tx:
         tx.add(CaseState(submission_id=999, status="new", status_since=datetime.now(UTC), contact_attempts=0))
         tx.flush()
+
+
+def test_a_database_error_never_carries_the_values_written(db: Database):
+    """Error messages can reach a server log; the patient's values must not be in them."""
+    secret = "Jane Secretname 555-0100"
+    with pytest.raises(DBAPIError) as failure, db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO no_such_table (name) VALUES (:name)"), {"name": secret})
+    assert secret not in str(failure.value)
+    assert "hidden due to hide_parameters" in str(failure.value)

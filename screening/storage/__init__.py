@@ -48,7 +48,8 @@ class Database:
     def __init__(self, url: str, *, settings: Settings | None = None) -> None:
         self.url = url
         self.settings = settings
-        self.engine: Engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        # hide_parameters: a database error message (which may reach a server log) never carries patient values
+        self.engine: Engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
