@@ -8,8 +8,6 @@ import streamlit as st
 
 from screening.ui import auth, patient
 
-st.set_page_config(page_title="Botox pre-screening", page_icon=":material/neurology:", layout="centered")
-
 pages = [
     st.Page(patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True),
     *auth.staff_pages(),
@@ -17,5 +15,8 @@ pages = [
 # One flat list: Streamlit's section headers put non-list items inside the menu's <ul> (an axe list violation).
 # Patients get no menu at all (staff open /staff); a signed-in staff member gets the sidebar menu.
 page = st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden")
+# One layout per run, chosen for the page: a centered call followed by the page's own wide one left
+# long staff pages centered in a tall window (Streamlit 1.67).
+st.set_page_config(page_title="Botox pre-screening", page_icon=":material/neurology:", layout=auth.layout_of(page))
 auth.arriving(page)
 page.run()

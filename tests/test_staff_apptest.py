@@ -346,9 +346,13 @@ def test_detail_shows_why_cards_and_answers_as_plain_text_and_audits_the_view(ap
     at = open_detail(me, submission_id)
     assert not at.exception, at.exception
     shown = texts(at)
-    assert "RF-THUNDERCLAP · severity Critical · outcome Urgent" in shown
-    assert "Source: SNOOP4 (Dodick) - O, onset sudden" in shown
-    assert any(t.startswith("Rule set: Botox pre-screening version 2026.") for t in shown)
+    assert "RF-THUNDERCLAP" in shown
+    assert 'Sudden "worst ever" (thunderclap) headache' in [h.value for h in at.subheader]
+    badges = [m.value for m in at.markdown]
+    assert any("Outcome: Urgent" in b and ":red-badge[" in b for b in badges), badges
+    assert any("Severity: Critical" in b and ":red-badge[" in b for b in badges), badges
+    source = "Source: SNOOP4 (Dodick) - O, onset sudden · rule set Botox pre-screening 2026."
+    assert any(t.startswith(source) for t in shown)
     assert f"Contact: {MARKUP} · Phone preferred · 555 010 0000 · free in the morning" in shown
     why = next(d.value for d in at.dataframe if "Met" in d.value.columns)
     assert why.to_dict("records") == [

@@ -9,6 +9,7 @@ session once more on every action.
 """
 
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 
@@ -31,6 +32,7 @@ QUEUE_PAGE = HERE / "staff_queue.py"
 DETAIL_PAGE = HERE / "staff_detail.py"
 ADMIN_PAGE = HERE / "staff_admin.py"
 DETAIL_URL = "staff_submission"
+RULES_URL = "staff_rules"
 
 
 def staff_pages() -> list[st.Page]:
@@ -53,6 +55,14 @@ def staff_pages() -> list[st.Page]:
             icon=":material/admin_panel_settings:",
         ),
     ]
+
+
+WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL)
+"""Tables and why-cards need the whole window; the patient wizard and the login read best as a narrow column."""
+
+
+def layout_of(page: st.Page) -> Literal["wide", "centered"]:
+    return "wide" if page.url_path in WIDE_PAGES else "centered"
 
 
 def arriving(page: st.Page) -> None:

@@ -22,7 +22,6 @@ AUDIT_PAGE_SIZE = 100
 
 
 def page() -> None:
-    st.set_page_config(layout="wide")
     me = auth.require_staff(Role.admin)
     st.header("Staff and audit log")
     show_outcome()

@@ -30,7 +30,6 @@ NOBODY = 0
 
 
 def page() -> None:
-    st.set_page_config(layout="wide")
     me = auth.require_staff()
     submission_id = st.session_state.get(auth.OPEN)
     if submission_id is None:

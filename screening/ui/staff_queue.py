@@ -24,7 +24,6 @@ ANYONE, ME = "anyone", "me"
 
 
 def page() -> None:
-    st.set_page_config(layout="wide")
     me = auth.require_staff()
     st.header("Review queue")
     filters = _filters(me)

@@ -7,7 +7,7 @@ plain text or a table cell: a flag's reason can quote the patient's answers.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +15,8 @@ import streamlit as st
 from screening.choices import label
 from screening.facts import FACTS
 from screening.triage import TRIAGE_LABELS, Severity, Triage
+
+BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "gray"]
 
 SEVERITY_LABELS: dict[Severity, str] = {
     Severity.critical: "Critical",
@@ -54,25 +56,67 @@ def trace_by_rule(trace: Sequence[Mapping[str, Any]] | None) -> dict[str, Mappin
     return {row["rule"]: row for row in trace or ()}
 
 
-def flag_heading(flag: Mapping[str, Any]) -> str:
-    severity = SEVERITY_LABELS.get(Severity(flag["severity"]), flag["severity"])
-    outcome = TRIAGE_LABELS[Triage(flag["triage"])] if flag.get("triage") else "flag only"
-    return f"{flag['id']} · severity {severity} · outcome {outcome}"
+SEVERITY_BADGES: dict[Severity, tuple[BadgeColour, str]] = {
+    Severity.critical: ("red", ":material/error:"),
+    Severity.high: ("orange", ":material/warning:"),
+    Severity.warning: ("yellow", ":material/report:"),
+    Severity.info: ("gray", ":material/info:"),
+}
+TRIAGE_BADGES: dict[Triage, tuple[BadgeColour, str]] = {
+    Triage.urgent: ("red", ":material/emergency:"),
+    Triage.not_suitable: ("orange", ":material/block:"),
+    Triage.needs_review: ("blue", ":material/rate_review:"),
+    Triage.likely_candidate: ("green", ":material/check_circle:"),
+    Triage.unlikely: ("gray", ":material/remove_circle:"),
+}
+"""Colour and icon together: urgent and critical stand out, and not by colour alone."""
+CONDITION_COLUMNS = {
+    "Question": st.column_config.TextColumn(width=430, help="The question (or derived fact) the rule tests"),
+    "Rule": st.column_config.TextColumn(width=150),
+    "Patient's value": st.column_config.TextColumn(width=160),
+    "Met": st.column_config.TextColumn(width=50),
+}
+"""Fixed widths that fit a why-card in the wide layout, so no column is cut off; hover shows a long question."""
+
+
+def severity_label(severity: str) -> str:
+    return f"Severity: {SEVERITY_LABELS[Severity(severity)]}"
+
+
+def outcome_label(triage: str | None) -> str:
+    return f"Outcome: {TRIAGE_LABELS[Triage(triage)]}" if triage else "Outcome: flag only"
+
+
+def severity_badge(severity: str) -> None:
+    colour, icon = SEVERITY_BADGES[Severity(severity)]
+    st.badge(severity_label(severity), color=colour, icon=icon)
+
+
+def outcome_badge(triage: str | None) -> None:
+    colour, icon = TRIAGE_BADGES[Triage(triage)] if triage else ("gray", ":material/flag:")
+    st.badge(outcome_label(triage), color=colour, icon=icon)
 
 
 def ruleset_line(ruleset: Mapping[str, Any]) -> str:
-    return f"Rule set: {ruleset.get('name', '')} version {ruleset.get('version', '?')}, hash {ruleset.get('hash', '?')}"
+    return f"rule set {ruleset.get('name', '')} {ruleset.get('version', '?')} ({str(ruleset.get('hash', '?'))[:12]})"
 
 
 def render_why_card(flag: Mapping[str, Any], rule_trace: Mapping[str, Any] | None, ruleset: Mapping[str, Any]) -> None:
+    """Title first, then severity and outcome as coloured badges, the reason, the conditions, where it comes from.
+
+    The title comes from the rule files (a clinician's words, never a patient's), so it may be a heading;
+    the reason is shown with ``st.text``, as it may quote the patient's answers.
+    """
     with st.container(border=True, key=f"why_{flag['id']}"):
-        st.text(str(flag["title"]))
-        st.text(flag_heading(flag))
+        st.subheader(str(flag["title"]), anchor=False)
+        with st.container(horizontal=True, vertical_alignment="center"):
+            outcome_badge(flag.get("triage"))
+            severity_badge(flag["severity"])
+            st.text(str(flag["id"]))
         st.text(str(flag["reason"]))
         if rule_trace and rule_trace.get("conditions"):
-            st.dataframe(condition_rows(rule_trace["conditions"]), hide_index=True)
-        st.text(f"Source: {flag['source']}")
-        st.text(ruleset_line(ruleset))
+            st.dataframe(condition_rows(rule_trace["conditions"]), hide_index=True, column_config=CONDITION_COLUMNS)
+        st.text(f"Source: {flag['source']} · {ruleset_line(ruleset)}")
 
 
 def render_why_cards(result: Mapping[str, Any]) -> None:

@@ -149,9 +149,11 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
     settle(desk)
     assert accessibility_problems(desk) == []
 
-    expect(desk.get_by_text("RF-THUNDERCLAP · severity Critical · outcome Urgent", exact=True)).to_be_visible()
-    expect(desk.get_by_text("Source: SNOOP4 (Dodick) - O, onset sudden", exact=True)).to_be_visible()
-    expect(desk.get_by_text("Rule set: Botox pre-screening version", exact=False).first).to_be_visible()
+    card = desk.locator(".st-key-why_RF-THUNDERCLAP")
+    expect(card.get_by_role("heading", name='Sudden "worst ever" (thunderclap) headache')).to_be_visible()
+    expect(card.get_by_text("Outcome: Urgent")).to_be_visible()
+    expect(card.get_by_text("Severity: Critical")).to_be_visible()
+    expect(card.get_by_text("Source: SNOOP4 (Dodick) - O, onset sudden · rule set Botox", exact=False)).to_be_visible()
     move(desk, "In review")
     move(desk, "Consultation booked")
     expect(desk.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text("Consultation booked")
