@@ -30,6 +30,7 @@ EXPORT_COLUMNS = (
     "name",
     "pathway",
     "triage",
+    "reason",
     "flags",
     "status",
     "assigned to",
@@ -37,6 +38,7 @@ EXPORT_COLUMNS = (
     "contact attempts",
 )
 EXPORT_BATCH = 1000
+NO_RULE_DECIDED = "No rule decided (the rule set's default)"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class QueueRow:
     name: str
     pathway: str
     triage: Triage
+    reason: str | None
+    """Title of the flag that decided the triage; None when no rule did (the rule set's default triage)."""
     flags: tuple[str, ...]
     status: Status
     assignee_id: int | None
@@ -191,6 +195,7 @@ def _queue_row(line: cases.QueueLine, now: datetime) -> QueueRow:
         line.patient_name,
         line.pathway,
         PRECEDENCE[line.triage_rank],
+        line.reason,
         line.flags,
         Status(line.status),
         line.assignee_id,
@@ -219,6 +224,7 @@ def _export_line(row: QueueRow) -> dict[str, Any]:
         "name": row.name,
         "pathway": label(row.pathway),
         "triage": TRIAGE_LABELS[row.triage],
+        "reason": row.reason or NO_RULE_DECIDED,
         "flags": row.flags,
         "status": STATUS_LABELS[row.status],
         "assigned to": row.assignee,

@@ -381,6 +381,7 @@ def test_the_queue_export_lists_every_match_in_queue_order_and_is_audited(db: Da
         "name": "Otto O'Urgent",
         "pathway": "Headache",
         "triage": "Urgent",
+        "reason": queue[0].reason,
         "flags": "; ".join(queue[0].flags),
         "status": "In review",
         "assigned to": "Ivy",
@@ -513,3 +514,33 @@ def test_two_people_moving_the_same_submission_at_once_cannot_both_succeed(db: D
     assert isinstance(outcomes["B"], TransitionError)
     moves = [e for e in casework.detail(db, first, receipt.submission_id).timeline if e.data.get("to") == "in_review"]
     assert len(moves) == 1
+
+
+def test_each_row_says_which_rule_decided_its_triage(db: Database, ruleset, mixed):
+    """The reason column is the deciding flag's title: the first stored flag that carries a triage."""
+    actor = login_as(db, "ivy")
+    rows = casework.queue(db, actor).rows
+    for row in rows:
+        result = casework.detail(db, actor, row.submission_id, record_view=False).result
+        deciding = next(flag for flag in result["flags"] if flag["triage"])
+        assert deciding["triage"] == row.triage.value
+        assert row.reason == deciding["title"]
+    assert rows[0].reason == next(r.title for r in ruleset.rules if r.id == "RF-THUNDERCLAP")
+    exported = list(csv.DictReader(io.StringIO(casework.export_queue(db, actor).decode("utf-8-sig"))))
+    assert [line["reason"] for line in exported] == [row.reason for row in rows]
+
+
+def test_no_deciding_flag_means_no_reason():
+    only_flags = {"flags": [{"id": "X", "title": "A flag only", "triage": None}]}
+    assert cases.deciding_title(only_flags) is None
+    assert cases.deciding_title({"flags": []}) is None
+
+
+def test_the_migration_fills_the_reason_of_submissions_stored_before_it(db: Database, ruleset, mixed):
+    actor = login_as(db, "ivy")
+    before = {row.reference: row.reason for row in casework.queue(db, actor).rows}
+    db.migrate("0002")
+    db.migrate()
+    after = {row.reference: row.reason for row in casework.queue(db, actor).rows}
+    assert after == before
+    assert all(after.values())

@@ -235,6 +235,8 @@ def test_queue_counts_sorts_urgent_first_and_opens_a_row(app_db: Database, rules
     assert counts == {"Urgent": "1", "Not suitable": "0", "Needs review": "1", "Likely candidate": "1", "Unlikely": "1"}
     table = queue_table(at)
     assert list(table["Triage"]) == ["Urgent", "Needs review", "Likely candidate", "Unlikely"]
+    titles = {rule.id: rule.title for rule in rules.rules}
+    assert table["Reason"][0] == titles["RF-THUNDERCLAP"], "the deciding rule's title, in words"
     assert list(table["Status"]) == ["New"] * 4
     assert all(waited.endswith("min") for waited in table["In status for"])
     at.selectbox(key="q_open").set_value(table["Reference"][0])

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, exists, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from screening.storage.models import CaseState, Event, Staff, SubmissionFlag, SubmissionRow
+from screening.storage.models import REASON_LENGTH, CaseState, Event, Staff, SubmissionFlag, SubmissionRow
 
 INITIAL_STATUS = "new"
 
@@ -35,6 +35,12 @@ class NewSubmission:
     ruleset_hash: str
     flags: tuple[tuple[str, str], ...]
     """(flag id, severity) pairs."""
+
+
+def deciding_title(result: dict[str, Any]) -> str | None:
+    """The title of the flag that set the triage: flags are stored most serious first, flag-only ones last."""
+    deciding = next((flag for flag in result.get("flags") or () if flag.get("triage")), None)
+    return str(deciding["title"])[:REASON_LENGTH] if deciding else None
 
 
 def reference_taken(tx: Session, reference: str) -> bool:
@@ -79,6 +85,7 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "assignee_id": None,
                 "status_since": item.created_at,
                 "contact_attempts": 0,
+                "reason": deciding_title(item.result),
             }
             for sid, item in zip(ids, items, strict=True)
         ],
@@ -147,6 +154,7 @@ class QueueLine:
     assignee_name: str | None
     status_since: datetime
     contact_attempts: int
+    reason: str | None
     flags: tuple[str, ...]
 
 
@@ -168,6 +176,7 @@ def _queue_select(where: QueueFilter) -> Select[Any]:
             Staff.display_name,
             CaseState.status_since,
             CaseState.contact_attempts,
+            CaseState.reason,
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())

@@ -112,6 +112,9 @@ class Event(Base):
     data: Mapped[dict[str, Any]]
 
 
+REASON_LENGTH = 200
+
+
 class CaseState(Base):
     """The queue's narrow table: what it sorts, filters and shows, so it never reads the wide submissions."""
 
@@ -128,6 +131,8 @@ class CaseState(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     status_since: Mapped[datetime]
     contact_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH))
+    """Title of the deciding flag (the most serious one with a triage); None when the default triage applied."""
 
 
 class DraftRow(Base):
