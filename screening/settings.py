@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "SCREENING_DATABASE_URL"))
     rules_dir: Path = REPO_RULES
+    candidate_rules_root: Path | None = None
+    """The only folder (with its subfolders) the rule-change preview may read a candidate rule set from;
+    the data directory when not set. Staff type a path on the page, so it must stay inside this one."""
     draft_days: int = Field(default=14, ge=1)
     session_idle_minutes: int = Field(default=30, ge=1)
     session_max_hours: int = Field(default=12, ge=1)

@@ -212,6 +212,34 @@ def queue_batches(tx: Session, where: QueueFilter, *, size: int) -> Iterator[lis
         rows = tx.execute(query.where(tuple_(*QUEUE_ORDER) > after)).all()
 
 
+@dataclass(frozen=True)
+class StoredAnswers:
+    """What a re-screen needs of one stored submission: its answers and what it was given when it arrived."""
+
+    submission_id: int
+    reference: str
+    triage: str
+    flags: tuple[str, ...]
+    answers: dict[str, Any]
+
+
+def answer_batch(tx: Session, *, after: int, size: int) -> list[StoredAnswers]:
+    """Up to ``size`` stored submissions with an id above ``after``, by id: a keyset page, for a re-screen.
+
+    The caller reads each batch in its own short transaction, so a long re-screen never holds
+    SQLite's write lock (every transaction takes it) while patients submit.
+    """
+    query = (
+        select(SubmissionRow.id, SubmissionRow.reference, SubmissionRow.triage, SubmissionRow.answers)
+        .where(SubmissionRow.id > after)
+        .order_by(SubmissionRow.id)
+        .limit(size)
+    )
+    rows = tx.execute(query).all()
+    flags = flags_of(tx, [row.id for row in rows])
+    return [StoredAnswers(row.id, row.reference, row.triage, flags.get(row.id, ()), row.answers) for row in rows]
+
+
 def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     if not submission_ids:
         return {}

@@ -25,12 +25,15 @@ NOTICE = "staff_notice"
 OPEN = "staff_open_submission"
 VIEWED = "staff_viewed_submission"
 """The submission whose opening is already audited as a view; forgotten as soon as another page runs."""
+RULES_VIEWED = "staff_rules_viewed"
+"""Set once this opening of the rules page is audited; forgotten, like VIEWED, when another page runs."""
 
 HERE = Path(__file__).resolve().parent
 LOGIN_PAGE = HERE / "staff_login.py"
 QUEUE_PAGE = HERE / "staff_queue.py"
 DETAIL_PAGE = HERE / "staff_detail.py"
 ADMIN_PAGE = HERE / "staff_admin.py"
+RULES_PAGE = HERE / "staff_rules.py"
 DETAIL_URL = "staff_submission"
 RULES_URL = "staff_rules"
 
@@ -47,6 +50,13 @@ def staff_pages() -> list[st.Page]:
         st.Page(LOGIN_PAGE, title="My account" if role else "Staff login", url_path="staff", icon=":material/badge:"),
         st.Page(QUEUE_PAGE, title="Review queue", url_path="staff_queue", visibility=signed_in, icon=":material/list:"),
         st.Page(DETAIL_PAGE, title="Submission", url_path=DETAIL_URL, visibility="hidden"),
+        st.Page(
+            RULES_PAGE,
+            title="Rules",
+            url_path=RULES_URL,
+            visibility="visible" if role in (Role.clinician, Role.admin) else "hidden",
+            icon=":material/rule:",
+        ),
         st.Page(
             ADMIN_PAGE,
             title="Staff and audit log",
@@ -66,10 +76,12 @@ def layout_of(page: st.Page) -> Literal["wide", "centered"]:
 
 
 def arriving(page: st.Page) -> None:
-    """Called by app.py before each page runs: any page but the submission's ends its opening,
+    """Called by app.py before each page runs: any page but the submission's (or the rules') ends its opening,
     so coming back to it (from the queue, or with the browser's back button) is a new, audited view."""
     if page.url_path != DETAIL_URL:
         st.session_state.pop(VIEWED, None)
+    if page.url_path != RULES_URL:
+        st.session_state.pop(RULES_VIEWED, None)
 
 
 def ended_notice() -> str:
