@@ -1,0 +1,150 @@
+"""The rule-change preview service: candidate folders, the re-screen of stored submissions, its audit.
+
+The expected changes come from the one-submission engine (``screen``) run with the candidate,
+so the batch re-screen is checked against the other path, on real SQLite and PostgreSQL.
+"""
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from storage_support import login_as, patient
+
+from screening import intake, rules_preview
+from screening.answers import Submission
+from screening.engine import screen
+from screening.loader import load_ruleset
+from screening.ruleset import RuleSet
+from screening.staff import Role
+from screening.storage import Database, cases
+from screening.storage.models import AuditRow
+from screening.triage import Triage
+
+pytest_plugins = ["db_fixtures"]
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+def stricter_candidate(folder: Path) -> Path:
+    """The clinic's rules with chronic migraine needing 10 migraine days instead of 8 (its examples dropped)."""
+    shutil.copytree(RULES, folder)
+    path = folder / "chronic_migraine.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("migraine_days >= 8", "migraine_days >= 10").replace("migraine_days < 8", "migraine_days < 10")
+    path.write_text(text[: text.index("\ncases:")] + "\n", encoding="utf-8")
+    (folder / "ruleset.yaml").write_text(
+        (folder / "ruleset.yaml").read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'),
+        encoding="utf-8",
+    )
+    return folder
+
+
+def with_migraine_days(ruleset: RuleSet, days: int, name: str) -> Submission:
+    answers = copy.deepcopy(ruleset.case_defaults)
+    answers["headache"]["migraine_days"] = days
+    answers["contact"]["name"] = name
+    return Submission.model_validate(answers)
+
+
+def store(db: Database, ruleset: RuleSet) -> dict[str, Submission]:
+    """A mix of patients: the ones with 8 or 9 migraine days are the ones the candidate should move."""
+    patients = [
+        with_migraine_days(ruleset, 9, "Nine Days"),
+        with_migraine_days(ruleset, 8, "Eight Days"),
+        with_migraine_days(ruleset, 12, "Twelve Days"),
+        patient(ruleset, Triage.urgent),
+        patient(ruleset, Triage.unlikely),
+        patient(ruleset, Triage.not_suitable),
+    ]
+    return {intake.submit(db, p, ruleset).reference: p for p in patients}
+
+
+def settings_root(db: Database, root: Path) -> None:
+    db.config.candidate_rules_root = root
+
+
+def test_the_preview_lists_exactly_the_submissions_whose_triage_changes(
+    db: Database, ruleset: RuleSet, tmp_path: Path
+) -> None:
+    stored = store(db, ruleset)
+    settings_root(db, tmp_path)
+    candidate_folder = stricter_candidate(tmp_path / "candidate")
+    candidate = load_ruleset(candidate_folder)
+    me = login_as(db, "cleo", Role.clinician)
+
+    preview = rules_preview.preview_candidate(db, me, "candidate")
+
+    assert preview.problems == ()
+    assert preview.candidate is not None and preview.candidate.ref.version.startswith("candidate-")
+    expected = {}
+    for reference, submission in stored.items():
+        before, after = screen(submission, ruleset), screen(submission, candidate)
+        if before.triage != after.triage:
+            old, new = {f.id for f in before.flags}, {f.id for f in after.flags}
+            expected[reference] = (before.triage, after.triage, tuple(sorted(new - old)), tuple(sorted(old - new)))
+    got = {c.reference: (c.before, c.after, c.added, c.removed) for c in preview.changes}
+    assert got == expected
+    assert {screen(stored[r], candidate).triage for r in got} == {Triage.needs_review}
+    assert len(got) == 2, "the patients with 8 and 9 migraine days"
+    assert preview.screened == len(stored)
+    assert preview.before[Triage.likely_candidate] - preview.after[Triage.likely_candidate] == 2
+    with db.session() as tx:
+        row = tx.scalars(select(AuditRow).where(AuditRow.action == "rules_preview")).one()
+    assert row.username == "cleo" and row.detail["changed"] == 2 and row.detail["screened"] == len(stored)
+
+
+def test_a_broken_candidate_shows_the_loaders_problems_and_rescreens_nothing(
+    db: Database, ruleset: RuleSet, tmp_path: Path
+) -> None:
+    store(db, ruleset)
+    settings_root(db, tmp_path)
+    folder = stricter_candidate(tmp_path / "broken")
+    path = folder / "red_flags.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("red_flags.thunderclap", "red_flags.thunderklap"))
+    preview = rules_preview.preview_candidate(db, login_as(db, "ada", Role.admin), str(folder))
+    assert preview.candidate is None and preview.changes == () and preview.screened == 0
+    assert any("RF-THUNDERCLAP" in problem and "thunderklap" in problem for problem in preview.problems)
+
+
+@pytest.mark.parametrize("typed", ["../", "/etc", "candidate/../../outside", "", "nowhere"])
+def test_only_folders_inside_the_configured_root_are_read(tmp_path: Path, typed: str) -> None:
+    root = tmp_path / "root"
+    (root / "candidate").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    with pytest.raises(ValueError):
+        rules_preview.resolve_candidate(typed, root.resolve())
+
+
+def test_a_link_out_of_the_root_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "sneaky").symlink_to(RULES)
+    with pytest.raises(ValueError, match="must be inside"):
+        rules_preview.resolve_candidate("sneaky", root.resolve())
+    assert rules_preview.resolve_candidate(str(root / "."), root.resolve()) == root.resolve()
+
+
+def test_intake_staff_may_neither_read_the_rules_nor_preview(db: Database, ruleset: RuleSet, tmp_path: Path) -> None:
+    me = login_as(db, "ivy", Role.intake)
+    with pytest.raises(PermissionError):
+        rules_preview.record_rules_view(db, me, ruleset)
+    with pytest.raises(PermissionError):
+        rules_preview.preview_candidate(db, me, str(tmp_path))
+
+
+def test_stored_answers_come_back_in_batches_in_id_order_with_their_flags(db: Database, ruleset: RuleSet) -> None:
+    references = list(store(db, ruleset))
+    seen: list[cases.StoredAnswers] = []
+    while batch := _batch(db, seen[-1].submission_id if seen else 0):
+        assert len(batch) <= 4
+        seen += batch
+    assert [item.reference for item in seen] == references
+    urgent = seen[3]
+    assert urgent.triage == Triage.urgent.value and "RF-THUNDERCLAP" in urgent.flags
+    assert Submission.model_validate(urgent.answers).red_flags.thunderclap == "yes"
+
+
+def _batch(db: Database, after: int) -> list[cases.StoredAnswers]:
+    with db.session() as tx:
+        return cases.answer_batch(tx, after=after, size=4)
