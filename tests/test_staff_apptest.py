@@ -15,9 +15,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rules_support import stricter_candidate, with_migraine_days
 from sqlalchemy import update
 from storage_support import PASSWORD, login_as, patient
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -42,6 +44,7 @@ PAGES = {
     "queue": "screening/ui/staff_queue.py",
     "detail": "screening/ui/staff_detail.py",
     "admin": "screening/ui/staff_admin.py",
+    "rules": "screening/ui/staff_rules.py",
 }
 MARKUP = "**bold** <script>alert(1)</script> [link](http://x)"
 LOGIN_ELEMENTS = {"header", "text_input", "button", "info", "error"}
@@ -571,6 +574,89 @@ def test_the_admin_page_refuses_other_roles(app_db: Database, role: Role) -> Non
     at = at_page("admin", login_as(app_db, "nina", role))
     assert [e.value for e in at.error] == ["This page is not available to your role."]
     assert not at.dataframe and not at.text_input
+
+
+# --- rules page and rule-change preview -------------------------------------------------------------
+
+
+def test_the_rules_page_refuses_intake_staff(app_db: Database) -> None:
+    at = at_page("rules", login_as(app_db, "nina", Role.intake))
+    assert [e.value for e in at.error] == ["This page is not available to your role."]
+    assert not at.code and not at.text_input
+
+
+@pytest.mark.parametrize("role", [Role.clinician, Role.admin])
+def test_the_rules_page_shows_every_rule_and_audits_each_opening(app_db: Database, rules: Any, role: Role) -> None:
+    me = login_as(app_db, "cleo", role)
+    at = at_page("rules", me)
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert f"{rules.ref.name} · version {rules.ref.version} · hash {rules.ref.hash}" in shown
+    for rule in rules.rules:
+        assert f"{rule.id} · {rule.title}" in shown
+        assert f"Source: {rule.source}" in shown
+    assert "\n".join(rules.rules[0].when.describe()) in [c.value for c in at.code]
+    examples = pd.concat([d.value for d in at.dataframe if "Example" in d.value.columns])
+    assert sorted(examples["Example"]) == sorted(case.name for case in rules.cases)
+    at.run()
+    admin = me if role == Role.admin else login_as(app_db, "ada", Role.admin)
+    assert audit_actions(app_db, admin, action="rules_view") == ["rules_view"], "one row per opening, not per redraw"
+
+
+def preview_run(at: AppTest, typed: str) -> AppTest:
+    at.text_input(key="rules_candidate").input(typed)
+    return click(at, "Preview the change")
+
+
+def test_a_candidate_that_raises_a_threshold_lists_the_submissions_it_moves(
+    app_db: Database, rules: Any, tmp_path: Path
+) -> None:
+    nine = intake.submit(app_db, with_migraine_days(rules, 9, "Nine Days"), rules).reference
+    submit(app_db, rules, Triage.likely_candidate)
+    submit(app_db, rules, Triage.urgent)
+    stricter_candidate(tmp_path / "candidate")
+    me = login_as(app_db, "cleo", Role.clinician)
+    at = preview_run(at_page("rules", me), "candidate")
+    assert not at.exception, at.exception
+    changes = next(d.value for d in at.dataframe if "Flags added" in d.value.columns)
+    assert changes.to_dict("records") == [
+        {
+            "Reference": nine,
+            "Before": "Likely candidate",
+            "After": "Needs review",
+            "Flags added": "CM-FEW-MIGRAINE-DAYS",
+            "Flags removed": "CM-LIKELY",
+        }
+    ]
+    counts = next(d.value for d in at.dataframe if "Before" in d.value.columns and "Triage" in d.value.columns)
+    likely = counts[counts["Triage"] == "Likely candidate"].iloc[0]
+    assert (likely["Before"], likely["After"]) == (2, 1)
+    queue = casework.queue(app_db, me)
+    assert queue.counts_by_triage[Triage.likely_candidate] == 2, "a preview changes no stored triage"
+
+
+def test_a_broken_candidate_shows_the_loaders_problems_and_changes_nothing(
+    app_db: Database, rules: Any, tmp_path: Path
+) -> None:
+    submit(app_db, rules, Triage.likely_candidate)
+    folder = stricter_candidate(tmp_path / "broken")
+    (folder / "red_flags.yaml").write_text("rules:\n  - id: RF-BAD\n    title: Bad\n    when: red_flags.nope == yes\n")
+    me = login_as(app_db, "cleo", Role.clinician)
+    at = preview_run(at_page("rules", me), str(folder))
+    assert [e.value for e in at.error] == ["The candidate rule set was refused; nothing was re-screened."]
+    problems = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
+    assert any(problem.startswith("red_flags.yaml") for problem in problems["Problem"])
+    assert not any("Flags added" in d.value.columns for d in at.dataframe)
+    assert casework.queue(app_db, me).counts_by_triage == {Triage.likely_candidate: 1}
+
+
+def test_a_folder_outside_the_data_directory_is_refused(app_db: Database, rules: Any) -> None:
+    me = login_as(app_db, "cleo", Role.clinician)
+    at = preview_run(at_page("rules", me), str(RULES))
+    problems = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
+    assert list(problems["Problem"]) == [f"The candidate folder must be inside {get_settings().data_dir.resolve()}."]
+    admin = login_as(app_db, "ada", Role.admin)
+    assert audit_actions(app_db, admin, action="rules_preview") == ["rules_preview"]
 
 
 # --- why-card rows --------------------------------------------------------------------------------

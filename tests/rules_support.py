@@ -1,0 +1,31 @@
+"""Candidate rule sets for the rule-change preview tests (service and page)."""
+
+import copy
+import shutil
+from pathlib import Path
+
+from screening.answers import Submission
+from screening.ruleset import RuleSet
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+def stricter_candidate(folder: Path) -> Path:
+    """The clinic's rules with chronic migraine needing 10 migraine days instead of 8 (its examples dropped)."""
+    shutil.copytree(RULES, folder)
+    path = folder / "chronic_migraine.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("migraine_days >= 8", "migraine_days >= 10").replace("migraine_days < 8", "migraine_days < 10")
+    path.write_text(text[: text.index("\ncases:")] + "\n", encoding="utf-8")
+    (folder / "ruleset.yaml").write_text(
+        (folder / "ruleset.yaml").read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'),
+        encoding="utf-8",
+    )
+    return folder
+
+
+def with_migraine_days(ruleset: RuleSet, days: int, name: str) -> Submission:
+    answers = copy.deepcopy(ruleset.case_defaults)
+    answers["headache"]["migraine_days"] = days
+    answers["contact"]["name"] = name
+    return Submission.model_validate(answers)
