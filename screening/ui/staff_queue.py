@@ -129,7 +129,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
 # (A comment, not a docstring: a page file runs as a script, and Streamlit would show a bare string.)
 URGENT_CELL = "background-color: #b71c1c; color: #ffffff; font-weight: bold"
 QUEUE_COLUMNS = {
-    "Triage": st.column_config.TextColumn(width="small"),
+    "Triage": st.column_config.TextColumn(width=125),
     "Reason": st.column_config.TextColumn(width="large", help="The rule that decided the triage"),
 }
 
