@@ -79,6 +79,7 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
         ruleset_version=result.ruleset.version,
         ruleset_hash=result.ruleset.hash,
         flags=tuple((flag.id, flag.severity.value) for flag in result.flags),
+        reason=result.deciding_flag.title if result.deciding_flag else None,
     )
 
 

@@ -98,6 +98,11 @@ class Result:
     ruleset: RulesetRef
     trace: tuple[RuleTrace, ...] = field(repr=False)
 
+    @property
+    def deciding_flag(self) -> Flag | None:
+        """The flag that set the triage: flags come most serious first, flag-only ones last; None for the default."""
+        return next((flag for flag in self.flags if flag.triage is not None), None)
+
     def to_dict(self, *, with_trace: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "triage": self.triage.value,

@@ -16,7 +16,7 @@ from storage_support import login_as, patient
 from screening import casework, intake, staff
 from screening.storage import Database, cases
 from screening.storage.models import AuditRow, Event
-from screening.triage import PRECEDENCE, RANK, Triage
+from screening.triage import PRECEDENCE, RANK, Flag, Result, RulesetRef, Severity, Triage
 from screening.workflow import CLOSED, Status, TransitionError, allowed_next
 
 pytest_plugins = ["db_fixtures"]
@@ -531,9 +531,10 @@ def test_each_row_says_which_rule_decided_its_triage(db: Database, ruleset, mixe
 
 
 def test_no_deciding_flag_means_no_reason():
-    only_flags = {"flags": [{"id": "X", "title": "A flag only", "triage": None}]}
-    assert cases.deciding_title(only_flags) is None
-    assert cases.deciding_title({"flags": []}) is None
+    ref = RulesetRef("r", "1", "h")
+    only_flags = Result(Triage.needs_review, (Flag("X", "A flag only", Severity.info, "", "", None),), ref, ())
+    assert only_flags.deciding_flag is None
+    assert Result(Triage.needs_review, (), ref, ()).deciding_flag is None
 
 
 def test_the_migration_fills_the_reason_of_submissions_stored_before_it(db: Database, ruleset, mixed):

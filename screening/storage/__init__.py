@@ -14,12 +14,15 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from screening.settings import Settings, get_settings
 from screening.storage.models import utcnow
 
 Tx = Session
+StorageError = SQLAlchemyError
+"""What a page catches when the database fails, so no page needs to import SQLAlchemy."""
 """One open transaction, as the services pass it to the storage functions."""
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -35,12 +35,8 @@ class NewSubmission:
     ruleset_hash: str
     flags: tuple[tuple[str, str], ...]
     """(flag id, severity) pairs."""
-
-
-def deciding_title(result: dict[str, Any]) -> str | None:
-    """The title of the flag that set the triage: flags are stored most serious first, flag-only ones last."""
-    deciding = next((flag for flag in result.get("flags") or () if flag.get("triage")), None)
-    return str(deciding["title"])[:REASON_LENGTH] if deciding else None
+    reason: str | None
+    """Title of the flag that decided the triage (``Result.deciding_flag``); the queue shows it."""
 
 
 def reference_taken(tx: Session, reference: str) -> bool:
@@ -85,7 +81,7 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "assignee_id": None,
                 "status_since": item.created_at,
                 "contact_attempts": 0,
-                "reason": deciding_title(item.result),
+                "reason": item.reason[:REASON_LENGTH] if item.reason else None,
             }
             for sid, item in zip(ids, items, strict=True)
         ],

@@ -11,7 +11,6 @@ from typing import Any
 
 import streamlit as st
 from pydantic.fields import FieldInfo
-from sqlalchemy.exc import SQLAlchemyError
 
 from screening import intake
 from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried
@@ -19,6 +18,7 @@ from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
 from screening.choices import YesNoUnsure, label
 from screening.loader import RuleSetError
 from screening.settings import get_settings
+from screening.storage import StorageError
 from screening.ui import resources
 from screening.ui.draft import (
     ACUTE_KINDS,
@@ -86,7 +86,7 @@ def page() -> None:
     try:
         resources.ruleset()
         resources.database()
-    except (RuleSetError, SQLAlchemyError, OSError):
+    except (RuleSetError, StorageError, OSError):
         st.error(UNAVAILABLE, icon=":material/error:")
         return
     if RECEIPT in st.session_state:
@@ -367,7 +367,7 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
         receipt = intake.submit(
             resources.database(), submission, resources.ruleset(), draft_code=st.session_state.get(CODE)
         )
-    except (SQLAlchemyError, RuleSetError, OSError):
+    except (StorageError, RuleSetError, OSError):
         st.error(SAVE_FAILED, icon=":material/error:")
         return
     method = submission.contact.preferred_method
@@ -427,7 +427,7 @@ def _save(draft: Draft, step: Step, born: str | None) -> None:
     earlier = st.session_state.get(CODE)
     try:
         code = intake.save_draft(resources.database(), draft, step.key, date.fromisoformat(born), code=earlier)
-    except SQLAlchemyError:
+    except StorageError:
         st.error(SAVE_FAILED, icon=":material/error:")
         return
     st.session_state[CODE] = code
@@ -451,7 +451,7 @@ def _resume() -> None:
     if code.strip() and born is not None:
         try:
             found = intake.resume_draft(resources.database(), code, born)
-        except SQLAlchemyError:
+        except StorageError:
             st.error(UNAVAILABLE, icon=":material/error:")
             return
     if found is None:

@@ -10,8 +10,6 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from screening.storage.cases import deciding_title
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | None = None
@@ -22,6 +20,12 @@ submissions = sa.table("submissions", sa.column("id", sa.Integer()), sa.column("
 case_state = sa.table("case_state", sa.column("submission_id", sa.Integer()), sa.column("reason", sa.String()))
 
 
+def _deciding_title(result: dict) -> str | None:
+    """As ``Result.deciding_flag`` on a stored result; kept here so this migration never changes with the code."""
+    deciding = next((flag for flag in result.get("flags") or () if flag.get("triage")), None)
+    return str(deciding["title"])[:200] if deciding else None
+
+
 def upgrade() -> None:
     op.add_column("case_state", sa.Column("reason", sa.String(length=200), nullable=True))
     bind = op.get_bind()
@@ -29,7 +33,7 @@ def upgrade() -> None:
     fill = case_state.update().where(case_state.c.submission_id == sa.bindparam("sid"))
     last = 0
     while rows := bind.execute(query.where(submissions.c.id > last)).all():
-        changes = [{"sid": sid, "reason": reason} for sid, result in rows if (reason := deciding_title(result))]
+        changes = [{"sid": sid, "reason": reason} for sid, result in rows if (reason := _deciding_title(result))]
         if changes:
             bind.execute(fill, changes)
         last = rows[-1][0]
