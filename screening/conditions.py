@@ -33,6 +33,10 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _WORD = re.compile(r"^[a-z_][a-z0-9_]*$")
 ORDER_OPS = {"<", "<=", ">", ">="}
 _INDENT = "  "
+MAX_DEPTH = 10
+"""Levels of all/any/not in one rule; the clinic's deepest today is 2, and much deeper is not readable by a person."""
+MAX_CONDITIONS = 100
+"""Comparisons in one rule; the clinic's largest today has 6."""
 
 
 class ConditionError(ValueError):
@@ -275,19 +279,29 @@ def _check_satisfiable(children: tuple[Condition, ...]) -> None:
 
 
 def compile_condition(spec: Any) -> Condition:
-    """Turn a rule file's ``when`` into a condition tree, refusing anything it cannot check."""
+    """Turn a rule file's ``when`` into a condition tree, refusing anything it cannot check or a person cannot read."""
+    budget = [MAX_CONDITIONS]
+    return _compile(spec, 1, budget)
+
+
+def _compile(spec: Any, depth: int, budget: list[int]) -> Condition:
     if isinstance(spec, str):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ConditionError(f"more than {MAX_CONDITIONS} comparisons in one rule; split it into several rules")
         return _leaf(spec)
     if not isinstance(spec, dict) or len(spec) != 1:
         raise ConditionError("a condition is a comparison line or a mapping with one key: all, any or not")
+    if depth > MAX_DEPTH:
+        raise ConditionError(f"all/any/not nested more than {MAX_DEPTH} levels deep; split it into several rules")
     ((key, value),) = spec.items()
     if key == "not":
-        return Not(compile_condition(value))
+        return Not(_compile(value, depth + 1, budget))
     if key not in ("all", "any"):
         raise ConditionError(f"unknown operator {key!r}: use all, any or not")
     if not isinstance(value, list) or not value:
         raise ConditionError(f"'{key}' needs a non-empty list of conditions")
-    children = tuple(compile_condition(v) for v in value)
+    children = tuple(_compile(v, depth + 1, budget) for v in value)
     if key == "all":
         _check_satisfiable(children)
         return AllOf(children)

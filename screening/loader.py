@@ -7,17 +7,16 @@ case) and what is wrong. Only a rule set whose own example cases all pass is ret
 
 import copy
 import hashlib
-import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from screening.answers import Submission
 from screening.conditions import ConditionError, compile_condition
 from screening.engine import screen
 from screening.facts import FACTS
+from screening.rule_files import RuleText, read_folder
 from screening.ruleset import PLACEHOLDER, Case, Rule, RuleSet
 from screening.triage import RulesetRef, Severity, Triage
 
@@ -30,19 +29,6 @@ class RuleSetError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("Rule set refused:\n" + "\n".join(f"- {p}" for p in problems))
-
-
-class _PlainLoader(yaml.SafeLoader):
-    """YAML without the 1.1 surprises: ``yes``/``no``/``on``/``off`` stay words; only true/false are booleans."""
-
-
-_PlainLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_PlainLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 
 
 class _Strict(BaseModel):
@@ -75,15 +61,19 @@ class RuleFile(_Strict):
     cases: list[CaseSpec] = Field(default_factory=list)
 
 
+class Requires(_Strict):
+    """What the rule set cannot be without: files that must hold rules, and rules that must give a triage."""
+
+    files: list[str] = Field(min_length=1)
+    rules: dict[str, Triage] = Field(min_length=1)
+
+
 class Manifest(_Strict):
     name: str
     version: str = Field(min_length=1)
     default_triage: Triage
+    requires: Requires
     case_defaults: dict[str, Any]
-
-
-def read_yaml(path: Path) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_PlainLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -134,25 +124,43 @@ def _compile_rule(spec: RuleSpec, file: str, problems: list[str]) -> Rule | None
     return Rule(spec.id, spec.title, when, spec.triage, spec.severity, spec.source, spec.explain, file)
 
 
-def _read_files(folder: Path, problems: list[str]) -> tuple[Manifest | None, dict[str, RuleFile]]:
+def _validate(texts: list[RuleText], problems: list[str]) -> tuple[Manifest | None, dict[str, RuleFile]]:
     manifest: Manifest | None = None
     files: dict[str, RuleFile] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            data = read_yaml(path)
-        except yaml.YAMLError as exc:
-            problems.append(f"{path.name}: not valid YAML: {exc}")
+    for text in texts:
+        if text.data is None:
+            problems.append(f"{text.name}: is empty; a rule file holds rules and their cases (delete one not in use)")
             continue
         try:
-            if path.name == MANIFEST:
-                manifest = Manifest.model_validate(data)
+            if text.name == MANIFEST:
+                manifest = Manifest.model_validate(text.data)
             else:
-                files[path.name] = RuleFile.model_validate(data or {})
+                files[text.name] = RuleFile.model_validate(text.data)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(path.name, exc, data))
-    if manifest is None and not any(p.startswith(MANIFEST) for p in problems):
-        problems.append(f"{folder}: no {MANIFEST} (name, version, default_triage, case_defaults)")
+            problems.extend(_pydantic_problems(text.name, exc, text.data))
+            continue
+        if text.name in files and not (files[text.name].rules or files[text.name].cases):
+            problems.append(f"{text.name}: holds no rules and no cases (delete a file not in use)")
     return manifest, files
+
+
+def _check_requires(requires: Requires, files: dict[str, RuleFile], rules: list[Rule], problems: list[str]) -> None:
+    """A rule set without its red flags or contraindications would screen a patient in danger as a candidate."""
+    for name in requires.files:
+        if name not in files:
+            problems.append(f"{MANIFEST}: requires {name}, which is missing or was refused")
+        elif not files[name].rules:
+            problems.append(f"{name}: holds no rules, but {MANIFEST} requires it")
+    by_id = {rule.id: rule for rule in rules}
+    for rule_id, triage in requires.rules.items():
+        rule = by_id.get(rule_id)
+        if rule is None:
+            problems.append(f"{MANIFEST}: requires rule {rule_id}, which is missing or was refused")
+        elif rule.triage != triage:
+            gives = rule.triage.value if rule.triage else "no triage (it only flags)"
+            problems.append(
+                f"{rule.file}: rule {rule_id}: {MANIFEST} requires it to give {triage.value}; it gives {gives}"
+            )
 
 
 def _compile_files(files: dict[str, RuleFile], problems: list[str]) -> list[Rule]:
@@ -189,10 +197,11 @@ def _cases(files: dict[str, RuleFile], manifest: Manifest, rule_ids: set[str], p
     return cases
 
 
-def content_hash(folder: Path) -> str:
+def content_hash(texts: list[RuleText]) -> str:
+    """Of the bytes the rules were built from (not the folder read again), so the hash is of what was applied."""
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for text in texts:
+        digest.update(text.name.encode() + b"\0" + text.raw + b"\0")
     return digest.hexdigest()
 
 
@@ -216,14 +225,23 @@ def load_ruleset(folder: Path | str) -> RuleSet:
     problems: list[str] = []
     if not folder.is_dir():
         raise RuleSetError([f"{folder}: not a folder"])
-    manifest, files = _read_files(folder, problems)
+    try:
+        texts = read_folder(folder, problems)
+    except OSError as exc:
+        raise RuleSetError([f"{folder}: cannot be read: {exc.strerror}"]) from None
+    manifest, files = _validate(texts, problems)
     rules = _compile_files(files, problems)
-    if manifest is None or problems:
+    if manifest is None:
+        if not any(p.startswith(MANIFEST) for p in problems):
+            problems.append(f"{folder}: no {MANIFEST} (name, version, default_triage, requires, case_defaults)")
+        raise RuleSetError(problems)
+    _check_requires(manifest.requires, files, rules, problems)
+    if problems:
         raise RuleSetError(problems)
     cases = _cases(files, manifest, {r.id for r in rules}, problems)
     if problems:
         raise RuleSetError(problems)
-    ref = RulesetRef(manifest.name, manifest.version, content_hash(folder))
+    ref = RulesetRef(manifest.name, manifest.version, content_hash(texts))
     ruleset = RuleSet(ref, manifest.default_triage, tuple(rules), manifest.case_defaults, tuple(cases))
     failures = case_failures(ruleset)
     if failures:

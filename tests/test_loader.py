@@ -12,8 +12,6 @@ from textwrap import dedent, indent
 import pytest
 from core_support import RULES
 
-from screening.answers import Submission
-from screening.engine import screen
 from screening.loader import RuleSetError, load_ruleset
 
 
@@ -208,13 +206,16 @@ def test_the_hash_changes_with_any_rule_file_and_the_version_is_the_declared_one
     assert before.hash != after.hash and len(after.hash) == 64
 
 
-def test_a_folder_with_only_the_manifest_screens_everyone_to_the_default(tmp_path, typical):
+def test_a_folder_with_only_the_manifest_is_refused_for_what_it_requires(tmp_path):
     folder = tmp_path / "rules"
     folder.mkdir()
     shutil.copy(RULES / "ruleset.yaml", folder)
-    ruleset = load_ruleset(folder)
-    result = screen(Submission.model_validate(typical), ruleset)
-    assert (result.triage, result.flags, result.trace) == (ruleset.default_triage, (), ())
+    assert_says(
+        refused(folder),
+        "ruleset.yaml: requires red_flags.yaml, which is missing or was refused",
+        "ruleset.yaml: requires contraindications.yaml, which is missing or was refused",
+        "ruleset.yaml: requires rule RF-THUNDERCLAP, which is missing or was refused",
+    )
 
 
 def test_a_misspelt_key_in_a_case_names_the_case(folder):
