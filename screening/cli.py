@@ -1,11 +1,14 @@
 """``python -m screening``: screen a file, check or show the rules, print the answer schema.
 
-Exit codes: 0 success, 1 a rule set or case problem, 2 invalid answers.
+Exit codes: 0 success, 1 a rule set or case problem, 2 invalid answers (or input that is
+not answers at all: not UTF-8, not JSON, too big, nested too deep). Whatever the input,
+``screen`` answers with JSON, never a traceback.
 """
 
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +24,65 @@ from screening.triage import TRIAGE_LABELS
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
+MAX_INPUT_BYTES = 1_000_000
+"""A submission is a few kilobytes of JSON; reading more would only cost memory."""
+MAX_NUMBER_DIGITS = 30
+
+
+class InputError(ValueError):
+    """The input is not JSON answers could be read from; the message says why in a line."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise InputError(f"{name} is not a JSON number")
+
+
+def _short_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise InputError(f"a number longer than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _read_bytes(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    with open(source, "rb") as handle:
+        return handle.read(MAX_INPUT_BYTES + 1)
+
+
 def _read_input(source: str) -> Any:
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    return json.loads(text)
+    """The JSON in ``source`` (a path or - for stdin), or ``InputError``/``OSError`` saying why it cannot be read."""
+    raw = _read_bytes(source)
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(f"more than {MAX_INPUT_BYTES:,} bytes; a submission is a few kilobytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (at byte offset {exc.start})") from None
+    try:
+        return json.loads(text, parse_int=_short_int, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InputError("nested too deeply to be answers") from None
 
 
-def cmd_screen(args: argparse.Namespace, ruleset: RuleSet) -> int:
+def _read_submission(source: str) -> tuple[Submission | None, int]:
+    """The submission, or ``None`` and the exit code after printing the errors as JSON."""
     try:
-        data = _read_input(args.file)
-    except (OSError, json.JSONDecodeError) as exc:
-        print(json.dumps({"errors": [{"field": "", "message": f"cannot read input: {exc}"}]}), file=sys.stderr)
-        return 2
+        data = _read_input(source)
+    except (OSError, InputError) as exc:
+        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(json.dumps({"errors": [{"field": "", "message": f"cannot read input: {message}"}]}), file=sys.stderr)
+        return None, 2
     try:
-        submission = Submission.model_validate(data)
+        return Submission.model_validate(data), 0
     except ValidationError as exc:
         print(json.dumps({"errors": field_errors(exc)}, indent=2))
-        return 2
+        return None, 2
+
+
+def cmd_screen(args: argparse.Namespace, submission: Submission, ruleset: RuleSet) -> int:
     result = screen(submission, ruleset)
     out = result.to_dict(with_trace=args.trace)
     for flag in out["flags"]:
@@ -45,12 +91,22 @@ def cmd_screen(args: argparse.Namespace, ruleset: RuleSet) -> int:
     return 0
 
 
+def _counts_by_file(ruleset: RuleSet) -> list[tuple[str, int, int]]:
+    rules = Counter(rule.file for rule in ruleset.rules)
+    cases = Counter(case.file for case in ruleset.cases)
+    return [(file, rules[file], cases[file]) for file in sorted(rules.keys() | cases.keys())]
+
+
 def cmd_check(_: argparse.Namespace, ruleset: RuleSet) -> int:
     """Loading already ran every case (a failing one refuses the set), so reaching here means all passed."""
-    print(
-        f"{ruleset.ref.name} {ruleset.ref.version} ({ruleset.ref.hash[:12]}): "
-        f"{len(ruleset.rules)} rules, {len(ruleset.cases)} cases passed"
-    )
+    print(f"{ruleset.ref.name} {ruleset.ref.version} ({ruleset.ref.hash[:12]})")
+    rows = _counts_by_file(ruleset)
+    width = max(len("total"), *(len(file) for file, _, _ in rows))
+    print(f"  {'file':<{width}}  rules  cases")
+    for file, rules, cases in rows:
+        print(f"  {file:<{width}}  {rules:>5}  {cases:>5}")
+    print(f"  {'total':<{width}}  {len(ruleset.rules):>5}  {len(ruleset.cases):>5}")
+    print(f"{len(ruleset.rules)} rules, {len(ruleset.cases)} cases passed")
     return 0
 
 
@@ -110,11 +166,16 @@ def main(argv: list[str] | None = None) -> int:
         from screening.staff_cli import cmd_staff  # the database only for staff commands: screening starts fast
 
         return cmd_staff(args)
+    submission = None
+    if args.command == "screen":  # the answers first: input that is not answers is refused without loading rules
+        submission, code = _read_submission(args.file)
+        if submission is None:
+            return code
     try:
         ruleset = load_ruleset(args.rules)
     except RuleSetError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    if args.command == "screen":
-        return cmd_screen(args, ruleset)
+    if submission is not None:
+        return cmd_screen(args, submission, ruleset)
     return cmd_check(args, ruleset) if args.action == "check" else cmd_show(args, ruleset)

@@ -1,12 +1,21 @@
 """``python -m screening`` run as a real process: output shape, exit codes, another rule folder."""
 
+import contextlib
+import copy
+import io
 import json
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from core_support import RULES, run_cli
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
+from screening.cli import main
 from screening.conditions import compile_condition
+from screening.loader import load_ruleset
 
 
 @pytest.fixture
@@ -130,3 +139,117 @@ def test_describe_indents_every_level_of_all_any_not():
         "      about.age < 18",
         "      about.sex == male",
     ]
+
+
+# --- input that is not answers: exit 2 and JSON, never a traceback ---------------------------------
+
+
+def screen_in_process(raw: bytes, folder: Path) -> tuple[int, str, str]:
+    """``main(["screen", file])`` in this process on a file holding ``raw``: exit code, stdout, stderr."""
+    path = folder / "input.json"
+    path.write_bytes(raw)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["screen", str(path)])
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_json_answer(code: int, out: str, err: str) -> None:
+    """Exit 0 prints a result; exit 2 prints ``{"errors": [...]}`` on one stream; nothing else is allowed."""
+    assert code in (0, 2), (code, out, err)
+    if code == 0:
+        assert json.loads(out)["triage"] and err == ""
+        return
+    (printed,) = [text for text in (out, err) if text]
+    errors = json.loads(printed)["errors"]
+    assert errors and all(set(e) == {"field", "message"} and e["message"] for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"about": {"age": ' + b"9" * 5000 + b"}}", "a number longer than 30 digits"),
+        (b'{"about": {"age": -' + b"9" * 5000 + b"}}", "a number longer than 30 digits"),
+        (b'{"contact": {"name": "Jos\xe9"}}', "not UTF-8 text (at byte offset 25)"),
+        ('{"a": 1}'.encode("utf-16"), "not UTF-8 text"),
+        (b'{"about": {"age": NaN}}', "NaN is not a JSON number"),
+        (b"{not json", "not JSON (line 1, column 2"),
+        (b" " * 1_000_001, "more than 1,000,000 bytes"),
+    ],
+    ids=["deep", "5000-digits", "negative-digits", "latin-1", "utf-16", "nan", "not-json", "huge"],
+)
+def test_input_that_is_not_answers_exits_2_with_a_json_error(tmp_path, raw, says):
+    code, out, err = screen_in_process(raw, tmp_path)
+    assert (code, out) == (2, "")
+    (error,) = json.loads(err)["errors"]
+    assert error["field"] == "" and error["message"].startswith("cannot read input: ")
+    assert says in error["message"]
+
+
+def test_a_deep_structure_inside_the_answers_is_a_field_error(tmp_path, typical):
+    deep: object = "x"
+    for _ in range(300):
+        deep = {"a": [deep]}
+    typical["about"]["age"] = deep
+    code, out, err = screen_in_process(json.dumps(typical).encode(), tmp_path)
+    assert (code, err) == (2, "")
+    assert [e["field"] for e in json.loads(out)["errors"]] == ["about.age"]
+
+
+def test_the_real_process_says_the_same(tmp_path):
+    (tmp_path / "deep.json").write_bytes(b"[" * 50_000)
+    done = run_cli("screen", str(tmp_path / "deep.json"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert json.loads(done.stderr)["errors"][0]["message"] == "cannot read input: nested too deeply to be answers"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=30,
+)
+SECTIONS = ["about", "seeking", "red_flags", "headache", "treatments", "toxin", "safety", "contact", "extra"]
+
+
+def _mutated(value: object, section: str, field: str, drop: bool) -> bytes:
+    answers = copy.deepcopy(CASE_DEFAULTS)
+    target = answers.setdefault(section, {})
+    if not isinstance(target, dict) or drop:
+        answers.pop(section, None)
+    else:
+        target[field or next(iter(target), "x")] = value
+    return json.dumps(answers).encode()
+
+
+CASE_DEFAULTS = load_ruleset(RULES).case_defaults
+FUZZ_INPUTS = st.one_of(
+    st.binary(max_size=300),
+    JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+    st.builds(lambda n, inner: b"[" * n + inner + b"]" * n, st.integers(0, 5000), st.sampled_from([b"1", b"", b"{"])),
+    st.builds(_mutated, JSON_VALUES, st.sampled_from(SECTIONS), st.text(max_size=12), st.booleans()),
+    st.builds(
+        _mutated,
+        st.integers(-1, 40),
+        st.just("headache"),
+        st.sampled_from(["headache_days", "acute_days"]),
+        st.just(False),
+    ),
+    st.builds(
+        _mutated,
+        st.sampled_from(["yes", "no", "not_sure"]),
+        st.just("red_flags"),
+        st.sampled_from(list(CASE_DEFAULTS["red_flags"])),
+        st.just(False),
+    ),
+    st.text(max_size=60).map(lambda text: text.encode("utf-16")),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=FUZZ_INPUTS)
+def test_fuzzed_input_always_gets_exit_0_or_2_and_json(raw):
+    with tempfile.TemporaryDirectory() as folder:
+        code, out, err = screen_in_process(raw, Path(folder))
+    event(f"exit {code}")
+    assert_json_answer(code, out, err)
