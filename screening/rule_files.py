@@ -143,12 +143,15 @@ def _where(exc: yaml.YAMLError, text: str) -> str:
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1
         return f"line {line}: a control character YAML does not allow"
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    said = [getattr(exc, "context", None), getattr(exc, "problem", None)]
-    problem = _QUOTED.sub(_unquote, ", ".join(part for part in said if part) or "unreadable")
+    problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    context, problem = getattr(exc, "context", None), getattr(exc, "problem", None)
+    if context and context_mark and problem_mark and context_mark.line != problem_mark.line:
+        context += f" (from line {context_mark.line + 1}, column {context_mark.column + 1})"
+    said = _QUOTED.sub(_unquote, ", ".join(part for part in (context, problem) if part) or "unreadable")
+    mark = problem_mark or context_mark
     if mark is None:
-        return problem
-    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+        return said
+    return f"line {mark.line + 1}, column {mark.column + 1}: {said}"
 
 
 def _decode(raw: bytes) -> str:

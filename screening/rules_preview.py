@@ -6,8 +6,10 @@ with what each submission was given when it arrived. Nothing is stored but the a
 row: a preview never changes a submission's triage.
 
 A candidate is a folder on the server typed by a clinician. It is resolved (symlinks
-and ``..`` included) and must lie inside the configured root, hold only a small amount
-of YAML, and pass the loader like the live rule set; a refusal lists the loader's problems.
+and ``..`` included) and must lie inside the configured root, and pass the loader like
+the live rule set. The loader reads only plain files directly in the folder (a link to a
+file outside the root is refused like any link), bounded in size, and its messages give
+a YAML error's line and column, never a file's text; a refusal lists its problems.
 """
 
 from collections import Counter
@@ -28,8 +30,6 @@ from screening.triage import Triage
 
 RULE_READERS = (Role.clinician, Role.admin)
 BATCH = 1000
-MAX_YAML_BYTES = 1_000_000
-"""A rule set is a few tens of kilobytes; a bigger folder is not one, and reading it would only cost time."""
 
 
 @dataclass(frozen=True)
@@ -77,18 +77,19 @@ def record_rules_view(db: Database, actor: StaffSession | None, ruleset: RuleSet
 
 
 def resolve_candidate(typed: str, root: Path) -> Path:
-    """The typed folder, resolved; ``ValueError`` unless it is an existing folder inside ``root`` with little YAML."""
+    """The typed folder, resolved; ``ValueError`` unless it is an existing folder inside ``root``."""
     text = typed.strip()
     if not text or "\0" in text:
         raise ValueError("Type the path of a folder on the server.")
-    given = Path(text).expanduser()
-    folder = (given if given.is_absolute() else root / given).resolve()
+    try:
+        given = Path(text).expanduser()
+        folder = (given if given.is_absolute() else root / given).resolve()
+    except RuntimeError:  # how Python 3.11 reports a link loop, or a ~user with no home folder
+        raise ValueError(f"{text} cannot be followed: a link that leads back to itself, or an unknown ~user.") from None
     if not folder.is_relative_to(root):
         raise ValueError(f"The candidate folder must be inside {root}.")
     if not folder.is_dir():
         raise ValueError(f"{folder} is not a folder.")
-    if sum(path.stat().st_size for path in folder.glob("*.yaml")) > MAX_YAML_BYTES:
-        raise ValueError(f"{folder} holds more than {MAX_YAML_BYTES:,} bytes of YAML: not a rule set.")
     return folder
 
 

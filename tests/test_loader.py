@@ -227,3 +227,127 @@ def test_a_misspelt_key_in_a_case_names_the_case(folder):
         """,
     )
     assert_says(refused(folder), "retreatment.yaml: case 'misspelt expectation': cases.", "expected", "not permitted")
+
+
+# --- rule-set safety: what the set cannot be without ----------------------------------------------
+
+
+def test_emptying_red_flags_refuses_the_set(folder):
+    """The attack that found this: an empty red_flags.yaml passed, and a thunderclap headache became a candidate."""
+    (folder / "red_flags.yaml").write_text("", encoding="utf-8")
+    assert_says(
+        refused(folder),
+        "red_flags.yaml: is empty",
+        "ruleset.yaml: requires red_flags.yaml, which is missing or was refused",
+        "ruleset.yaml: requires rule RF-THUNDERCLAP, which is missing or was refused",
+    )
+
+
+def test_deleting_a_required_file_refuses_the_set(folder):
+    (folder / "contraindications.yaml").unlink()
+    assert_says(
+        refused(folder),
+        "ruleset.yaml: requires contraindications.yaml, which is missing or was refused",
+        "ruleset.yaml: requires rule CI-HYPERSENSITIVITY, which is missing or was refused",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "extra.yaml: is empty"),
+        ("# only a comment\n\n", "extra.yaml: is empty"),
+        ("rules: []\ncases: []\n", "extra.yaml: holds no rules and no cases"),
+        ("{}\n", "extra.yaml: holds no rules and no cases"),
+    ],
+)
+def test_an_empty_rule_file_is_refused(folder, text, problem):
+    (folder / "extra.yaml").write_text(text, encoding="utf-8")
+    assert_says(refused(folder), problem)
+
+
+def test_a_required_file_with_only_cases_is_refused(folder):
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[text.index("cases:") :], encoding="utf-8")
+    assert_says(refused(folder), "red_flags.yaml: holds no rules, but ruleset.yaml requires it")
+
+
+def test_a_required_rule_made_flag_only_is_refused(folder):
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("id: RF-THUNDERCLAP")
+    path.write_text(text[:start] + text[start:].replace("    triage: urgent\n", "", 1), encoding="utf-8")
+    assert_says(
+        refused(folder), "red_flags.yaml: rule RF-THUNDERCLAP: ruleset.yaml requires it to give urgent; it gives no"
+    )
+
+
+def test_a_required_rule_moved_to_another_file_still_counts(folder):
+    red = folder / "red_flags.yaml"
+    text = red.read_text(encoding="utf-8")
+    start = text.index("  - id: RF-THUNDERCLAP")
+    end = text.index("  - id: RF-NEW-AFTER-50")
+    red.write_text(text[:start] + text[end:], encoding="utf-8")
+    (folder / "thunderclap.yaml").write_text("rules:\n" + text[start:end], encoding="utf-8")
+    assert any(r.id == "RF-THUNDERCLAP" and r.file == "thunderclap.yaml" for r in load_ruleset(folder).rules)
+
+
+@pytest.mark.parametrize("cut", ["requires:", "  rules:\n"])
+def test_a_manifest_without_its_requirements_is_refused(folder, cut):
+    path = folder / "ruleset.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index(cut)
+    end = text.index("\n\n", start) if cut == "requires:" else text.index("case_defaults:")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    message = refused(folder)
+    assert_says(message, "ruleset.yaml: requires", "Field required")
+
+
+def test_a_duplicate_key_is_refused_at_its_line(folder):
+    """YAML keeps the last of two keys; a second ``when`` would silently replace the first."""
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "    when: red_flags.thunderclap == yes\n",
+            "    when: red_flags.thunderclap == yes\n    when: red_flags.thunderclap == not_sure\n",
+        ),
+        encoding="utf-8",
+    )
+    line = text[: text.index("    when: red_flags.thunderclap")].count("\n") + 2
+    assert_says(
+        refused(folder),
+        f"red_flags.yaml: not valid YAML at line {line}, column 5: a key repeated in the same mapping "
+        f"(first at line {line - 1})",
+    )
+
+
+def test_a_duplicate_top_level_key_is_refused(folder):
+    path = folder / "retreatment.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "rules: []\n", encoding="utf-8")
+    assert_says(refused(folder), "retreatment.yaml: not valid YAML at line", "a key repeated in the same mapping")
+
+
+def _cut_at(folder: Path, marker: str) -> None:
+    """red_flags.yaml as if a copy or a save stopped just after ``marker``."""
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index(marker) + len(marker)], encoding="utf-8")
+
+
+def test_a_file_cut_off_inside_a_quoted_explanation_is_a_yaml_error_at_its_line(folder):
+    _cut_at(folder, 'explain: "Reported new weakness')
+    assert_says(refused(folder), "red_flags.yaml: not valid YAML at line", "found unexpected end of stream")
+
+
+def test_a_file_cut_off_after_a_rules_title_names_the_rule_and_what_it_lacks(folder):
+    _cut_at(folder, "title: Recent clear change in the headache pattern\n")
+    message = refused(folder)
+    for missing in ("when", "severity", "source", "explain"):
+        assert_says(message, f"red_flags.yaml: rule RF-PATTERN-CHANGE: rules.7.{missing}: Field required")
+
+
+def test_a_file_cut_off_inside_a_condition_names_the_rule(folder):
+    _cut_at(folder, "when: red_flags.neuro_def")
+    assert_says(refused(folder), "red_flags.yaml: rule RF-NEURO:")

@@ -7,6 +7,7 @@ so the batch re-screen is checked against the other path, on real SQLite and Pos
 from pathlib import Path
 
 import pytest
+from rule_corpus import BROKEN, broken_folder
 from rules_support import stricter_candidate, with_migraine_days
 from sqlalchemy import select
 from storage_support import login_as, patient
@@ -126,3 +127,49 @@ def test_stored_answers_come_back_in_batches_in_id_order_with_their_flags(db: Da
 def _batch(db: Database, after: int) -> list[cases.StoredAnswers]:
     with db.session() as tx:
         return cases.answer_batch(tx, after=after, size=4)
+
+
+# --- links, sizes and what a refusal may say --------------------------------------------------------
+
+
+def refused_problems(db: Database, tmp_path: Path, typed: str) -> tuple[str, ...]:
+    settings_root(db, tmp_path)
+    preview = rules_preview.preview_candidate(db, login_as(db, "cleo", Role.clinician), typed)
+    assert preview.candidate is None and preview.screened == 0
+    return preview.problems
+
+
+def test_a_file_linked_out_of_the_root_is_refused_and_its_text_never_shown(db: Database, tmp_path: Path) -> None:
+    """The attack: red_flags.yaml linked to a file outside the root, whose YAML error quoted the file on the page."""
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_text("root:$6$very-secret-hash:19000:0:99999:7:::\n[broken", encoding="utf-8")
+    folder = stricter_candidate(tmp_path / "candidate")
+    (folder / "red_flags.yaml").unlink()
+    (folder / "red_flags.yaml").symlink_to(outside)
+    problems = refused_problems(db, tmp_path, "candidate")
+    assert "red_flags.yaml: is a link; a rule file must be a plain file inside the rules folder itself" in problems
+    assert not any("secret" in p or "root:" in p for p in problems)
+
+
+def test_a_yaml_error_shows_its_location_and_not_the_files_text(db: Database, tmp_path: Path) -> None:
+    folder = stricter_candidate(tmp_path / "candidate")
+    (folder / "extra.yaml").write_text("rules:\n  - id: X\n    title: 'api-key-1234\n", encoding="utf-8")
+    (problem,) = refused_problems(db, tmp_path, "candidate")
+    assert problem.startswith(
+        "extra.yaml: not valid YAML at line 4, column 1: while scanning a quoted scalar (from line 3, column 12)"
+    )
+    assert "api-key" not in problem
+
+
+@pytest.mark.parametrize("name", ["alias-bomb", "link-to-dev-zero", "huge-file", "fifo", "utf-16", "not-1000-deep"])
+def test_the_broken_folder_corpus_is_refused_by_the_preview(db: Database, tmp_path: Path, name: str) -> None:
+    broken_folder(tmp_path, name)
+    problems = refused_problems(db, tmp_path, name)
+    for part in BROKEN[name].says:
+        assert any(part in p for p in problems), (part, problems)
+
+
+def test_a_candidate_folder_that_is_a_link_loop_is_refused_in_words(tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.raises(ValueError, match="a link that leads back to itself"):
+        rules_preview.resolve_candidate("loop", tmp_path.resolve())
