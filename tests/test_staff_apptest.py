@@ -608,6 +608,10 @@ def preview_run(at: AppTest, typed: str) -> AppTest:
     return click(at, "Preview the change")
 
 
+def preview_problems(at: AppTest) -> list[str]:
+    return [t.value for t in at.text if t.value.startswith("• ")]
+
+
 def test_a_candidate_that_raises_a_threshold_lists_the_submissions_it_moves(
     app_db: Database, rules: Any, tmp_path: Path
 ) -> None:
@@ -644,8 +648,7 @@ def test_a_broken_candidate_shows_the_loaders_problems_and_changes_nothing(
     me = login_as(app_db, "cleo", Role.clinician)
     at = preview_run(at_page("rules", me), str(folder))
     assert [e.value for e in at.error] == ["The candidate rule set was refused; nothing was re-screened."]
-    problems = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
-    assert any(problem.startswith("red_flags.yaml") for problem in problems["Problem"])
+    assert any(problem.startswith("• red_flags.yaml: rule RF-BAD:") for problem in preview_problems(at))
     assert not any("Flags added" in d.value.columns for d in at.dataframe)
     assert casework.queue(app_db, me).counts_by_triage == {Triage.likely_candidate: 1}
 
@@ -653,10 +656,28 @@ def test_a_broken_candidate_shows_the_loaders_problems_and_changes_nothing(
 def test_a_folder_outside_the_data_directory_is_refused(app_db: Database, rules: Any) -> None:
     me = login_as(app_db, "cleo", Role.clinician)
     at = preview_run(at_page("rules", me), str(RULES))
-    problems = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
-    assert list(problems["Problem"]) == [f"The candidate folder must be inside {get_settings().data_dir.resolve()}."]
+    assert preview_problems(at) == [f"• The candidate folder must be inside {get_settings().data_dir.resolve()}."]
     admin = login_as(app_db, "ada", Role.admin)
     assert audit_actions(app_db, admin, action="rules_preview") == ["rules_preview"]
+
+
+def test_a_file_linked_out_of_the_data_directory_is_refused_without_showing_its_text(
+    app_db: Database, rules: Any, tmp_path: Path
+) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    secret.write_text("password: hunter2-secret\n[unclosed", encoding="utf-8")
+    folder = stricter_candidate(tmp_path / "candidate")
+    (folder / "red_flags.yaml").unlink()
+    (folder / "red_flags.yaml").symlink_to(secret)
+    (folder / "extra.yaml").write_text("rules: [\n  token-9876\n", encoding="utf-8")
+    me = login_as(app_db, "cleo", Role.clinician)
+    at = preview_run(at_page("rules", me), "candidate")
+    assert not at.exception, at.exception
+    problems = preview_problems(at)
+    assert "• red_flags.yaml: is a link; a rule file must be a plain file inside the rules folder itself" in problems
+    assert any(p.startswith("• extra.yaml: not valid YAML at line 3, column 1:") for p in problems)
+    shown = [e.value for e in (*at.text, *at.error, *at.markdown, *at.caption)]
+    assert not any("hunter2" in value or "token-9876" in value for value in shown)
 
 
 # --- why-card rows --------------------------------------------------------------------------------

@@ -101,10 +101,17 @@ def _preview(me: StaffSession) -> None:
         _show_preview(found)
 
 
+def _show_refusal(found: Preview) -> None:
+    """One line per problem, whole (a table cell would cut a long one short): file, rule or case, what is wrong."""
+    st.error("The candidate rule set was refused; nothing was re-screened.")
+    with st.container(border=True, key="preview_problems"):
+        for problem in found.problems:
+            st.text(f"• {problem}")
+
+
 def _show_preview(found: Preview) -> None:
     if found.candidate is None:
-        st.error("The candidate rule set was refused; nothing was re-screened.")
-        st.dataframe(pd.DataFrame({"Problem": list(found.problems)}, dtype="string"), hide_index=True)
+        _show_refusal(found)
         return
     ref = found.candidate.ref
     st.text(f"Candidate: {ref.name} · version {ref.version} · hash {ref.hash[:12]} · {found.screened} re-screened")
