@@ -7,6 +7,7 @@ case) and what is wrong. Only a rule set whose own example cases all pass is ret
 
 import copy
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +233,7 @@ def load_ruleset(folder: Path | str) -> RuleSet:
     manifest, files = _validate(texts, problems)
     rules = _compile_files(files, problems)
     if manifest is None:
-        if not any(p.startswith(MANIFEST) for p in problems):
+        if not os.path.lexists(folder / MANIFEST):  # otherwise it was refused, and the problems say why
             problems.append(f"{folder}: no {MANIFEST} (name, version, default_triage, requires, case_defaults)")
         raise RuleSetError(problems)
     _check_requires(manifest.requires, files, rules, problems)

@@ -80,3 +80,9 @@ def test_a_rules_folder_that_is_a_broken_link_is_refused(tmp_path: Path, make: C
     folder = tmp_path / "rules"
     make(folder)
     assert "not a folder" in refusal(folder)
+
+
+@pytest.mark.parametrize("name", ["too-many-files", "too-big-together"])
+def test_a_folder_refused_as_a_whole_says_only_why(tmp_path: Path, name: str) -> None:
+    (problem,) = refusal(broken_folder(tmp_path, name)).splitlines()[1:]
+    assert problem.startswith(f"- {name}: ")
