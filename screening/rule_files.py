@@ -192,11 +192,11 @@ def _read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise RuleFileError(f"cannot be read: {exc.strerror}") from None
     with os.fdopen(fd, "rb") as handle:
-        mode, size = os.fstat(fd).st_mode, os.fstat(fd).st_size
-        if not stat.S_ISREG(mode):
-            raise RuleFileError(_kind(mode))
-        if size > MAX_FILE_BYTES:
-            raise RuleFileError(f"is {size:,} bytes; a rule file may be at most {MAX_FILE_BYTES:,}")
+        found = os.fstat(fd)  # of what was opened: the entry may have been swapped since it was listed
+        if not stat.S_ISREG(found.st_mode):
+            raise RuleFileError(_kind(found.st_mode))
+        if found.st_size > MAX_FILE_BYTES:
+            raise RuleFileError(f"is {found.st_size:,} bytes; a rule file may be at most {MAX_FILE_BYTES:,}")
         raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise RuleFileError(f"is over {MAX_FILE_BYTES:,} bytes; a rule file may be at most {MAX_FILE_BYTES:,}")

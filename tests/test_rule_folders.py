@@ -7,16 +7,20 @@ rule_folders``; here a generous bound (10 s for what takes milliseconds) only ca
 """
 
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from core_support import RULES, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rule_corpus import BROKEN, broken_folder
 
 from screening.loader import RuleSetError, load_ruleset
-from screening.rule_files import MAX_FILE_BYTES
+from screening.rule_files import MAX_FILE_BYTES, RuleFileError, parse
 
 HANG = 10.0
 
@@ -86,3 +90,94 @@ def test_a_rules_folder_that_is_a_broken_link_is_refused(tmp_path: Path, make: C
 def test_a_folder_refused_as_a_whole_says_only_why(tmp_path: Path, name: str) -> None:
     (problem,) = refusal(broken_folder(tmp_path, name)).splitlines()[1:]
     assert problem.startswith(f"- {name}: ")
+
+
+# --- fuzzed rule files: a refusal or a rule set, never anything else ---------------------------------
+
+YAML_BITS = st.sampled_from(
+    [
+        "rules:",
+        "cases:",
+        "- ",
+        "  ",
+        "\n",
+        "id: X-A",
+        "when: ",
+        "{all: [",
+        "{not: ",
+        "]}",
+        "}",
+        "&a ",
+        "*a",
+        "<<: ",
+        "!!python/name:os.system",
+        "? ",
+        ": ",
+        "'",
+        '"',
+        "#",
+        "---",
+        "\t",
+        "\x00",
+        "\xff",
+        "2026-02-31",
+        "9" * 40,
+        "yes",
+    ]
+)
+KEYS = st.sampled_from(
+    [
+        "rules",
+        "cases",
+        "id",
+        "title",
+        "when",
+        "triage",
+        "severity",
+        "source",
+        "explain",
+        "all",
+        "any",
+        "not",
+        "name",
+        "answers",
+        "expect",
+        "flags",
+    ]
+)
+VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=12)
+    | st.sampled_from(["headache.headache_days >= 15", "urgent", "info", "X-A"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=20,
+)
+RULE_FILES = st.one_of(
+    st.binary(max_size=200),
+    st.lists(YAML_BITS, max_size=30).map(lambda bits: "".join(bits).encode("utf-8", "surrogatepass")),
+    VALUES.map(lambda v: yaml.safe_dump(v).encode()),
+)
+
+
+@settings(max_examples=500)
+@given(raw=RULE_FILES)
+def test_any_bytes_parse_or_are_refused_in_one_line(raw: bytes) -> None:
+    try:
+        parse(raw)
+    except RuleFileError as exc:
+        assert "\n" not in str(exc) and str(exc)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=RULE_FILES)
+def test_a_fuzzed_extra_file_loads_or_refuses_the_set_line_by_line(raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as parent:
+        folder = Path(parent) / "rules"
+        shutil.copytree(RULES, folder)
+        (folder / "extra.yaml").write_bytes(raw)
+        try:
+            load_ruleset(folder)
+        except RuleSetError as exc:
+            assert exc.problems and all(p and "\n" not in p for p in exc.problems)
