@@ -351,3 +351,19 @@ def test_a_file_cut_off_after_a_rules_title_names_the_rule_and_what_it_lacks(fol
 def test_a_file_cut_off_inside_a_condition_names_the_rule(folder):
     _cut_at(folder, "when: red_flags.neuro_def")
     assert_says(refused(folder), "red_flags.yaml: rule RF-NEURO:")
+
+
+@pytest.mark.parametrize(
+    ("requires", "problem"),
+    [
+        ("requires: {files: [], rules: {RF-THUNDERCLAP: urgent}}", "requires.files: List should have at least 1 item"),
+        ("requires: {files: [red_flags.yaml], rules: {}}", "requires.rules: Dictionary should have at least 1 item"),
+        ("requires: {files: [red_flags.yaml], rules: {RF-THUNDERCLAP: soon}}", "requires.rules.RF-THUNDERCLAP: Input"),
+    ],
+)
+def test_requirements_that_ask_for_nothing_or_nonsense_are_refused(folder, requires, problem):
+    path = folder / "ruleset.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("requires:"), text.index("\n\n", text.index("requires:"))
+    path.write_text(text[:start] + requires + text[end:], encoding="utf-8")
+    assert_says(refused(folder), f"ruleset.yaml: {problem}")
