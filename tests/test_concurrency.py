@@ -2,6 +2,8 @@
 
 import csv
 import io
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +14,7 @@ from storage_support import login_as, patient
 
 from screening import casework, intake
 from screening.ruleset import RuleSet
-from screening.storage import BUSY_TIMEOUT_MS, Database, cases
+from screening.storage import BUSY_TIMEOUT_MS, Database, WriteTurns, cases
 from screening.storage.models import AuditRow
 
 pytest_plugins = ["db_fixtures"]
@@ -62,3 +64,34 @@ def test_a_patient_submits_while_an_export_is_reading(db: Database, ruleset: Rul
         audit = tx.scalars(select(AuditRow).where(AuditRow.action == "export")).one()
     assert stored == "During Export"
     assert audit.detail["rows"] == 3 and audit.username == "ines"
+
+
+def test_writers_of_one_process_take_turns_in_the_order_they_came():
+    turns = WriteTurns()
+    order: list[str] = []
+    queued = threading.Semaphore(0)
+
+    def writer(name: str) -> None:
+        queued.release()
+        with turns:
+            order.append(name)
+
+    with turns:
+        threads = []
+        for name in ("first", "second", "third"):
+            threads.append(threading.Thread(target=writer, args=(name,)))
+            threads[-1].start()
+            queued.acquire()
+            while len(turns._waiting) < len(threads):  # this writer is in the queue before the next starts
+                time.sleep(0.001)
+        order.append("holder")
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == ["holder", "first", "second", "third"]
+
+
+def test_a_write_transaction_inside_another_in_one_thread_is_refused_not_deadlocked(sqlite_db: Database):
+    with pytest.raises(RuntimeError, match="inside another"), sqlite_db.session(), sqlite_db.session():
+        pass
+    with sqlite_db.session() as tx:  # the turn was given back
+        assert tx.execute(text("SELECT 1")).scalar() == 1

@@ -5,8 +5,10 @@ run from code (``Database.migrate``) so the app, the CLI and the tests need no
 ``alembic.ini``.
 """
 
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,43 @@ def _read_options(dialect: str) -> dict[str, Any]:
     return {READ_ONLY: True, "isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
 
 
+class WriteTurns:
+    """This process's SQLite writers, one at a time in the order they came.
+
+    SQLite has one write lock, and a writer that finds it taken polls for it, sleeping up to 100 ms
+    between tries: under load some submits waited seconds while later ones got in. Here a writer
+    waits on its own lock, which the one before it releases as it leaves, so the wait is the
+    transactions ahead of it and no more. Other processes (the CLI) still wait by busy_timeout.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: deque[tuple[int, threading.Lock]] = deque()
+        self._holder: int | None = None
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._holder == me:
+                raise RuntimeError("a write transaction inside another one in the same thread")
+            if self._holder is None:
+                self._holder = me
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append((me, turn))
+        turn.acquire()  # released by the writer before, which has made this thread the holder
+        turn.release()
+
+    def __exit__(self, *_: object) -> None:
+        with self._mutex:
+            if not self._waiting:
+                self._holder = None
+                return
+            self._holder, turn = self._waiting.popleft()
+            turn.release()
+
+
 class Database:
     """One engine per process; each ``session()`` is one transaction."""
 
@@ -80,6 +119,8 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._write_turn: AbstractContextManager[Any] = WriteTurns() if sqlite else nullcontext()
         self._readers = sessionmaker(
             self.engine.execution_options(**_read_options(self.engine.dialect.name)), expire_on_commit=False
         )
@@ -109,8 +150,8 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """Commit when the block ends, roll everything back if it raises."""
-        with self._sessions() as session, session.begin():
+        """A write transaction: commit when the block ends, roll everything back if it raises."""
+        with self._write_turn, self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
