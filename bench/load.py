@@ -109,7 +109,7 @@ def run(settings: Settings, rows: int, writers: int, exports: int) -> None:
     print(f"full export of {rows:,}+ rows: {statistics.median(export_times):.1f} s each (median of {exports})")
     p99 = _percentile(sorted(busy.latencies), 0.99) * 1000
     met = p99 < P99_TARGET_MS and not busy.failures and not quiet.failures
-    verdict = 'met' if met else 'NOT met'
+    verdict = "met" if met else "NOT met"
     print(f"target: p99 < {P99_TARGET_MS:.0f} ms and no failed submit during the exports: {verdict}")
     for failure in sorted(set(busy.failures + quiet.failures))[:5]:
         print(f"  failure: {failure}")
