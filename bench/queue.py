@@ -3,11 +3,10 @@
 Target (issue 4): about a second. The queue reads only the narrow ``case_state`` table and
 its indexes, sorted, counted and cut by the database, so the figure should stay far below
 that and grow little with the number of rows. The CSV exports read every matching row (in
-batches); on SQLite a patient submitting meanwhile waits for the reads (they hold the write
-lock) but not for the CSV formatting after them, so the figure is an upper bound on that wait,
-which must stay under SQLite's 5 s busy timeout. The rule-change preview (Rules page) re-screens
-every stored submission, reading a batch per short transaction; with the live rules it must
-change none (the batch path agrees with the stored one-at-a-time results).
+batches, in one read-only transaction that holds up no patient's submit: bench/load.py measures
+the submits beside them). The rule-change preview (Rules page) re-screens every stored
+submission from its stored facts rows; with the live rules it must change none (the batch path
+agrees with the stored one-at-a-time results; bench/preview.py times it alone).
 
     python -m bench.queue [--rows 100000] [--distinct 5000] [--keep PATH | --url DATABASE_URL]
 
