@@ -3,11 +3,10 @@
 Target (issue 4): about a second. The queue reads only the narrow ``case_state`` table and
 its indexes, sorted, counted and cut by the database, so the figure should stay far below
 that and grow little with the number of rows. The CSV exports read every matching row (in
-batches); on SQLite a patient submitting meanwhile waits for the reads (they hold the write
-lock) but not for the CSV formatting after them, so the figure is an upper bound on that wait,
-which must stay under SQLite's 5 s busy timeout. The rule-change preview (Rules page) re-screens
-every stored submission, reading a batch per short transaction; with the live rules it must
-change none (the batch path agrees with the stored one-at-a-time results).
+batches, in one read-only transaction that holds up no patient's submit: bench/load.py measures
+the submits beside them). The rule-change preview (Rules page) re-screens every stored
+submission from its stored facts rows; with the live rules it must change none (the batch path
+agrees with the stored one-at-a-time results; bench/preview.py times it alone).
 
     python -m bench.queue [--rows 100000] [--distinct 5000] [--keep PATH | --url DATABASE_URL]
 
@@ -22,6 +21,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,13 +40,19 @@ FIRST_NAMES = ("Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", 
 LAST_NAMES = ("Novak", "Okafor", "Park", "Quinn", "Rossi", "Sato", "Tran", "Ueda", "Vega", "Weber", "Xu", "Young")
 
 
-def fill(db: Database, rows: int, distinct: int) -> float:
-    """Stores ``rows`` submissions spread over the last year; returns the seconds it took."""
+def fill(db: Database, rows: int, distinct: int, *, trace: bool = True) -> float:
+    """Stores ``rows`` submissions spread over the last year; returns the seconds it took.
+
+    ``trace=False`` stores each result without its rule trace (most of a row's 13 kB): for
+    benchmarks that never read the submissions table, so a million rows fill in minutes.
+    """
     ruleset = load_ruleset(REPO_RULES)
     started = time.perf_counter()
     patients = synthetic_submissions(distinct, seed=1)
     now = datetime.now(UTC)
     forms = [intake.stored_form(p, ruleset, "", now) for p in patients]
+    if not trace:
+        forms = [replace(form, result={**form.result, "trace": []}) for form in forms]
     for start in range(0, rows, BATCH):
         end = min(start + BATCH, rows)
         batch = [_copy(forms[i % distinct], i, now - timedelta(minutes=5 * (rows - i))) for i in range(start, end)]

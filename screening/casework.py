@@ -14,7 +14,7 @@ from typing import Any, TypedDict, Unpack
 from screening.choices import label
 from screening.exports import to_csv
 from screening.intake import REFERENCE_PREFIX, normalise_code
-from screening.staff import Role, StaffSession, require_session, write_audit
+from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
 from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
@@ -176,8 +176,8 @@ def queue(
     where = _queue_filter(filters)
     page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
-    with db.session() as tx:
-        require_session(tx, db, actor)
+    checked_session(db, actor)
+    with db.read() as tx:
         by_triage = {PRECEDENCE[k]: v for k, v in cases.counts(tx, where, "triage").items()}
         by_status = {Status(k): v for k, v in cases.counts(tx, where, "status").items()}
         lines = cases.queue_page(tx, where, offset=(page - 1) * page_size, limit=page_size)
@@ -247,17 +247,20 @@ def _plain(value: Any) -> Any:
 def export_queue(db: Database, actor: StaffSession | None, **filters: Unpack[QueueFilters]) -> bytes:
     """Every submission the queue's filters match, in queue order, as spreadsheet-safe CSV (UTF-8 with BOM).
 
-    Takes the same filters as ``queue``. Read from the database a batch at a time; the
-    audit row (who, which filters, how many rows) goes in the same transaction as the reads.
-    The text is written after that transaction ends: on SQLite it holds the write lock, and
-    patients submitting meanwhile should wait for the reads only (100,000 rows: see bench/queue.py).
+    Takes the same filters as ``queue``. The rows are read a batch at a time in one read-only
+    transaction (a snapshot: on SQLite it holds no lock a patient's submit would wait for). The
+    audit row (who, which filters, how many rows) is written after the reads in a short write
+    transaction that checks the session again, and the CSV is returned only once it is stored:
+    an export never leaves without its record (100,000 rows beside 8 submitting patients: bench/load.py).
     """
     where = _queue_filter(filters)
     used = {name: _plain(value) for name, value in filters.items() if value not in (None, "", [], ())}
-    with db.session() as tx:
-        live = require_session(tx, db, actor)
+    checked_session(db, actor)
+    with db.read() as tx:
         now = db.now()
         rows = [_queue_row(line, now) for batch in cases.queue_batches(tx, where, size=EXPORT_BATCH) for line in batch]
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
         write_audit(tx, db, live, "export", "queue.csv", {"filters": used, "rows": len(rows)})
     return to_csv(map(_export_line, rows), EXPORT_COLUMNS)
 

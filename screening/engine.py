@@ -19,7 +19,7 @@ import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
 from screening.answers import Submission
-from screening.conditions import Combine, Leaf, TraceRow
+from screening.conditions import Columns, Combine, Leaf, TraceRow
 from screening.facts import FACTS, facts_of
 from screening.ruleset import PLACEHOLDER, Rule, RuleSet, show_value
 from screening.triage import PRECEDENCE, RANK, SEVERITY_RANK, Flag, Result, RuleTrace
@@ -158,22 +158,28 @@ def encode_columns(frame: pd.DataFrame, names: list[str]) -> dict[str, np.ndarra
     return cols
 
 
-def screen_frame(frame: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
-    """Triage and one boolean column per rule id for every row of a facts frame (see ``facts_frame``).
+def screen_columns(cols: Columns, rows: int, ruleset: RuleSet) -> tuple[np.ndarray, np.ndarray]:
+    """Triage ranks (int8, ``RANK``) and which rules fired (rows x rules, in rule order) for encoded facts.
 
-    The rule columns are written into one preallocated boolean block, which the result
-    frame wraps without a copy: a million rows are re-screened in a fraction of a second.
+    The rule columns are written into one preallocated boolean block: a million rows are
+    re-screened in a fraction of a second. ``cols`` needs the facts the rule set uses, encoded
+    as ``encode_columns`` does (stored fact rows decode to exactly that, ``fact_rows.decode``).
     """
-    cols = encode_columns(frame, ruleset.facts_used)
     cache: dict[str, np.ndarray] = {}
     no_triage = len(PRECEDENCE)
-    best = np.full(len(frame), no_triage, dtype=np.int8)
-    fired = np.empty((len(frame), len(ruleset.rules)), dtype=bool, order="F")
+    best = np.full(rows, no_triage, dtype=np.int8)
+    fired = np.empty((rows, len(ruleset.rules)), dtype=bool, order="F")
     for i, rule in enumerate(ruleset.rules):
         fired[:, i] = rule.when.masks(cols, cache)
         if rule.triage is not None:
             best[fired[:, i] & (best > RANK[rule.triage])] = RANK[rule.triage]
     best[best == no_triage] = RANK[ruleset.default_triage]
+    return best, fired
+
+
+def screen_frame(frame: pd.DataFrame, ruleset: RuleSet) -> pd.DataFrame:
+    """Triage and one boolean column per rule id for every row of a facts frame (see ``facts_frame``)."""
+    best, fired = screen_columns(encode_columns(frame, ruleset.facts_used), len(frame), ruleset)
     out = pd.DataFrame(fired, columns=[rule.id for rule in ruleset.rules], index=frame.index, copy=False)
     out.insert(0, "triage", pd.Categorical.from_codes(best, categories=[t.value for t in PRECEDENCE]))
     return out

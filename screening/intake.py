@@ -16,8 +16,10 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from screening import fact_rows
 from screening.answers import Submission
-from screening.engine import screen
+from screening.engine import screen_facts
+from screening.facts import facts_of
 from screening.ruleset import RuleSet
 from screening.storage import Database, cases, drafts
 from screening.triage import RANK, Triage
@@ -63,8 +65,9 @@ def _contact_line(submission: Submission) -> str:
 
 
 def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: datetime) -> cases.NewSubmission:
-    """The row for one submission, screened now: also how the benchmark fills its database."""
-    result = screen(submission, ruleset)
+    """The row for one submission, screened now, with the facts it was screened on: also how the benchmark fills."""
+    facts = facts_of(submission)
+    result = screen_facts(facts, ruleset)
     return cases.NewSubmission(
         reference=reference,
         created_at=now,
@@ -80,6 +83,8 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
         ruleset_hash=result.ruleset.hash,
         flags=tuple((flag.id, flag.severity.value) for flag in result.flags),
         reason=result.deciding_flag.title if result.deciding_flag else None,
+        facts=fact_rows.encode(facts),
+        facts_version=fact_rows.VERSION,
     )
 
 

@@ -1,9 +1,10 @@
 """Staff services for the rule set: reading it, and previewing what a candidate rule set would change.
 
 The preview re-screens every stored submission with the candidate through the batch
-path (``facts_frame`` + ``screen_frame``), a batch of answers at a time, and compares
-with what each submission was given when it arrived. Nothing is stored but the audit
-row: a preview never changes a submission's triage.
+path: each submission's facts row (stored when it was screened, ``screening.fact_store``)
+decoded straight into the vectorized engine (``screen_columns``), and compares with what
+each submission was given when it arrived. Nothing is stored but the audit row (and facts
+rows rebuilt when stale): a preview never changes a submission's triage.
 
 A candidate is a folder on the server typed by a clinician. It is resolved (symlinks
 and ``..`` included) and must lie inside the configured root, and pass the loader like
@@ -13,23 +14,25 @@ a YAML error's line and column, never a file's text; a refusal lists its problem
 """
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
+import numpy as np
 
-from screening.answers import Submission
-from screening.engine import screen_frame
-from screening.facts import facts_frame
+from screening import fact_rows, fact_store
+from screening.engine import screen_columns
 from screening.loader import RuleSetError, load_ruleset
 from screening.ruleset import RuleSet
 from screening.staff import Role, StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, cases
-from screening.triage import Triage
+from screening.storage import facts as stored
+from screening.triage import PRECEDENCE, Triage
 
 RULE_READERS = (Role.clinician, Role.admin)
 BATCH = 1000
+"""Submissions whose references and flags are read per query, for the ones that change."""
+READ_BATCH = 10_000
+"""Facts rows read (and screened) at a time; the progress bar moves once per batch."""
 
 
 @dataclass(frozen=True)
@@ -93,54 +96,85 @@ def resolve_candidate(typed: str, root: Path) -> Path:
     return folder
 
 
-def _stored_batches(db: Database) -> Iterator[list[cases.StoredAnswers]]:
-    last = 0
-    while True:
-        with db.session() as tx:
-            batch = cases.answer_batch(tx, after=last, size=BATCH)
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].submission_id
+def _counts(ranks: np.ndarray) -> Counter[Triage]:
+    return Counter(
+        {PRECEDENCE[rank]: int(n) for rank, n in enumerate(np.bincount(ranks, minlength=len(PRECEDENCE))) if n}
+    )
 
 
-def _readable(batch: list[cases.StoredAnswers]) -> tuple[list[cases.StoredAnswers], list[Submission]]:
-    stored, submissions = [], []
-    for item in batch:
-        try:
-            submissions.append(Submission.model_validate(item.answers))
-        except ValidationError:
-            continue
-        stored.append(item)
-    return stored, submissions
+@dataclass
+class _Moved:
+    """The submissions whose triage the candidate changes, gathered batch by batch."""
+
+    ids: list[int] = field(default_factory=list)
+    before: list[int] = field(default_factory=list)
+    after: list[int] = field(default_factory=list)
+    fired: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, ids: np.ndarray, before: np.ndarray, after: np.ndarray, fired: np.ndarray) -> None:
+        moved = np.flatnonzero(before != after)
+        self.ids += ids[moved].tolist()
+        self.before += before[moved].tolist()
+        self.after += after[moved].tolist()
+        self.fired += list(fired[moved])
+
+    def changes(self, db: Database, rule_ids: list[str]) -> tuple[Change, ...]:
+        """Each moved submission with its reference and the flags it gains and loses (read for these only)."""
+        references: dict[int, str] = {}
+        flags: dict[int, tuple[str, ...]] = {}
+        with db.read() as tx:
+            for start in range(0, len(self.ids), BATCH):
+                chunk = self.ids[start : start + BATCH]
+                references |= stored.references(tx, chunk)
+                flags |= cases.flags_of(tx, chunk)
+        out = []
+        for sid, old, new, row in zip(self.ids, self.before, self.after, self.fired, strict=True):
+            now = {rule_id for rule_id, on in zip(rule_ids, row, strict=True) if on}
+            had = set(flags.get(sid, ()))
+            out.append(
+                Change(
+                    references[sid],
+                    PRECEDENCE[old],
+                    PRECEDENCE[new],
+                    tuple(sorted(now - had)),
+                    tuple(sorted(had - now)),
+                )
+            )
+        return tuple(out)
 
 
-def rescreen(db: Database, candidate: RuleSet) -> Preview:
-    """Every stored submission screened again with ``candidate``, diffed against what it was given when it arrived."""
+def rescreen(db: Database, candidate: RuleSet, progress: fact_store.Progress | None = None) -> Preview:
+    """Every stored submission screened again with ``candidate``, diffed against what it was given when it arrived.
+
+    Stale facts rows are rebuilt first (normally none: see ``fact_store``). The rows are then
+    read in one read transaction (one snapshot; it holds up no patient's submit), a batch at a
+    time, straight into the vectorized engine.
+    """
+    fact_store.rebuild(db, progress)
     before: Counter[Triage] = Counter()
     after: Counter[Triage] = Counter()
-    changes: list[Change] = []
-    rule_ids = [rule.id for rule in candidate.rules]
-    unreadable = 0
-    for batch in _stored_batches(db):
-        stored, submissions = _readable(batch)
-        unreadable += len(batch) - len(stored)
-        if not stored:
-            continue
-        verdicts = screen_frame(facts_frame(submissions), candidate)
-        fired = verdicts[rule_ids].to_numpy()
-        for item, triage, row in zip(stored, verdicts["triage"], fired, strict=True):
-            old, new = Triage(item.triage), Triage(triage)
-            before[old] += 1
-            after[new] += 1
-            if old != new:
-                flags = {rule_id for rule_id, on in zip(rule_ids, row, strict=True) if on}
-                added, removed = sorted(flags - set(item.flags)), sorted(set(item.flags) - flags)
-                changes.append(Change(item.reference, old, new, tuple(added), tuple(removed)))
-    return Preview(candidate, (), before, after, tuple(changes), unreadable)
+    moved = _Moved()
+    unreadable = last = done = 0
+    with db.read() as tx:
+        total = stored.total(tx)
+        while batch := stored.batch(tx, fact_rows.VERSION, after=last, size=READ_BATCH):
+            ids, ranks, rows = zip(*batch, strict=True)
+            last, done = ids[-1], done + len(batch)
+            readable = [i for i, row in enumerate(rows) if row is not None]
+            unreadable += len(batch) - len(readable)
+            old = np.asarray(ranks, dtype=np.int8)[readable]
+            new, fired = screen_columns(fact_rows.decode([rows[i] for i in readable]), len(readable), candidate)
+            before, after = before + _counts(old), after + _counts(new)
+            moved.add(np.asarray(ids)[readable], old, new, fired)
+            if progress is not None:
+                progress(min(done / max(total, 1), 1.0), f"Re-screening stored submissions: {done:,} of {total:,}")
+    changes = moved.changes(db, [rule.id for rule in candidate.rules])
+    return Preview(candidate, (), before, after, changes, unreadable)
 
 
-def preview_candidate(db: Database, actor: StaffSession | None, typed: str) -> Preview:
+def preview_candidate(
+    db: Database, actor: StaffSession | None, typed: str, progress: fact_store.Progress | None = None
+) -> Preview:
     """Load the candidate the clinician named and re-screen every stored submission with it; audited either way.
 
     The audit row is written after the re-screen, in a transaction of its own that checks the session again.
@@ -148,7 +182,7 @@ def preview_candidate(db: Database, actor: StaffSession | None, typed: str) -> P
     with db.session() as tx:
         _check_reader(tx, db, actor)
     try:
-        preview = rescreen(db, load_ruleset(resolve_candidate(typed, candidate_root(db))))
+        preview = rescreen(db, load_ruleset(resolve_candidate(typed, candidate_root(db))), progress)
     except RuleSetError as exc:
         preview = Preview(None, tuple(exc.problems))
     except (ValueError, OSError) as exc:  # outside the root, not a folder, unreadable

@@ -295,6 +295,13 @@ def require_session(tx: Tx, db: Database, actor: StaffSession | None) -> StaffSe
     return live
 
 
+def checked_session(db: Database, actor: StaffSession | None) -> StaffSession:
+    """``require_session`` in a short write transaction of its own, for a service whose reads follow in
+    ``Database.read`` (touching the session is a write, and reads must not hold SQLite's write lock)."""
+    with db.session() as tx:
+        return require_session(tx, db, actor)
+
+
 def _live_actor(tx: Tx, db: Database, actor: Actor | None) -> Actor:
     return actor if isinstance(actor, Console) else require_session(tx, db, actor)
 

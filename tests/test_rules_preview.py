@@ -18,7 +18,7 @@ from screening.engine import screen
 from screening.loader import load_ruleset
 from screening.ruleset import RuleSet
 from screening.staff import Role
-from screening.storage import Database, cases
+from screening.storage import Database
 from screening.storage.models import AuditRow
 from screening.triage import Triage
 
@@ -110,23 +110,6 @@ def test_intake_staff_may_neither_read_the_rules_nor_preview(db: Database, rules
         rules_preview.record_rules_view(db, me, ruleset)
     with pytest.raises(PermissionError):
         rules_preview.preview_candidate(db, me, str(tmp_path))
-
-
-def test_stored_answers_come_back_in_batches_in_id_order_with_their_flags(db: Database, ruleset: RuleSet) -> None:
-    references = list(store(db, ruleset))
-    seen: list[cases.StoredAnswers] = []
-    while batch := _batch(db, seen[-1].submission_id if seen else 0):
-        assert len(batch) <= 4
-        seen += batch
-    assert [item.reference for item in seen] == references
-    urgent = seen[3]
-    assert urgent.triage == Triage.urgent.value and "RF-THUNDERCLAP" in urgent.flags
-    assert Submission.model_validate(urgent.answers).red_flags.thunderclap == "yes"
-
-
-def _batch(db: Database, after: int) -> list[cases.StoredAnswers]:
-    with db.session() as tx:
-        return cases.answer_batch(tx, after=after, size=4)
 
 
 # --- links, sizes and what a refusal may say --------------------------------------------------------

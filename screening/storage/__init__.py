@@ -5,8 +5,10 @@ run from code (``Database.migrate``) so the app, the CLI and the tests need no
 ``alembic.ini``.
 """
 
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,28 +23,88 @@ from screening.settings import Settings, get_settings
 from screening.storage.models import utcnow
 
 Tx = Session
+"""One open transaction, as the services pass it to the storage functions."""
 StorageError = SQLAlchemyError
 """What a page catches when the database fails, so no page needs to import SQLAlchemy."""
-"""One open transaction, as the services pass it to the storage functions."""
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+BUSY_TIMEOUT_MS = 10_000
+"""How long an SQLite writer waits for another's lock before failing. Every write transaction is a
+few milliseconds and no read holds the lock, so a wait is short; the bound is generous because a
+patient's submit that fails is far worse than one that waits through a burst."""
+READ_ONLY = "screening_read_only"
+"""Execution option that marks the engine ``Database.read`` transactions run on."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Foreign keys are off by default in SQLite; WAL lets the staff read while a patient writes."""
+    """Foreign keys are off by default in SQLite; WAL lets readers keep a snapshot while a writer commits."""
     dbapi_connection.isolation_level = None  # transactions begin where SQLAlchemy says (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    """Python's sqlite3 would begin only at the first write, so a status read earlier in the same
-    service call could be stale; IMMEDIATE takes the write lock up front (every service call writes)."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """A write transaction takes the write lock up front (IMMEDIATE): Python's sqlite3 would take it
+    only at the first write, so a status read earlier in the same service call could be stale, and
+    upgrading a read to a write in WAL mode fails at once instead of waiting. A read transaction
+    (``Database.read``) begins DEFERRED: a WAL snapshot that never takes the write lock, and
+    ``query_only`` makes SQLite refuse any write in it rather than take the lock after all."""
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("PRAGMA query_only=ON")
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("PRAGMA query_only=OFF")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _read_options(dialect: str) -> dict[str, Any]:
+    """One consistent snapshot for every batch of a long read, and the database refuses writes in it."""
+    if dialect == "sqlite":
+        return {READ_ONLY: True}
+    return {READ_ONLY: True, "isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+
+
+class WriteTurns:
+    """This process's SQLite writers, one at a time in the order they came.
+
+    SQLite has one write lock, and a writer that finds it taken polls for it, sleeping up to 100 ms
+    between tries: under load some submits waited seconds while later ones got in. Here a writer
+    waits on its own lock, which the one before it releases as it leaves, so the wait is the
+    transactions ahead of it and no more. Other processes (the CLI) still wait by busy_timeout.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: deque[tuple[int, threading.Lock]] = deque()
+        self._holder: int | None = None
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._holder == me:
+                raise RuntimeError("a write transaction inside another one in the same thread")
+            if self._holder is None:
+                self._holder = me
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append((me, turn))
+        turn.acquire()  # released by the writer before, which has made this thread the holder
+        turn.release()
+
+    def __exit__(self, *_: object) -> None:
+        with self._mutex:
+            if not self._waiting:
+                self._holder = None
+                return
+            self._holder, turn = self._waiting.popleft()
+            turn.release()
 
 
 class Database:
@@ -57,6 +119,11 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._write_turn: AbstractContextManager[Any] = WriteTurns() if sqlite else nullcontext()
+        self._readers = sessionmaker(
+            self.engine.execution_options(**_read_options(self.engine.dialect.name)), expire_on_commit=False
+        )
         self.clock: Callable[[], datetime] = utcnow
         """What the services take as "now": tests move it forward to reach expiry and lockout windows."""
 
@@ -83,8 +150,18 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """Commit when the block ends, roll everything back if it raises."""
-        with self._sessions() as session, session.begin():
+        """A write transaction: commit when the block ends, roll everything back if it raises."""
+        with self._write_turn, self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction for staff reads that may be long (exports, the queue's counts, a re-screen).
+
+        On SQLite it never holds the write lock, so a patient's submit does not wait for it; on
+        PostgreSQL it is REPEATABLE READ, so every batch of an export sees the same submissions.
+        """
+        with self._readers() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -12,7 +12,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, exists, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from screening.storage.models import REASON_LENGTH, CaseState, Event, Staff, SubmissionFlag, SubmissionRow
+from screening.storage.models import (
+    REASON_LENGTH,
+    CaseState,
+    Event,
+    Staff,
+    SubmissionFacts,
+    SubmissionFlag,
+    SubmissionRow,
+)
 
 INITIAL_STATUS = "new"
 
@@ -37,6 +45,13 @@ class NewSubmission:
     """(flag id, severity) pairs."""
     reason: str | None
     """Title of the flag that decided the triage (``Result.deciding_flag``); the queue shows it."""
+    facts: bytes
+    """The facts it was screened on, as a row (``screening.fact_rows``), and that row's version."""
+    facts_version: str
+
+
+_OWN_TABLES = ("flags", "facts", "facts_version")
+"""Fields of ``NewSubmission`` stored in other tables than submissions."""
 
 
 def reference_taken(tx: Session, reference: str) -> bool:
@@ -44,18 +59,23 @@ def reference_taken(tx: Session, reference: str) -> bool:
 
 
 def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]:
-    """Bulk insert (one statement per table), used for one patient and for the benchmark's 100,000 alike."""
-    rows = [{k: v for k, v in vars(item).items() if k != "flags"} for item in items]
-    ids = list(tx.scalars(insert(SubmissionRow).returning(SubmissionRow.id, sort_by_parameter_order=True), rows))
+    """Bulk insert (one statement per table), used for one patient and for the benchmark's 100,000 alike.
+
+    Core inserts on the tables, not the ORM's bulk path: a patient's submit holds SQLite's write
+    lock for these statements, and the ORM's bookkeeping was most of that time.
+    """
+    rows = [{k: v for k, v in vars(item).items() if k not in _OWN_TABLES} for item in items]
+    submissions = SubmissionRow.__table__
+    ids = list(tx.scalars(insert(submissions).returning(submissions.c.id, sort_by_parameter_order=True), rows))
     flags = [
         {"submission_id": sid, "flag_id": flag_id, "severity": severity}
         for sid, item in zip(ids, items, strict=True)
         for flag_id, severity in item.flags
     ]
     if flags:
-        tx.execute(insert(SubmissionFlag), flags)
+        tx.execute(insert(SubmissionFlag.__table__), flags)
     tx.execute(
-        insert(Event),
+        insert(Event.__table__),
         [
             {
                 "submission_id": sid,
@@ -68,7 +88,7 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
         ],
     )
     tx.execute(
-        insert(CaseState),
+        insert(CaseState.__table__),
         [
             {
                 "submission_id": sid,
@@ -83,6 +103,13 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "contact_attempts": 0,
                 "reason": item.reason[:REASON_LENGTH] if item.reason else None,
             }
+            for sid, item in zip(ids, items, strict=True)
+        ],
+    )
+    tx.execute(
+        insert(SubmissionFacts.__table__),
+        [
+            {"submission_id": sid, "version": item.facts_version, "facts": item.facts}
             for sid, item in zip(ids, items, strict=True)
         ],
     )
@@ -206,34 +233,6 @@ def queue_batches(tx: Session, where: QueueFilter, *, size: int) -> Iterator[lis
         keys = (last.triage_rank, last.created_at, last.submission_id)
         after = tuple_(*(literal(key, column.type) for key, column in zip(keys, QUEUE_ORDER, strict=True)))
         rows = tx.execute(query.where(tuple_(*QUEUE_ORDER) > after)).all()
-
-
-@dataclass(frozen=True)
-class StoredAnswers:
-    """What a re-screen needs of one stored submission: its answers and what it was given when it arrived."""
-
-    submission_id: int
-    reference: str
-    triage: str
-    flags: tuple[str, ...]
-    answers: dict[str, Any]
-
-
-def answer_batch(tx: Session, *, after: int, size: int) -> list[StoredAnswers]:
-    """Up to ``size`` stored submissions with an id above ``after``, by id: a keyset page, for a re-screen.
-
-    The caller reads each batch in its own short transaction, so a long re-screen never holds
-    SQLite's write lock (every transaction takes it) while patients submit.
-    """
-    query = (
-        select(SubmissionRow.id, SubmissionRow.reference, SubmissionRow.triage, SubmissionRow.answers)
-        .where(SubmissionRow.id > after)
-        .order_by(SubmissionRow.id)
-        .limit(size)
-    )
-    rows = tx.execute(query).all()
-    flags = flags_of(tx, [row.id for row in rows])
-    return [StoredAnswers(row.id, row.reference, row.triage, flags.get(row.id, ()), row.answers) for row in rows]
 
 
 def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:

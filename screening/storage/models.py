@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -133,6 +134,21 @@ class CaseState(Base):
     contact_attempts: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH))
     """Title of the deciding flag (the most serious one with a triage); None when the default triage applied."""
+
+
+class SubmissionFacts(Base):
+    """Each submission's facts as one binary row (``screening.fact_rows``), for re-screening in bulk.
+
+    Derived from the answers and rebuilt whenever ``version`` differs from the code's, so unlike
+    the submission itself it may be rewritten. ``facts`` is NULL when the stored answers no longer
+    fit the answer model (the preview counts those as unreadable).
+    """
+
+    __tablename__ = "submission_facts"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(16), index=True)
+    facts: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class DraftRow(Base):

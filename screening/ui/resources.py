@@ -4,10 +4,12 @@ Cached by their location (rules folder, database URL), so a test or a restart wi
 another data directory gets its own, and a page rerun does no loading at all.
 """
 
+import threading
 from pathlib import Path
 
 import streamlit as st
 
+from screening import fact_store
 from screening.loader import load_ruleset
 from screening.ruleset import RuleSet
 from screening.settings import Settings, get_settings
@@ -21,8 +23,11 @@ def ruleset_at(rules_dir: str) -> RuleSet:
 
 @st.cache_resource(show_spinner=False)
 def database_at(url: str, _settings: Settings) -> Database:
+    """Migrated, and its stale facts rows (the facts changed since they were stored) rebuilt in the background:
+    a short write transaction per batch, so patients keep submitting meanwhile; a preview finishes the rest."""
     db = Database(url, settings=_settings)
     db.migrate()
+    threading.Thread(target=fact_store.rebuild, args=(db,), name="facts-rebuild", daemon=True).start()
     return db
 
 

@@ -91,8 +91,11 @@ def _preview(me: StaffSession) -> None:
         typed = st.text_input("Candidate rules folder", max_chars=500, key="rules_candidate")
         if st.form_submit_button("Preview the change", type="primary"):
             try:
-                with st.spinner("Re-screening every stored submission (about 20 seconds per 100,000)…"):
-                    st.session_state[RESULT] = rules_preview.preview_candidate(resources.database(), me, typed)
+                bar = st.progress(0.0, text="Loading the candidate rule set…")
+                st.session_state[RESULT] = rules_preview.preview_candidate(
+                    resources.database(), me, typed, lambda share, line: bar.progress(share, text=line)
+                )
+                bar.empty()
             except PermissionError as exc:
                 auth.refused(exc)
                 return

@@ -1,0 +1,97 @@
+"""Staff reads beside patient writes: a long read never holds up a submit (timed figures: bench/load.py)."""
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from storage_support import login_as, patient
+
+from screening import casework, intake
+from screening.ruleset import RuleSet
+from screening.storage import BUSY_TIMEOUT_MS, Database, WriteTurns, cases
+from screening.storage.models import AuditRow
+
+pytest_plugins = ["db_fixtures"]
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_db: Database):
+    with sqlite_db.session() as tx:
+        assert tx.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert tx.execute(text("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
+    with sqlite_db.read() as tx:
+        assert tx.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_a_read_transaction_refuses_writes_and_a_write_transaction_after_it_writes(db: Database, ruleset: RuleSet):
+    with pytest.raises(DBAPIError), db.read() as tx:
+        tx.execute(text("UPDATE case_state SET contact_attempts = 1"))
+    receipt = intake.submit(db, patient(ruleset), ruleset)  # the pooled connection is writable again
+    with db.read() as tx:
+        assert tx.scalar(select(cases.CaseState.reference)) == receipt.reference
+
+
+def test_a_patient_submits_while_an_export_is_reading(db: Database, ruleset: RuleSet, monkeypatch):
+    """The submit runs (in another thread, as another patient's browser session would) between two
+    batches of the export's read; before reads left the write transaction it failed 'database is locked'."""
+    for i in range(3):
+        intake.submit(db, patient(ruleset, name=f"Earlier {i}"), ruleset)
+    me = login_as(db, "ines")
+    real_batches = cases.queue_batches
+    during: list[intake.Receipt] = []
+
+    def submit_midway(tx, where, *, size) -> Iterator[list[cases.QueueLine]]:
+        for batch in real_batches(tx, where, size=size):
+            if not during:
+                with ThreadPoolExecutor(1) as pool:
+                    job = pool.submit(intake.submit, db, patient(ruleset, name="During Export"), ruleset)
+                    during.append(job.result(timeout=60))
+            yield batch
+
+    monkeypatch.setattr(cases, "queue_batches", submit_midway)
+    exported = casework.export_queue(db, me)
+
+    lines = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"), newline="")))
+    assert sorted(line["name"] for line in lines) == ["Earlier 0", "Earlier 1", "Earlier 2"]  # one snapshot
+    assert len(during) == 1
+    with db.read() as tx:
+        stored = tx.scalar(select(cases.CaseState.patient_name).where(cases.CaseState.reference == during[0].reference))
+        audit = tx.scalars(select(AuditRow).where(AuditRow.action == "export")).one()
+    assert stored == "During Export"
+    assert audit.detail["rows"] == 3 and audit.username == "ines"
+
+
+def test_writers_of_one_process_take_turns_in_the_order_they_came():
+    turns = WriteTurns()
+    order: list[str] = []
+    queued = threading.Semaphore(0)
+
+    def writer(name: str) -> None:
+        queued.release()
+        with turns:
+            order.append(name)
+
+    with turns:
+        threads = []
+        for name in ("first", "second", "third"):
+            threads.append(threading.Thread(target=writer, args=(name,)))
+            threads[-1].start()
+            queued.acquire()
+            while len(turns._waiting) < len(threads):  # this writer is in the queue before the next starts
+                time.sleep(0.001)
+        order.append("holder")
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == ["holder", "first", "second", "third"]
+
+
+def test_a_write_transaction_inside_another_in_one_thread_is_refused_not_deadlocked(sqlite_db: Database):
+    with pytest.raises(RuntimeError, match="inside another"), sqlite_db.session(), sqlite_db.session():
+        pass
+    with sqlite_db.session() as tx:  # the turn was given back
+        assert tx.execute(text("SELECT 1")).scalar() == 1
