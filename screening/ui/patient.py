@@ -65,7 +65,14 @@ from screening.ui.navigation import (
     open_tab,
 )
 from screening.ui.review import review
-from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask, widget_key
+from screening.ui.widgets import (
+    birth_date_input,
+    forget_widgets,
+    question_block,
+    render_field,
+    why_we_ask,
+    widget_key,
+)
 from screening.ui.wording import CONTACT_BY
 
 TICKED = ":ticked"
@@ -221,21 +228,23 @@ def _acute_medicines(headache: dict[str, Any], errors: Errors) -> None:
     ticked = acute_kinds(headache)
     none_key = widget_key(KINDS_PATH) + TICKED
     kind_keys = {kind: widget_key(f"headache.{kind}") + TICKED for kind in ACUTE_KINDS}
-    st.markdown(f"**{KINDS_QUESTION}** Tick all that apply.")
-    why_we_ask(HeadachePattern.model_fields[ACUTE_KINDS[0]])
-    chosen: list[str] = []
-    for kind, key in kind_keys.items():
-        st.session_state.setdefault(key, ticked is not None and kind in ticked)
-        if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
-            chosen.append(kind)
-            if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
-                headache[kind] = None  # just ticked: the box starts empty, not at the 0 that meant "not taken"
-            render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
-    st.session_state.setdefault(none_key, ticked == [])
-    none = st.checkbox(NONE_OF_THESE, key=none_key, on_change=_untick_others, args=(none_key, [*kind_keys.values()]))
-    tick_kinds(headache, chosen if chosen or none else None)
-    if KINDS_PATH in errors:
-        st.error(errors[KINDS_PATH], icon=":material/error:")
+    with question_block(KINDS_PATH):
+        st.markdown(f"**{KINDS_QUESTION}** Tick all that apply.")
+        why_we_ask(HeadachePattern.model_fields[ACUTE_KINDS[0]])
+        chosen: list[str] = []
+        for kind, key in kind_keys.items():
+            st.session_state.setdefault(key, ticked is not None and kind in ticked)
+            if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
+                chosen.append(kind)
+                if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
+                    headache[kind] = None  # just ticked: the box starts empty, not at the 0 that meant "not taken"
+                render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
+        st.session_state.setdefault(none_key, ticked == [])
+        others = [*kind_keys.values()]
+        none = st.checkbox(NONE_OF_THESE, key=none_key, on_change=_untick_others, args=(none_key, others))
+        tick_kinds(headache, chosen if chosen or none else None)
+        if KINDS_PATH in errors:
+            st.error(errors[KINDS_PATH], icon=":material/error:")
 
 
 def _drug_name(key: str) -> str:

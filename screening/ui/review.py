@@ -30,7 +30,7 @@ from screening.ui.draft import (
 from screening.ui.navigation import go_to
 from screening.ui.wording import amount
 
-INTRO = "Please check your answers. To change something, press Change beside that part; your other answers stay."
+INTRO = "Please check your answers. Change opens that part; your other answers stay as they are."
 
 
 def review(draft: Draft, step: Step, errors: Errors) -> None:
@@ -42,7 +42,7 @@ def review(draft: Draft, step: Step, errors: Errors) -> None:
 
 def _group(draft: Draft, step: Step) -> None:
     with st.container(border=True, gap="xsmall", key=f"review_{step.key}"):
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
             st.header(step.title, anchor=False, width="stretch")
             if st.button("Change", key=f"change-{step.key}", help=f"Change: {step.title}"):
                 go_to(step, back_to_review=True)
