@@ -41,7 +41,7 @@ def review(draft: Draft, step: Step, errors: Errors) -> None:
 
 
 def _group(draft: Draft, step: Step) -> None:
-    with st.container(border=True, gap="xsmall", key=f"review_{step.key}"):
+    with st.container(border=True, gap=None, key=f"review_{step.key}"):
         with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
             st.header(step.title, anchor=False, width="stretch")
             if st.button("Change", key=f"change-{step.key}", help=f"Change: {step.title}"):
@@ -55,10 +55,10 @@ def _group(draft: Draft, step: Step) -> None:
 
 
 def _answer(question: str, text: str) -> None:
-    """Question and answer as one tight pair; the answer (maybe typed by the patient) as plain text."""
-    with st.container(gap=None):
-        st.markdown(f":small[**{question}**]")
-        st.text(text)
+    """Question and answer as one tight pair (patient.css spaces the pairs); the answer, maybe typed by the
+    patient, as plain text. No wrapper per pair: a long review stays quick to draw."""
+    st.markdown(f":small[**{question}**]")
+    st.text(text)
 
 
 def _text(section: str, field: str, answers: dict[str, Any]) -> str:
