@@ -477,7 +477,8 @@ def test_a_reload_mid_way_finds_the_answers_and_the_step(data_dir):
 def test_an_expired_or_made_up_token_opens_nothing(data_dir):
     at = go_to_step(start(), typical_patient(), "about")
     address = dict(at.query_params)
-    assert header(reopen(address | {"d": "x" + address["d"][1:]})) == "Welcome"
+    other = ("y" if address["d"].startswith("x") else "x") + address["d"][1:]
+    assert header(reopen(address | {"d": other})) == "Welcome"
 
     db = Database.from_settings(get_settings())
     with db.session() as tx:
