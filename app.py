@@ -6,12 +6,13 @@ Pages live in ``screening/ui``; the shared rule set and database are cached in
 
 import streamlit as st
 
-from screening.ui import auth, patient
+from screening.ui import auth, not_found, patient
 
-pages = [
-    st.Page(patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True),
-    *auth.staff_pages(),
-]
+questionnaire = st.Page(
+    patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True
+)
+pages = [questionnaire, *auth.staff_pages()]
+pages += not_found.for_unknown_address(pages, questionnaire)
 # One flat list: Streamlit's section headers put non-list items inside the menu's <ul> (an axe list violation).
 # Patients get no menu at all (staff open /staff); a signed-in staff member gets the sidebar menu.
 page = st.navigation(pages, position="sidebar" if st.session_state.get(auth.ROLE) else "hidden")

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     """The only folder (with its subfolders) the rule-change preview may read a candidate rule set from;
     the data directory when not set. Staff type a path on the page, so it must stay inside this one."""
     draft_days: int = Field(default=14, ge=1)
+    autosave_minutes: int = Field(default=120, ge=1)
+    """How long a tab's answers survive without a change: long enough for a reload or a break, short
+    enough that the address left in a shared computer's history soon opens nothing."""
     session_idle_minutes: int = Field(default=30, ge=1)
     session_max_hours: int = Field(default=12, ge=1)
     lockout_attempts: int = Field(default=5, ge=1)

@@ -5,7 +5,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 from wizard_support import (
+    APP,
     FORBIDDEN,
     answer,
     click,
@@ -23,8 +25,17 @@ from wizard_support import (
 
 from screening.settings import get_settings
 from screening.storage import Database
-from screening.storage.models import DraftRow, utcnow
-from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, STEPS, TICK_KINDS
+from screening.storage.models import AutosaveRow, DraftRow, utcnow
+from screening.ui.draft import (
+    ACUTE_KINDS,
+    KINDS_PATH,
+    READ_PRIVACY,
+    STEP_BY_KEY,
+    STEPS,
+    TICK_KINDS,
+    section_model,
+    steps_for,
+)
 
 
 @pytest.fixture
@@ -421,6 +432,163 @@ def test_resume_refuses_a_wrong_date_of_birth_and_an_expired_draft(data_dir):
     assert any("could not find saved answers" in e.value for e in expired.error)
 
 
-def test_no_answer_travels_in_the_address(data_dir):
-    at = walk_to_review(start(), typical_patient())
-    assert dict(at.query_params) == {}
+def test_no_answer_travels_in_the_address_only_a_random_token_and_the_step(data_dir):
+    answers = typical_patient()
+    at = walk_to_review(start(), answers)
+    address = dict(at.query_params)
+    assert set(address) == {"d", "s"}
+    assert address["s"] == "review"
+    assert len(address["d"]) >= 32
+    typed = {str(value) for section in answers.values() for value in section.values() if not isinstance(value, list)}
+    assert not [value for value in typed if len(value) > 2 and value in address["d"]]
+
+
+# --- issue 10: keeping the patient's work, finding errors, wording ------------------------------------------
+
+
+def reopen(address: dict) -> object:
+    """The same tab reloaded: a new browser session with the same address."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for name, value in address.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_a_reload_mid_way_finds_the_answers_and_the_step(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "headache")
+    fill_step(at, answers, STEP_BY_KEY["headache"])
+    address = dict(at.query_params)
+
+    again = reopen(address)
+
+    assert header(again) == STEP_BY_KEY["headache"].title
+    assert draft_of(again) == draft_of(at)
+    assert widget(again, "w:headache.migraine_days").value == 12
+    walk_to_review(again, answers)
+    click(again, "Send my answers")
+    assert stored_triage(data_dir, again.code[0].value) == "likely_candidate"
+    assert dict(again.query_params) == {}
+    sent = reopen(address)
+    assert header(sent) == "Welcome", "a sent questionnaire's autosave is gone"
+    assert "red_flags" not in draft_of(sent)
+
+
+def test_an_expired_or_made_up_token_opens_nothing(data_dir):
+    at = go_to_step(start(), typical_patient(), "about")
+    address = dict(at.query_params)
+    other = ("y" if address["d"].startswith("x") else "x") + address["d"][1:]
+    assert header(reopen(address | {"d": other})) == "Welcome"
+
+    db = Database.from_settings(get_settings())
+    with db.session() as tx:
+        for row in tx.query(AutosaveRow):
+            row.expires_at = utcnow() - timedelta(minutes=1)
+    db.dispose()
+    expired = reopen(address)
+
+    assert header(expired) == "Welcome"
+    assert set(draft_of(expired)) <= {"contact"}
+    assert any("no longer kept" in note.value for note in expired.info)
+    assert dict(expired.query_params) == {}
+
+
+def test_the_address_step_is_followed_like_the_back_button(data_dir):
+    """The browser's Back button changes the address to the step before; the page shows that step, answers kept."""
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "about")
+    at.query_params["s"] = "red_flags"
+    at.run()
+    assert header(at) == STEP_BY_KEY["red_flags"].title
+    assert widget(at, "w:red_flags.thunderclap").value == "no"
+    at.query_params["s"] = "dystonia"  # not one of this patient's steps: ignored
+    at.run()
+    assert header(at) == STEP_BY_KEY["red_flags"].title
+    assert at.query_params["s"] == "red_flags"
+
+
+def test_change_on_the_review_then_next_returns_to_the_review(data_dir):
+    answers = typical_patient()
+    at = walk_to_review(start(), answers)
+    click(at, "Change", key="change-about")
+    assert header(at) == STEP_BY_KEY["about"].title
+
+    click(at, "Next")
+
+    assert header(at) == "Check your answers"
+    click(at, "Change", key="change-seeking")
+    answer(at, "seeking.reason", "cervical_dystonia")
+    click(at, "Next")
+    assert header(at) == STEP_BY_KEY["dystonia"].title, "a new pathway's questions come before the review"
+    fill_step(at, patient_for("cervical_dystonia"), STEP_BY_KEY["dystonia"])
+    click(at, "Next")
+    assert header(at) == "Check your answers"
+
+
+def test_the_error_banner_names_each_question_to_put_right(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "headache")
+    answer(at, "headache.headache_days", 20)
+    click(at, "Next")
+    banner = at.error[0].value
+    headache = section_model("headache").model_fields
+    for field in ("migraine_days", "hours_per_day", "pattern_months", "acute_days"):
+        assert headache[field].title in banner
+    assert headache["headache_days"].title not in banner
+    assert at.error[0].value.startswith("Please check these answers:")
+
+
+def test_a_number_seen_again_shows_as_typed_not_with_a_decimal(data_dir):
+    answers = typical_patient()
+    at = go_to_step(start(), answers, "headache")
+    fill_step(at, answers, STEP_BY_KEY["headache"])
+    click(at, "Next")
+    click(at, "Back")
+    for box in at.number_input:
+        assert box.proto.format in ("%d", "%g"), box.label
+        assert box.proto.format % 6.0 == "6"
+        assert box.proto.format % 8.0 == "8"
+    assert widget(at, "w:headache.hours_per_day").value == 8
+
+
+def test_the_welcome_page_shows_no_error_before_start_and_a_plain_one_after(data_dir):
+    at = start()
+    assert [e.value for e in at.error] == []
+    click(at, "Start")
+    assert header(at) == "Welcome"
+    assert error_after(at, "w:contact.privacy_ack") == READ_PRIVACY
+    assert "send your answers" not in page_text(at)
+
+
+@pytest.mark.parametrize(("method", "words"), [("phone", "phone"), ("email", "email"), ("either", "phone or email")])
+def test_the_thank_you_page_says_how_we_contact_for_every_choice(data_dir, method, words):
+    answers = typical_patient()
+    given = {"phone": "555 010 0000", "email": "pat@example.org"}
+    answers["contact"] = {k: v for k, v in answers["contact"].items() if k not in given} | {"preferred_method": method}
+    answers["contact"] |= {k: v for k, v in given.items() if method in (k, "either")}
+    at = walk_to_review(start(), answers)
+    click(at, "Send my answers")
+    assert f"We will contact you by {words} to arrange" in page_text(at)
+    assert "by either" not in page_text(at)
+
+
+def test_the_progress_line_names_the_part_and_never_goes_back(data_dir):
+    at, shown = start(), []
+    while header(at) != "Check your answers":
+        shown.append((at.get("progress")[0].proto.value, at.get("progress")[0].proto.text))
+        fill_step(at, typical_patient(), next(s for s in STEPS if s.title == header(at)))
+        click(at, "Start" if header(at) == "Welcome" else "Next")
+    values = [value for value, _ in shown]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    assert {text.split(":")[0].split(" of ")[1] for _, text in shown} == {"4"}
+
+
+def test_the_review_groups_answers_by_step_with_a_change_button_beside_each(data_dir):
+    answers = typical_patient()
+    at = walk_to_review(start(), answers)
+    steps = [s for s in steps_for(answers) if s.key not in ("welcome", "review")]
+    assert [b.key for b in at.button if b.label == "Change"] == [f"change-{s.key}" for s in steps]
+    text = page_text(at)
+    assert all(each.title in text for each in steps)
+    assert "8 hours" in text
+    assert "Triptans: 6 days a month" in text

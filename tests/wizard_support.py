@@ -95,12 +95,12 @@ def answer(at: AppTest, path: str, value: Any) -> AppTest:
     return at.run()
 
 
-def button(at: AppTest, label: str) -> Any:
-    return next(b for b in at.button if b.label == label)
+def button(at: AppTest, label: str, key: str | None = None) -> Any:
+    return next(b for b in at.button if b.label == label and key in (None, b.key))
 
 
-def click(at: AppTest, label: str) -> AppTest:
-    button(at, label).click()
+def click(at: AppTest, label: str, key: str | None = None) -> AppTest:
+    button(at, label, key).click()
     return at.run()
 
 

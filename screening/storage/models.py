@@ -164,6 +164,19 @@ class DraftRow(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class AutosaveRow(Base):
+    """The answers of one browser tab, kept so a reload finds them; found by the hash of the tab's random token."""
+
+    __tablename__ = "autosaves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict[str, Any]]
+    step: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_user_at", "username", "at"),)

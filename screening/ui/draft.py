@@ -18,7 +18,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, Submission, field_errors
+from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors
 from screening.catalogue import OTHER_DRUG
 from screening.choices import ContactMethod, Pathway, Reason, Sex, YesNoUnsure
 
@@ -103,6 +103,47 @@ def steps_for(draft: Draft) -> list[Step]:
     """The steps this patient walks: only their own pathway's questions (none when not sure yet)."""
     pathway = pathway_of(draft)
     return [step for step in STEPS if step.pathway is None or step.pathway == pathway]
+
+
+PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Getting started", ("welcome", "seeking")),
+    ("Your health", ("red_flags", "about", "headache", "treatments", "dystonia", "spasticity", "facial_pain")),
+    ("Treatment and safety", ("toxin", "safety")),
+    ("Contact and check", ("contact", "review")),
+)
+"""Named parts every pathway has, so the progress line never changes its total when the pathway is chosen."""
+LONGEST_PATH = max(len([s for s in STEPS if s.pathway in (None, p)]) for p in {s.pathway for s in STEPS})
+
+
+@dataclass(frozen=True)
+class Progress:
+    part: int
+    parts: int
+    name: str
+    done: float
+    """Share of the way, 0..1: counted against the longest pathway until this patient's is known, so it
+    only ever grows as the patient moves on (a shorter pathway puts the same step further along)."""
+
+    @property
+    def text(self) -> str:
+        return f"Part {self.part} of {self.parts}: {self.name}"
+
+
+def progress(draft: Draft, step: Step) -> Progress:
+    steps = steps_for(draft)
+    total = len(steps) if pathway_of(draft) else LONGEST_PATH
+    part = next(number for number, (_, keys) in enumerate(PARTS, 1) if step.key in keys)
+    return Progress(part, len(PARTS), PARTS[part - 1][0], (steps.index(step) + 1) / total)
+
+
+def next_step(draft: Draft, step: Step, *, back_to_review: bool) -> Step:
+    """Where Next leads: the following step, or after a "Change" from the review, straight back to it,
+    unless the change opened questions not answered yet (a new pathway's steps), which come first."""
+    steps = steps_for(draft)
+    later = steps[steps.index(step) + 1 :]
+    if not back_to_review:
+        return later[0]
+    return next((each for each in later if each is not REVIEW and check_step(draft, each)), REVIEW)
 
 
 # --- what is shown -------------------------------------------------------------------------------
@@ -239,6 +280,8 @@ _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 NUMBER_OR_UNSURE = "Please enter a number, or tick Not sure."
+READ_PRIVACY = "Please tick this box to say you have read how your answers are kept, then press Start."
+"""On the welcome page nothing has been answered yet, so the model's "to send your answers" would puzzle."""
 TICK_KINDS = "Please tick the medicines you take, or tick None of these."
 
 
@@ -297,6 +340,8 @@ def check_step(draft: Draft, step: Step) -> Errors:
     for section in step.sections:
         found = _model_errors(section_model(section), draft.get(section, {}), f"{section}.")
         errors |= {path: message for path, message in found.items() if ".".join(path.split(".")[:2]) in asked}
+    if step is WELCOME:
+        errors = dict.fromkeys(errors, READ_PRIVACY)
     return _unanswered(draft, step) | errors
 
 
@@ -319,6 +364,20 @@ def step_of(path: str, steps: list[Step]) -> Step:
         if tuple(parts[:2]) in step.fields:
             return step
     return next((step for step in steps if parts[0] in step.sections), REVIEW)
+
+
+def question_name(path: str) -> str:
+    """The question an error is about, as the page titles it ("Medicine 2: ..." for one of the medicines tried);
+    an error about a whole part is named by its step."""
+    section, *rest = path.split(".")
+    if path == KINDS_PATH:
+        return KINDS_QUESTION
+    if rest[:1] == ["preventives"] and len(rest) == 3 and rest[1].isdigit():
+        return f"Medicine {int(rest[1]) + 1}: {PreventiveTried.model_fields[rest[2]].title}"
+    fields = section_model(section).model_fields if section in Submission.model_fields else {}
+    if rest and rest[0] in fields:
+        return fields[rest[0]].title or rest[0]
+    return next((step.title for step in STEPS if section in step.sections), path)
 
 
 def red_flags_raised(draft: Draft) -> list[str]:

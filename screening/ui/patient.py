@@ -7,22 +7,21 @@ Everything the patient typed is echoed with ``st.text`` (never as markdown).
 """
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from pydantic.fields import FieldInfo
 
 from screening import intake
 from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
-from screening.choices import YesNoUnsure, label
+from screening.choices import YesNoUnsure
 from screening.loader import RuleSetError
 from screening.settings import get_settings
 from screening.storage import StorageError
 from screening.ui import resources
 from screening.ui.draft import (
     ACUTE_KINDS,
-    KIND_NAMES,
     KINDS_PATH,
     KINDS_QUESTION,
     NONE_OF_THESE,
@@ -36,7 +35,10 @@ from screening.ui.draft import (
     check_all,
     check_step,
     kind_label,
+    next_step,
+    progress,
     prune,
+    question_name,
     red_flags_raised,
     section_model,
     shown,
@@ -44,28 +46,39 @@ from screening.ui.draft import (
     steps_for,
     tick_kinds,
 )
-from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask, widget_key
+from screening.ui.navigation import (
+    ARRIVED,
+    BACK_TO_REVIEW,
+    CODE,
+    DRAFT,
+    ERRORS,
+    EXPIRED,
+    RECEIPT,
+    STEP,
+    arrive,
+    autosave_tab,
+    close_tab,
+    follow_history,
+    go_to,
+    guard_leaving,
+    keep_address,
+    open_tab,
+)
+from screening.ui.review import review
+from screening.ui.widgets import (
+    birth_date_input,
+    forget_widgets,
+    question_block,
+    render_field,
+    why_we_ask,
+    widget_key,
+)
+from screening.ui.wording import CONTACT_BY
 
-DRAFT, STEP, ERRORS, CODE, RECEIPT, ARRIVED = "draft", "step", "errors", "draft_code", "receipt", "arrived"
 TICKED = ":ticked"
 CLINIC_LINE = "Pre-screening for a Botox consultation"
-STYLE = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-[data-testid="stMain"] h1 { font-size: 1.75rem; }
-[data-testid="stMain"] h2 { font-size: 1.35rem; }
-</style>"""
-"""Headings sized for a phone: the step title is the page's one h1, and should fit on one or two lines."""
-TO_TOP = """<script>
-setTimeout(() => {
-  document.querySelector('[data-testid="stMain"]')?.scrollTo(0, 0);
-  const heading = document.querySelector('HEADING');
-  if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({preventScroll: true}); }
-}, 100);
-</script>"""
-"""A constant script, run once when a new step opens: on a phone, Next is at the bottom of a long step, and
-Streamlit keeps the scroll position, so the new step would open half-way down; screen readers start at its title.
-It never contains anything the patient typed."""
-
+LOOK = Path(__file__).resolve().parent / "patient.css"
+"""Spacing and tap targets for a phone; the colours are the theme in .streamlit/config.toml."""
 URGENT_NOW = (
     "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
     "Do not wait for the clinic to contact you."
@@ -73,6 +86,10 @@ URGENT_NOW = (
 URGENT = URGENT_NOW + " You can still finish and send these questions afterwards."
 UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
 SAVE_FAILED = "Sorry, we could not save your answers just now. Nothing you typed is lost: please try again."
+EXPIRED_NOTE = (
+    "Your earlier answers in this window are no longer kept (they are deleted after a while without changes, "
+    "for your privacy). If you saved them with a code, use Continue where I left off below."
+)
 PRIVACY = (
     "Your answers are kept by the clinic in its own secure records and read only by the clinic team "
     "caring for your request. We ask only what we need to prepare your visit and to contact you. "
@@ -82,46 +99,38 @@ PRIVACY = (
 
 def page() -> None:
     """The whole wizard; Streamlit runs this top to bottom on every click."""
-    _start_session()
     try:
         resources.ruleset()
         resources.database()
     except (RuleSetError, StorageError, OSError):
         st.error(UNAVAILABLE, icon=":material/error:")
         return
+    open_tab()
+    st.html(LOOK)
     if RECEIPT in st.session_state:
         _confirmation(st.session_state[RECEIPT])
+        guard_leaving(unsent=False)
         return
     draft: Draft = st.session_state[DRAFT]
+    follow_history(draft)
     steps = steps_for(draft)
     step = STEP_BY_KEY[st.session_state[STEP]]
     if step not in steps:
         step = WELCOME
-    _progress(steps, step)
+    keep_address(step)
+    _heading(step.title)
+    _progress(draft, step)
     errors: Errors = st.session_state[ERRORS]
     if errors:
-        st.error("Please check the answers marked below.", icon=":material/error:")
-    {"welcome": _welcome, "review": _review}.get(step.key, _questions)(draft, step, errors)
+        _error_banner(errors)
+    {"welcome": _welcome, "review": review}.get(step.key, _questions)(draft, step, errors)
     forget_widgets_of(prune(draft))
     _refresh_errors(draft, step, errors)
     _navigation(draft, steps, step)
     if step not in (WELCOME, REVIEW):
         _save_for_later(draft, step)
-
-
-def _start_session() -> None:
-    st.session_state.setdefault(DRAFT, {})
-    st.session_state.setdefault(STEP, WELCOME.key)
-    st.session_state.setdefault(ERRORS, {})
-
-
-def go_to(step: Step, errors: Errors | None = None) -> None:
-    """Change step: widgets are dropped so the new step's widgets are seeded from the draft."""
-    st.session_state[STEP] = step.key
-    st.session_state[ERRORS] = errors or {}
-    st.session_state[ARRIVED] = True
-    forget_widgets()
-    st.rerun()
+    autosave_tab(draft, step)
+    guard_leaving(unsent=step is not WELCOME or draft.get("contact", {}).get("privacy_ack"))
 
 
 def forget_widgets_of(paths: list[str]) -> None:
@@ -139,29 +148,35 @@ def _refresh_errors(draft: Draft, step: Step, errors: Errors) -> None:
         st.rerun()
 
 
-def arrive(heading: str) -> None:
-    if st.session_state.pop(ARRIVED, False):
-        st.html(TO_TOP.replace("HEADING", heading), unsafe_allow_javascript=True)
-
-
 def _heading(title: str) -> None:
     """A small line naming the service, then the page's own title as its one h1 (no anchor-link icon)."""
-    st.html(STYLE)
     st.markdown(f":small[{CLINIC_LINE}]")
     st.title(title, anchor=False)
-    arrive("h1")
+    arrive()
 
 
-def _progress(steps: list[Step], step: Step) -> None:
-    number = steps.index(step) + 1
-    _heading(step.title)
-    st.progress(number / len(steps), text=f"Step {number} of {len(steps)}")
+def _progress(draft: Draft, step: Step) -> None:
+    now = progress(draft, step)
+    st.progress(now.done, text=now.text)
+
+
+def _error_banner(errors: Errors) -> None:
+    """Names each question to put right, in page order, so a phone user knows what to look for below."""
+    names = list(dict.fromkeys(question_name(path) for path in errors))
+    with st.container(key="error_banner"):
+        st.error(
+            "Please check " + ("this answer:" if len(names) == 1 else "these answers:") + "\n"
+            + "\n".join(f"- {name}" for name in names),
+            icon=":material/error:",
+        )
 
 
 # --- steps ---------------------------------------------------------------------------------------
 
 
 def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
+    if st.session_state.pop(EXPIRED, False):
+        st.info(EXPIRED_NOTE, icon=":material/history:")
     st.write(
         "These questions help the clinic get ready for a free video call with you about treatment with "
         "Botox (botulinum toxin). They take about 10 minutes. A member of the clinic team reads every answer. "
@@ -213,21 +228,23 @@ def _acute_medicines(headache: dict[str, Any], errors: Errors) -> None:
     ticked = acute_kinds(headache)
     none_key = widget_key(KINDS_PATH) + TICKED
     kind_keys = {kind: widget_key(f"headache.{kind}") + TICKED for kind in ACUTE_KINDS}
-    st.markdown(f"**{KINDS_QUESTION}** Tick all that apply.")
-    why_we_ask(HeadachePattern.model_fields[ACUTE_KINDS[0]])
-    chosen: list[str] = []
-    for kind, key in kind_keys.items():
-        st.session_state.setdefault(key, ticked is not None and kind in ticked)
-        if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
-            chosen.append(kind)
-            if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
-                headache[kind] = None  # just ticked: the box starts empty, not at the 0 that meant "not taken"
-            render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
-    st.session_state.setdefault(none_key, ticked == [])
-    none = st.checkbox(NONE_OF_THESE, key=none_key, on_change=_untick_others, args=(none_key, [*kind_keys.values()]))
-    tick_kinds(headache, chosen if chosen or none else None)
-    if KINDS_PATH in errors:
-        st.error(errors[KINDS_PATH], icon=":material/error:")
+    with question_block(KINDS_PATH):
+        st.markdown(f"**{KINDS_QUESTION}** Tick all that apply.")
+        why_we_ask(HeadachePattern.model_fields[ACUTE_KINDS[0]])
+        chosen: list[str] = []
+        for kind, key in kind_keys.items():
+            st.session_state.setdefault(key, ticked is not None and kind in ticked)
+            if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
+                chosen.append(kind)
+                if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
+                    headache[kind] = None  # just ticked: the box starts empty, not at the 0 that meant "not taken"
+                render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
+        st.session_state.setdefault(none_key, ticked == [])
+        others = [*kind_keys.values()]
+        none = st.checkbox(NONE_OF_THESE, key=none_key, on_change=_untick_others, args=(none_key, others))
+        tick_kinds(headache, chosen if chosen or none else None)
+        if KINDS_PATH in errors:
+            st.error(errors[KINDS_PATH], icon=":material/error:")
 
 
 def _drug_name(key: str) -> str:
@@ -273,75 +290,6 @@ def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
         st.error(errors["treatments.preventives"], icon=":material/error:")
 
 
-def _review(draft: Draft, step: Step, errors: Errors) -> None:
-    st.write(
-        "Please check your answers. To change something, press the Change button of that part. "
-        "Your other answers stay as they are."
-    )
-    for each in steps_for(draft):
-        if each in (WELCOME, REVIEW):
-            continue
-        with st.container(border=True):
-            st.header(each.title, anchor=False)
-            for section, field in each.fields:
-                if field == ACUTE_KINDS[0] and shown(draft, (section, field)):
-                    _review_kinds(draft.get(section, {}))
-                elif field not in ACUTE_KINDS and shown(draft, (section, field)):
-                    _review_line(section, field, draft.get(section, {}))
-            if st.button(f"Change: {each.title}", key=f"change-{each.key}"):
-                go_to(each)
-
-
-def _review_line(section: str, field: str, answers: dict[str, Any]) -> None:
-    info = section_model(section).model_fields[field]
-    st.markdown(f"**{info.title}**")
-    if field == "preventives":
-        lines = [_preventive_line(item) for item in answers.get(field, [])]
-        st.text("\n".join(lines) or "None")
-    else:
-        st.text(_with_unit(info, answers.get(field), shown_answer(answers, field)))
-
-
-def _with_unit(info: FieldInfo, value: Any, text: str) -> str:
-    """A number as the patient typed it, with its unit: "8 hours", not "8.0"."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return text
-    unit = info.json_schema_extra.get("unit") if isinstance(info.json_schema_extra, dict) else None
-    return f"{value:g} {unit}" if unit else f"{value:g}"
-
-
-def _review_kinds(headache: dict[str, Any]) -> None:
-    """The attack medicines as one answer: the kinds ticked with their days, not six lines of 0."""
-    st.markdown(f"**{KINDS_QUESTION}**")
-    ticked = acute_kinds(headache)
-    lines = [f"{KIND_NAMES[kind][0]}: {shown_answer(headache, kind)} days a month" for kind in ticked or []]
-    st.text("\n".join(lines) or ("Not answered" if ticked is None else NONE_OF_THESE))
-
-
-def shown_answer(answers: dict[str, Any], field: str) -> str:
-    """An answer in plain words: options by their label, "Not sure" for an unknown number."""
-    if field not in answers:
-        return "Not answered"
-    value = answers[field]
-    if value is None:
-        return "Not sure"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(label(v) for v in value) or "None"
-    if field == "date_of_birth":
-        return date.fromisoformat(value).strftime("%m/%d/%Y")
-    return label(value)
-
-
-def _preventive_line(item: dict[str, Any]) -> str:
-    name = item.get("other_name") if item.get("drug") == OTHER_DRUG else drug_label(item.get("drug", ""))
-    weeks = item.get("weeks")
-    return f"{name or 'Medicine not chosen'}: {'weeks not sure' if weeks is None else f'{weeks:g} weeks'}, " + (
-        label(item["outcome"]) if "outcome" in item else "outcome not given"
-    )
-
-
 # --- moving between steps ------------------------------------------------------------------------
 
 
@@ -355,7 +303,8 @@ def _navigation(draft: Draft, steps: list[Step], step: Step) -> None:
                 _submit(draft, steps)
         elif st.button("Start" if step is WELCOME else "Next", type="primary"):
             errors = check_step(draft, step)
-            go_to(step if errors else steps[index + 1], errors)
+            back = st.session_state.get(BACK_TO_REVIEW, False)
+            go_to(step if errors else next_step(draft, step, back_to_review=back), errors, back_to_review=back)
 
 
 def _submit(draft: Draft, steps: list[Step]) -> None:
@@ -370,13 +319,13 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
     except (StorageError, RuleSetError, OSError):
         st.error(SAVE_FAILED, icon=":material/error:")
         return
-    method = submission.contact.preferred_method
     st.session_state[RECEIPT] = {
         "reference": receipt.reference,
-        "method": label(method).lower(),
+        "method": CONTACT_BY[submission.contact.preferred_method],
         "warning_signs": bool(red_flags_raised(draft)),
     }
-    for key in (DRAFT, STEP, ERRORS, CODE):
+    close_tab()
+    for key in (DRAFT, STEP, ERRORS, CODE, BACK_TO_REVIEW):
         st.session_state.pop(key, None)
     st.session_state[ARRIVED] = True
     forget_widgets()
@@ -398,6 +347,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     )
     if st.button("Start again for someone else"):
         st.session_state.clear()
+        st.query_params.clear()
         st.rerun()
 
 

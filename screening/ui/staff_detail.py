@@ -21,7 +21,7 @@ from screening.staff import Role, StaffInfo, StaffSession
 from screening.triage import TRIAGE_LABELS
 from screening.ui import auth, resources
 from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
-from screening.ui.patient import shown_answer
+from screening.ui.review import shown_answer
 from screening.ui.staff_common import attempt, show_outcome
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status

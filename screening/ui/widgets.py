@@ -83,7 +83,7 @@ def _number(store: dict[str, Any], field: str, info: FieldInfo, kind: type, key:
         min_value=kind(_constraint(info, "ge") or 0),
         max_value=kind(le) if (le := _constraint(info, "le")) is not None else None,
         step=kind(0.5 if kind is float else 1),
-        format="%.1f" if kind is float else "%d",
+        format="%g" if kind is float else "%d",  # 6 hours shows as 6 (not 6.0) when the step is seen again
         placeholder=str(unit) if unit else None,
         key=key,
         disabled=is_unsure,
@@ -95,9 +95,16 @@ def _number(store: dict[str, Any], field: str, info: FieldInfo, kind: type, key:
 
 
 def why_we_ask(info: FieldInfo) -> None:
-    """Small but full-contrast text: Streamlit's grey caption is below the WCAG 4.5:1 contrast ratio."""
+    """Small, in a softer colour than the question (patient.css) but still above the WCAG 4.5:1 contrast
+    ratio, which Streamlit's grey caption is not."""
     if info.description:
         st.markdown(f":small[Why we ask: {info.description}]")
+
+
+def question_block(path: str) -> Any:
+    """One question with its error and its "why we ask" line, drawn tight together (patient.css spaces the
+    questions apart and styles the line); the key also lets the page find the first question with an error."""
+    return st.container(gap="xxsmall", key="q_" + path.replace(".", "_"))
 
 
 def birth_date_input(title: str, key: str) -> date | None:
@@ -132,30 +139,31 @@ def render_field(
     kind = _base_type(info)
     key = widget_key(path)
     title = info.title or field
-    if kind is bool:
-        _seed(key, store, field)
-        store[field] = st.checkbox(title, key=key)
-    elif kind in (int, float):
-        _number(store, field, info, kind, key, unsure=optional_number(info))
-    elif kind is date:
-        _seed(key, store, field, date.fromisoformat)
-        born = birth_date_input(title, key)
-        _store(store, field, born.isoformat() if born else None)
-    elif (many := _list_enum(kind)) is not None:
-        _seed(key, store, field)
-        store[field] = st.multiselect(
-            title, [m.value for m in many], format_func=format_func, key=key, placeholder="Choose"
-        )
-    elif options is not None or _enum_of(kind) is not None:
-        _seed(key, store, field)
-        values = options if options is not None else [m.value for m in kind]
-        _store(store, field, _choice(title, values, key, format_func, horizontal=kind is YesNoUnsure))
-    else:
-        _seed(key, store, field)
-        limit = _constraint(info, "max_length")
-        _store(store, field, st.text_input(title, key=key, max_chars=limit).strip())
-    if path in errors:
-        st.error(errors[path], icon=":material/error:")
-    if why:
-        why_we_ask(info)
+    with question_block(path):
+        if kind is bool:
+            _seed(key, store, field)
+            store[field] = st.checkbox(title, key=key)
+        elif kind in (int, float):
+            _number(store, field, info, kind, key, unsure=optional_number(info))
+        elif kind is date:
+            _seed(key, store, field, date.fromisoformat)
+            born = birth_date_input(title, key)
+            _store(store, field, born.isoformat() if born else None)
+        elif (many := _list_enum(kind)) is not None:
+            _seed(key, store, field)
+            store[field] = st.multiselect(
+                title, [m.value for m in many], format_func=format_func, key=key, placeholder="Choose"
+            )
+        elif options is not None or _enum_of(kind) is not None:
+            _seed(key, store, field)
+            values = options if options is not None else [m.value for m in kind]
+            _store(store, field, _choice(title, values, key, format_func, horizontal=kind is YesNoUnsure))
+        else:
+            _seed(key, store, field)
+            limit = _constraint(info, "max_length")
+            _store(store, field, st.text_input(title, key=key, max_chars=limit).strip())
+        if path in errors:
+            st.error(errors[path], icon=":material/error:")
+        if why:
+            why_we_ask(info)
     return store.get(field)

@@ -27,6 +27,15 @@ IDLE = """() => {
 }"""
 
 
+STEP_READY = """(old) => {
+    const title = document.querySelector('h1');
+    const app = document.querySelector('[data-testid="stApp"]');
+    return title && title.innerText !== old && app && app.dataset.testScriptState !== 'running'
+        && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]');
+}"""
+"""A new step is ready when its title is shown and the rerun that drew it has finished (nothing stale left)."""
+
+
 def settle(page: Page) -> None:
     """Wait for Streamlit's rerun to finish: while it runs, old elements are marked stale."""
     page.wait_for_timeout(150)
@@ -130,7 +139,8 @@ def complete_patient_flow(
 ) -> str:
     """From the welcome page to the confirmation; returns the reference code shown.
 
-    ``timings`` (if given) receives the seconds from pressing "Send my answers" to the thank-you page.
+    ``timings`` (if given) receives the seconds from pressing "Send my answers" to the thank-you page
+    (``submit``) and from each tap on Next to the next step being ready (``next``, a list).
     """
     page.goto(url)
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=TIMEOUT_MS)
@@ -140,8 +150,11 @@ def complete_patient_flow(
         fill_step(page, answers, step.key)
         if on_step:
             on_step(page, step.key)
+        tapped = time.perf_counter()
         page.get_by_role("button", name="Start" if step.key == "welcome" else "Next", exact=True).click()
-        expect(page.locator("h1").first).not_to_have_text(title, timeout=TIMEOUT_MS)
+        page.wait_for_function(STEP_READY, arg=title, timeout=TIMEOUT_MS, polling="raf")
+        if timings is not None and step.key != "welcome":
+            timings.setdefault("next", []).append(time.perf_counter() - tapped)
         settle(page)
     if on_step:
         on_step(page, "review")
