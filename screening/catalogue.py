@@ -60,3 +60,8 @@ def drug_class(key: str, typed_class: PreventiveClass | None) -> PreventiveClass
     if key in DRUGS:
         return DRUGS[key][1]
     return typed_class or PreventiveClass.other
+
+
+OTHER_DRUG_LABEL = "Other (not on the list)"
+DRUG_CHOICES: dict[str, str] = {**{key: name for key, (name, _) in DRUGS.items()}, OTHER_DRUG: OTHER_DRUG_LABEL}
+"""The closed list a patient picks a preventive from (key -> plain name): the wizard's list and the form's options."""
