@@ -26,6 +26,15 @@ def _read_input(source: str) -> Any:
     return json.loads(text)
 
 
+def _answers(data: Any, from_fhir: bool) -> Any:
+    """The answers dict: the file itself, or read out of a FHIR QuestionnaireResponse to our Questionnaire."""
+    if not from_fhir:
+        return data
+    from screening.exports.fhir import read_response  # FHIR models load only for --fhir
+
+    return read_response(data)
+
+
 def cmd_screen(args: argparse.Namespace, ruleset: RuleSet) -> int:
     try:
         data = _read_input(args.file)
@@ -33,9 +42,12 @@ def cmd_screen(args: argparse.Namespace, ruleset: RuleSet) -> int:
         print(json.dumps({"errors": [{"field": "", "message": f"cannot read input: {exc}"}]}), file=sys.stderr)
         return 2
     try:
-        submission = Submission.model_validate(data)
+        submission = Submission.model_validate(_answers(data, args.fhir))
     except ValidationError as exc:
         print(json.dumps({"errors": field_errors(exc)}, indent=2))
+        return 2
+    except ValueError as exc:  # a response that is not one to our Questionnaire
+        print(json.dumps({"errors": getattr(exc, "errors", [{"field": "", "message": str(exc)}])}, indent=2))
         return 2
     result = screen(submission, ruleset)
     out = result.to_dict(with_trace=args.trace)
@@ -77,18 +89,33 @@ def cmd_schema(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_questionnaire(_: argparse.Namespace) -> int:
+    from screening.exports.fhir import questionnaire
+
+    print(json.dumps(questionnaire(), indent=2, ensure_ascii=False))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m screening", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("screen", help="screen one submission (JSON file, or - for stdin)")
     s.add_argument("file")
     s.add_argument("--trace", action="store_true", help="include every condition with its value")
+    s.add_argument("--fhir", action="store_true", help="the file is a FHIR R5 QuestionnaireResponse")
     s.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     rules = sub.add_parser("rules", help="check or show the rule set")
     rules.add_argument("action", choices=["check", "show"])
     rules.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     schema = sub.add_parser("schema", help="print the JSON Schema of the answers")
     schema.add_argument("--rules", type=Path, default=DEFAULT_RULES)
+    sub.add_parser("questionnaire", help="print the FHIR R5 Questionnaire generated from the answer model")
+    summary = sub.add_parser("summary", help="staff console: write a submission's one-page consultation summary (PDF)")
+    summary.add_argument("reference")
+    summary.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    fhir = sub.add_parser("fhir", help="staff console: print a submission as FHIR R5 (response and result, a Bundle)")
+    fhir.add_argument("reference")
+    fhir.add_argument("--out", type=Path, help="write to this file instead of standard output")
     staff_cmd = sub.add_parser("staff", help="add, list, disable staff accounts or reset a password (first admin here)")
     staff_sub = staff_cmd.add_subparsers(dest="action", required=True)
     add = staff_sub.add_parser("add", help="add an account; asks for the password twice")
@@ -106,10 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
         return cmd_schema(args)
-    if args.command == "staff":
-        from screening.staff_cli import cmd_staff  # the database only for staff commands: screening starts fast
+    if args.command == "questionnaire":
+        return cmd_questionnaire(args)
+    if args.command in ("staff", "summary", "fhir"):
+        from screening import staff_cli  # the database only for staff commands: screening starts fast
 
-        return cmd_staff(args)
+        return {"staff": staff_cli.cmd_staff, "summary": staff_cli.cmd_summary, "fhir": staff_cli.cmd_fhir}[
+            args.command
+        ](args)
     try:
         ruleset = load_ruleset(args.rules)
     except RuleSetError as exc:

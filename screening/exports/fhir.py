@@ -91,7 +91,7 @@ def section_model(section: str) -> type[BaseModel]:
 
 
 def section_title(model: type[BaseModel]) -> str:
-    """"HeadachePattern" -> "Headache pattern": the model's own name in words."""
+    """ "HeadachePattern" -> "Headache pattern": the model's own name in words."""
     words = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).split()
     return " ".join([words[0], *(w.lower() for w in words[1:])])
 
@@ -366,9 +366,7 @@ def _response_items(items: list[dict[str, Any]], scope: Mapping[str, Any]) -> li
             out += [{"linkId": item["linkId"], "item": _response_items(item["item"], entry)} for entry in entries]
             continue
         values = value if isinstance(value, list) else [value]
-        out.append(
-            {"linkId": item["linkId"], "text": item["text"], "answer": [_answer_value(item, v) for v in values]}
-        )
+        out.append({"linkId": item["linkId"], "text": item["text"], "answer": [_answer_value(item, v) for v in values]})
     return out
 
 

@@ -236,6 +236,20 @@ def answer_batch(tx: Session, *, after: int, size: int) -> list[StoredAnswers]:
     return [StoredAnswers(row.id, row.reference, row.triage, flags.get(row.id, ()), row.answers) for row in rows]
 
 
+def by_reference(tx: Session, reference: str) -> SubmissionRow | None:
+    return tx.scalar(select(SubmissionRow).where(SubmissionRow.reference == reference))
+
+
+def answers_and_results(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+    """The wide columns (answers, result) of some submissions: what a call list needs beyond the queue's row."""
+    if not submission_ids:
+        return {}
+    query = select(SubmissionRow.id, SubmissionRow.answers, SubmissionRow.result).where(
+        SubmissionRow.id.in_(submission_ids)
+    )
+    return {row.id: (row.answers, row.result) for row in tx.execute(query)}
+
+
 def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     if not submission_ids:
         return {}
