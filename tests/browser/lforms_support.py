@@ -7,6 +7,7 @@ serves our page, the package and nothing else, on a free localhost port.
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
@@ -24,12 +25,15 @@ PAGE = HERE / "lforms_page.html"
 
 
 def lforms_package() -> Path:
+    """The unpacked package, of the version .ci/run installs (``LFORMS_VERSION`` there and here)."""
     package = LFORMS_DIR / "package"
-    if not (package / "dist" / "fhir" / "R5" / "lformsFHIR.js").exists():
+    manifest = package / "package.json"
+    found = json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.exists() else None
+    if found != LFORMS_VERSION:
         hint = f"run .ci/run, or: npm pack lforms@{LFORMS_VERSION} and unpack it into {LFORMS_DIR}"
         if os.environ.get("REQUIRE_BROWSER_TESTS"):
-            pytest.fail(f"LHC-Forms {LFORMS_VERSION} is not installed ({hint})")
-        pytest.skip(f"LHC-Forms is not installed ({hint})")
+            pytest.fail(f"LHC-Forms {LFORMS_VERSION} is not installed (found {found}; {hint})")
+        pytest.skip(f"LHC-Forms {LFORMS_VERSION} is not installed ({hint})")
     return package
 
 
