@@ -138,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("staff", "summary", "fhir"):
         from screening import staff_cli  # the database only for staff commands: screening starts fast
 
-        return {"staff": staff_cli.cmd_staff, "summary": staff_cli.cmd_summary, "fhir": staff_cli.cmd_fhir}[
-            args.command
-        ](args)
+        return staff_cli.cmd_staff(args) if args.command == "staff" else staff_cli.cmd_export(args)
     try:
         ruleset = load_ruleset(args.rules)
     except RuleSetError as exc:

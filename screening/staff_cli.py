@@ -53,27 +53,20 @@ def _database() -> Database:
     return db
 
 
-def cmd_summary(args: argparse.Namespace) -> int:
-    """The consultation summary as the console: audited like a download from the staff page."""
+def cmd_export(args: argparse.Namespace) -> int:
+    """``summary`` (PDF) or ``fhir`` (JSON) of one submission, as the console: audited like a staff download."""
     try:
-        data = service.summary(_database(), staff.CONSOLE, args.reference)
+        if args.command == "summary":
+            data = service.summary(_database(), staff.CONSOLE, args.reference)
+        else:
+            bundle = service.fhir_bundle(_database(), staff.CONSOLE, args.reference)
+            data = (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode()
     except LookupError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    if args.out is None:
+        sys.stdout.write(data.decode())
+        return 0
     args.out.write_bytes(data)
     print(f"Wrote {args.out} ({len(data)} bytes).")
-    return 0
-
-
-def cmd_fhir(args: argparse.Namespace) -> int:
-    try:
-        bundle = service.fhir_bundle(_database(), staff.CONSOLE, args.reference)
-    except LookupError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    text = json.dumps(bundle, indent=2, ensure_ascii=False)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
     return 0
