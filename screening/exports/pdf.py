@@ -10,6 +10,7 @@ for Latin, Greek and Cyrillic, and Droid Sans Fallback from fonts-droid-fallback
 Chinese, Japanese and Korean names. They are read from disk, never fetched.
 """
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,11 +27,11 @@ from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure, l
 from screening.triage import TRIAGE_LABELS, Triage
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/droid"))
-FONTS = {
-    ("DejaVu", ""): "DejaVuSans.ttf",
-    ("DejaVu", "B"): "DejaVuSans-Bold.ttf",
-    ("DroidFallback", ""): "DroidSansFallbackFull.ttf",
-}
+FONTS = {("DejaVu", ""): "DejaVuSans.ttf", ("DejaVu", "B"): "DejaVuSans-Bold.ttf"}
+FALLBACK = ("DroidFallback", "DroidSansFallbackFull.ttf")
+FALLBACK_FROM = "\u2e80"
+"""DejaVu covers Latin, Greek, Cyrillic and more, but no CJK (from U+2E80); the 4 MB fallback font takes about
+half a second to load, so it is loaded only for a summary whose text needs it."""
 FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback"
 BODY, SMALL, HEADING, TITLE = 8.5, 7, 10, 13
 LINE = 4.2
@@ -63,14 +64,16 @@ def _font_path(file: str) -> Path:
 
 
 class _Page(FPDF):
-    def __init__(self, footer_text: str) -> None:
+    def __init__(self, footer_text: str, *, fallback: bool) -> None:
         super().__init__(format="A4", unit="mm")
         self.footer_text = footer_text
         self.set_margins(14, 12, 14)
         self.set_auto_page_break(auto=True, margin=14)
         for (family, style), file in FONTS.items():
             self.add_font(family, style, str(_font_path(file)))
-        self.set_fallback_fonts(["DroidFallback"], exact_match=False)
+        if fallback:
+            self.add_font(FALLBACK[0], "", str(_font_path(FALLBACK[1])))
+            self.set_fallback_fonts([FALLBACK[0]], exact_match=False)
         self.set_font("DejaVu", size=BODY)
 
     def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
@@ -280,7 +283,8 @@ def summary_pdf(data: SummaryInput) -> bytes:
         f"Pre-screening only, not a diagnosis; a clinician decides. Reference {data.reference} · "
         f"rule set {ruleset.get('name', '')} {ruleset.get('version', '')} (SHA-256 {ruleset.get('hash', '')})"
     )
-    pdf = _Page(footer)
+    text = json.dumps([data.answers, data.result, data.printed_by], ensure_ascii=False)
+    pdf = _Page(footer, fallback=any(char >= FALLBACK_FROM for char in text))
     pdf.set_title(f"Consultation summary {data.reference}")
     pdf.set_creator("Botox pre-screening")
     pdf.add_page()

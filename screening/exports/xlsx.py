@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -26,48 +27,49 @@ def _text(value: Any) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-def _put(cell: Cell, value: Any) -> int:
-    """Writes one value; returns how many characters wide it shows."""
-    if value is None:
-        return 0
+def _cell(ws: Any, value: Any) -> tuple[WriteOnlyCell, int]:
+    """One cell, and how many characters wide it shows."""
     if isinstance(value, bool):
         value = "yes" if value else "no"
+    if value is None:
+        return WriteOnlyCell(ws), 0
     if isinstance(value, datetime):
-        cell.value = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        cell = WriteOnlyCell(ws, value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value)
         cell.number_format = DATETIME_FORMAT
-        return len(DATETIME_FORMAT)
+        return cell, len(DATETIME_FORMAT)
     if isinstance(value, date):
-        cell.value = value
+        cell = WriteOnlyCell(ws, value)
         cell.number_format = DATE_FORMAT
-        return len(DATE_FORMAT)
+        return cell, len(DATE_FORMAT)
     if isinstance(value, int | float):
-        cell.value = value
-        return len(str(value))
+        return WriteOnlyCell(ws, value), len(str(value))
     text = _text(value)
-    cell.value = text
+    cell = WriteOnlyCell(ws, text)
     cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
     cell.quotePrefix = True
-    return max((len(line) for line in text.splitlines()), default=0)
+    return cell, max((len(line) for line in text.splitlines()), default=0)
 
 
 def to_xlsx(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, sheet: str = "Export") -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet[:31]
+    """A streamed (write-only) workbook: the cells are made first, to size the columns, then written in order."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet[:31])
+    header = [_cell(ws, name)[0] for name in columns]
+    for cell in header:
+        cell.font = Font(bold=True)
     widths = [len(name) for name in columns]
-    for index, name in enumerate(columns, start=1):
-        header = ws.cell(row=1, column=index)
-        _put(header, name)
-        header.font = Font(bold=True)
-    for row_number, row in enumerate(rows, start=2):
-        for index, name in enumerate(columns, start=1):
-            cell = ws.cell(row=row_number, column=index)
-            widths[index - 1] = max(widths[index - 1], _put(cell, row.get(name)))
-            cell.alignment = Alignment(vertical="top")
+    lines = []
+    for row in rows:
+        made = [_cell(ws, row.get(name)) for name in columns]
+        widths = [max(width, shown) for width, (_, shown) in zip(widths, made, strict=True)]
+        lines.append([cell for cell, _ in made])
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, ws.max_row)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(lines) + 1}"
+    ws.append(header)
+    for line in lines:
+        ws.append(line)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
