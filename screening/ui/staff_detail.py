@@ -6,8 +6,6 @@ workflow allows from the current status; the service checks the move again, so a
 button left on screen after someone else moved the submission is refused.
 """
 
-import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,13 +17,13 @@ from screening.answers import PreventiveTried
 from screening.casework import Detail, TimelineEntry, waited
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import label
-from screening.exports import service
 from screening.staff import Role, StaffInfo, StaffSession
 from screening.triage import TRIAGE_LABELS
 from screening.ui import auth, resources
 from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
 from screening.ui.patient import shown_answer
 from screening.ui.staff_common import attempt, show_outcome
+from screening.ui.staff_downloads import downloads
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status
 
@@ -57,7 +55,7 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.header(f"Submission {found.reference}")
     show_outcome()
     _summary(found)
-    _downloads(me, found)
+    downloads(me, found)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
     if me.role in (Role.clinician, Role.admin):
@@ -85,38 +83,6 @@ def _summary(found: Detail) -> None:
         f"rule set {found.ruleset_version} ({found.ruleset_hash[:12]})"
     )
     st.text(contact_line(found.answers.get("contact") or {}))
-
-
-def _downloads(me: StaffSession, found: Detail) -> None:
-    """Each file is built (and audited) only when asked for; a download button then hands it over."""
-    pdf, bundle = st.columns(2)
-    with pdf:
-        _offer(
-            "Download summary (PDF)",
-            lambda: service.summary(resources.database(), me, found.reference),
-            f"summary-{found.reference}.pdf",
-            "application/pdf",
-        )
-    with bundle:
-        _offer(
-            "Download FHIR (JSON)",
-            lambda: json.dumps(service.fhir_bundle(resources.database(), me, found.reference), indent=2).encode(),
-            f"fhir-{found.reference}.json",
-            "application/fhir+json",
-        )
-
-
-def _offer(title: str, build: Callable[[], bytes], file_name: str, mime: str) -> None:
-    if not st.button(title, key=f"make_{file_name}", icon=":material/download:"):
-        return
-    try:
-        data = build()
-    except PermissionError as exc:
-        auth.refused(exc)
-        return
-    st.download_button(
-        f"Save {file_name}", data, file_name, mime, on_click="ignore", type="primary", key=f"save_{file_name}"
-    )
 
 
 def contact_line(contact: dict[str, Any]) -> str:
