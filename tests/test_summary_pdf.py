@@ -19,6 +19,7 @@ from screening.branching import ACUTE_KINDS
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import YesNoUnsure, label
 from screening.engine import screen
+from screening.exports.fhir import section_model
 from screening.exports.pdf import HEADACHE_NUMBERS, SummaryInput, summary_pdf
 from screening.triage import TRIAGE_LABELS, Triage
 
@@ -164,3 +165,24 @@ def test_the_typical_summary_renders_to_a_png_kept_for_a_person_to_look_at(rules
         assert abs(width / height - 210 / 297) < 0.01  # A4 portrait
         dark = sum(image.convert("L").histogram()[:128])
     assert dark > 0.01 * width * height, "the page has text on it"
+
+
+def test_another_pathway_and_earlier_injections_are_summarised_question_by_question(ruleset):
+    answers = typical_answers(ruleset)
+    for section in ("headache", "treatments"):
+        answers.pop(section)
+    answers["seeking"] = {"reason": "limb_spasticity", "spasticity_cause": "stroke"}
+    answers["spasticity"] = {"limbs": ["left_arm", "left_leg"], "goals": ["walking"], "current_therapy": "yes"}
+    answers["toxin"] = {"prior_toxin": "yes", "weeks_since_last": 14, "toxin_outcome": "stopped_working"}
+    pdf, submission, _ = render(answers, ruleset, "summary-spasticity")
+    text = squash(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    stored = submission.model_dump(mode="json")
+    for section in ("spasticity", "toxin"):
+        model = section_model(section)
+        for name, value in stored[section].items():
+            if value is not None:
+                assert squash(model.model_fields[name].title) in text
+    for expected in ("Left arm, Left leg", "Better walking", "14 weeks", label("stopped_working"), "Stroke"):
+        assert squash(expected) in text
+    assert "Step therapy" not in text
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1

@@ -20,10 +20,11 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from screening.answers import HeadachePattern, PreventiveTried, RedFlags, Safety, Submission
+from screening.answers import PATHWAY_SECTIONS, HeadachePattern, PreventiveTried, RedFlags, Safety, Submission
 from screening.branching import ACUTE_KINDS
 from screening.catalogue import ADEQUATE_TRIAL_WEEKS, OTHER_DRUG, drug_class, drug_label, trial_verdict
 from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure, label
+from screening.exports.fhir import section_model
 from screening.triage import TRIAGE_LABELS, Triage
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/droid"))
@@ -38,6 +39,8 @@ LINE = 4.2
 HEAD_FILL = (225, 225, 225)
 HEADACHE_NUMBERS = ("headache_days", "migraine_days", "hours_per_day", "pattern_months", "acute_days")
 NOT_GIVEN = "not given"
+OTHER_PATHWAY_SECTIONS = tuple(s for s in PATHWAY_SECTIONS if s not in ("headache", "treatments"))
+"""Pathway sections without a layout of their own here: shown as question / answer rows."""
 
 
 class FontMissingError(RuntimeError):
@@ -248,6 +251,26 @@ def _preventives(pdf: FPDF, treatments: Mapping[str, Any]) -> None:
     pdf.multi_cell(0, LINE, _step_therapy(treatments))
 
 
+def _answer_text(value: Any, unit: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(label(v) for v in value) or "none"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _number(value, unit)
+    return label(value)
+
+
+def _answered(pdf: FPDF, title: str, model: type, given: Mapping[str, Any]) -> None:
+    """A section's answers as question / answer rows: the other pathways' questions and earlier injections."""
+    rows = [
+        (info.title or name, _answer_text(given[name], _unit(model, name)))
+        for name, info in model.model_fields.items()
+        if given.get(name) is not None
+    ]
+    if rows:
+        _heading(pdf, title)
+        _table(pdf, ("Question", "Answer"), rows, (130, 52))
+
+
 def _concerns(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Warning signs, contraindications and precautions answered yes or not sure (pregnancy questions too)."""
     found = []
@@ -306,6 +329,11 @@ def summary_pdf(data: SummaryInput) -> bytes:
         _headache(pdf, headache)
     if isinstance(data.answers.get("treatments"), Mapping):
         _preventives(pdf, data.answers["treatments"])
+    for section in OTHER_PATHWAY_SECTIONS:
+        if isinstance(data.answers.get(section), Mapping):
+            _answered(pdf, label(PATHWAY_SECTIONS[section]), section_model(section), data.answers[section])
+    if isinstance(data.answers.get("toxin"), Mapping):
+        _answered(pdf, "Earlier botulinum toxin injections", section_model("toxin"), data.answers["toxin"])
     _heading(pdf, "Warning signs, contraindications and precautions answered yes or not sure")
     concerns = _concerns(data.answers)
     if concerns:
