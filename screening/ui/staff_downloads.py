@@ -11,6 +11,7 @@ import streamlit as st
 
 from screening.casework import Detail
 from screening.exports import service
+from screening.exports.pdf import FontMissingError
 from screening.staff import StaffSession
 from screening.ui import auth, resources
 
@@ -41,6 +42,9 @@ def _offer(title: str, build: Callable[[], bytes], file_name: str, mime: str) ->
         data = build()
     except PermissionError as exc:
         auth.refused(exc)
+        return
+    except FontMissingError as exc:  # a server set up without the PDF fonts: say which packages, no traceback
+        st.error(str(exc))
         return
     st.download_button(
         f"Save {file_name}", data, file_name, mime, on_click="ignore", type="primary", key=f"save_{file_name}"
