@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict, Unpack
 
 from screening.choices import label
-from screening.exports import to_csv
+from screening.exports import check_kind, spreadsheet
 from screening.intake import REFERENCE_PREFIX, normalise_code
 from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
@@ -150,7 +150,7 @@ class QueueFilters(TypedDict, total=False):
     """A reference code however typed, or part of a name."""
 
 
-def _queue_filter(filters: QueueFilters) -> cases.QueueFilter:
+def queue_filter(filters: QueueFilters) -> cases.QueueFilter:
     unknown = filters.keys() - QueueFilters.__annotations__.keys()
     if unknown:
         raise TypeError(f"Unknown queue filters: {', '.join(sorted(unknown))}")
@@ -173,7 +173,7 @@ def queue(
     db: Database, actor: StaffSession | None, *, page: int = 1, page_size: int = 50, **filters: Unpack[QueueFilters]
 ) -> QueuePage:
     """Urgent first, then oldest first; counts per triage (and per status) ignore their own filter."""
-    where = _queue_filter(filters)
+    where = queue_filter(filters)
     page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     checked_session(db, actor)
@@ -184,10 +184,10 @@ def queue(
     selected = where.triage_ranks or tuple(RANK.values())
     total = sum(count for triage_, count in by_triage.items() if RANK[triage_] in selected)
     now = db.now()
-    return QueuePage([_queue_row(line, now) for line in lines], total, by_triage, by_status, page, page_size)
+    return QueuePage([queue_row(line, now) for line in lines], total, by_triage, by_status, page, page_size)
 
 
-def _queue_row(line: cases.QueueLine, now: datetime) -> QueueRow:
+def queue_row(line: cases.QueueLine, now: datetime) -> QueueRow:
     return QueueRow(
         line.submission_id,
         line.reference,
@@ -220,7 +220,7 @@ def _export_line(row: QueueRow) -> dict[str, Any]:
     """One CSV line in the words the queue shows; ``to_csv`` makes each cell safe for a spreadsheet."""
     return {
         "reference": row.reference,
-        "received": row.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "received": row.created_at.astimezone(UTC).replace(microsecond=0),
         "name": row.name,
         "pathway": label(row.pathway),
         "triage": TRIAGE_LABELS[row.triage],
@@ -233,7 +233,7 @@ def _export_line(row: QueueRow) -> dict[str, Any]:
     }
 
 
-def _plain(value: Any) -> Any:
+def plain_filter(value: Any) -> Any:
     """A filter value as the audit log's JSON keeps it."""
     if isinstance(value, date):
         return value.isoformat()
@@ -241,11 +241,14 @@ def _plain(value: Any) -> Any:
         return str(value)  # a Triage or Status as its plain value
     if isinstance(value, int):
         return value
-    return [_plain(item) for item in value]
+    return [plain_filter(item) for item in value]
 
 
-def export_queue(db: Database, actor: StaffSession | None, **filters: Unpack[QueueFilters]) -> bytes:
-    """Every submission the queue's filters match, in queue order, as spreadsheet-safe CSV (UTF-8 with BOM).
+def export_queue(
+    db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]
+) -> bytes:
+    """Every submission the queue's filters match, in queue order, as a spreadsheet-safe CSV (UTF-8 with BOM)
+    or XLSX (``kind``).
 
     Takes the same filters as ``queue``. The rows are read a batch at a time in one read-only
     transaction (a snapshot: on SQLite it holds no lock a patient's submit would wait for). The
@@ -253,16 +256,17 @@ def export_queue(db: Database, actor: StaffSession | None, **filters: Unpack[Que
     transaction that checks the session again, and the CSV is returned only once it is stored:
     an export never leaves without its record (100,000 rows beside 8 submitting patients: bench/load.py).
     """
-    where = _queue_filter(filters)
-    used = {name: _plain(value) for name, value in filters.items() if value not in (None, "", [], ())}
+    check_kind(kind)
+    where = queue_filter(filters)
+    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, "", [], ())}
     checked_session(db, actor)
     with db.read() as tx:
         now = db.now()
-        rows = [_queue_row(line, now) for batch in cases.queue_batches(tx, where, size=EXPORT_BATCH) for line in batch]
+        rows = [queue_row(line, now) for batch in cases.queue_batches(tx, where, size=EXPORT_BATCH) for line in batch]
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        write_audit(tx, db, live, "export", "queue.csv", {"filters": used, "rows": len(rows)})
-    return to_csv(map(_export_line, rows), EXPORT_COLUMNS)
+        write_audit(tx, db, live, "export", f"queue.{kind}", {"filters": used, "rows": len(rows)})
+    return spreadsheet(kind, map(_export_line, rows), EXPORT_COLUMNS, sheet="Review queue")
 
 
 def flag_ids(db: Database, actor: StaffSession | None) -> list[str]:

@@ -7,7 +7,7 @@ Gepants and "other" medicines are shown to the clinician but not counted, becaus
 [Payer] does not list them among the step-therapy classes.
 """
 
-from screening.choices import PreventiveClass
+from screening.choices import PreventiveClass, PreventiveOutcome
 
 DRUGS: dict[str, tuple[str, PreventiveClass]] = {
     "propranolol": ("Propranolol", PreventiveClass.beta_blocker),
@@ -60,3 +60,29 @@ def drug_class(key: str, typed_class: PreventiveClass | None) -> PreventiveClass
     if key in DRUGS:
         return DRUGS[key][1]
     return typed_class or PreventiveClass.other
+
+
+OTHER_DRUG_LABEL = "Other (not on the list)"
+DRUG_CHOICES: dict[str, str] = {**{key: name for key, (name, _) in DRUGS.items()}, OTHER_DRUG: OTHER_DRUG_LABEL}
+"""The closed list a patient picks a preventive from (key -> plain name): the wizard's list and the form's options."""
+
+
+def trial_verdict(
+    drug: str, typed_class: PreventiveClass | None, weeks: float | None, outcome: PreventiveOutcome
+) -> tuple[str | None, bool | None, str]:
+    """[Payer] whether one preventive counts as a class tried: (counted class, counts, why) in a payer's words.
+
+    ``counts`` is None when it would count if the trial was long enough but its length is not known.
+    """
+    counted = COUNTED_CLASS[drug_class(drug, typed_class)]
+    if counted is None:
+        return None, False, "not a step-therapy class"
+    if outcome in (PreventiveOutcome.side_effects, PreventiveOutcome.could_not_take):
+        return counted, True, "not tolerated" if outcome is PreventiveOutcome.side_effects else "contraindicated"
+    if outcome is not PreventiveOutcome.did_not_help:
+        return counted, False, "helped or still taken: not a failed trial"
+    if weeks is None:
+        return counted, None, "inadequate response, trial length not known"
+    if weeks < ADEQUATE_TRIAL_WEEKS:
+        return counted, False, f"trial shorter than {ADEQUATE_TRIAL_WEEKS} weeks"
+    return counted, True, f"inadequate response after {weeks:g} weeks"

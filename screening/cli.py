@@ -67,7 +67,16 @@ def _read_input(source: str) -> Any:
         raise InputError("nested too deeply to be answers") from None
 
 
-def _read_submission(source: str) -> tuple[Submission | None, int]:
+def _answers(data: Any, from_fhir: bool) -> Any:
+    """The answers dict: the file itself, or read out of a FHIR QuestionnaireResponse to our Questionnaire."""
+    if not from_fhir:
+        return data
+    from screening.exports.fhir import read_response  # FHIR models load only for --fhir
+
+    return read_response(data)
+
+
+def _read_submission(source: str, from_fhir: bool) -> tuple[Submission | None, int]:
     """The submission, or ``None`` and the exit code after printing the errors as JSON."""
     try:
         data = _read_input(source)
@@ -76,9 +85,12 @@ def _read_submission(source: str) -> tuple[Submission | None, int]:
         print(json.dumps({"errors": [{"field": "", "message": f"cannot read input: {message}"}]}), file=sys.stderr)
         return None, 2
     try:
-        return Submission.model_validate(data), 0
+        return Submission.model_validate(_answers(data, from_fhir)), 0
     except ValidationError as exc:
         print(json.dumps({"errors": field_errors(exc)}, indent=2))
+        return None, 2
+    except ValueError as exc:  # a response that is not one to our Questionnaire
+        print(json.dumps({"errors": getattr(exc, "errors", [{"field": "", "message": str(exc)}])}, indent=2))
         return None, 2
 
 
@@ -133,18 +145,33 @@ def cmd_schema(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_questionnaire(_: argparse.Namespace) -> int:
+    from screening.exports.fhir import questionnaire
+
+    print(json.dumps(questionnaire(), indent=2, ensure_ascii=False))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m screening", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("screen", help="screen one submission (JSON file, or - for stdin)")
     s.add_argument("file")
     s.add_argument("--trace", action="store_true", help="include every condition with its value")
+    s.add_argument("--fhir", action="store_true", help="the file is a FHIR R5 QuestionnaireResponse")
     s.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     rules = sub.add_parser("rules", help="check or show the rule set")
     rules.add_argument("action", choices=["check", "show"])
     rules.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     schema = sub.add_parser("schema", help="print the JSON Schema of the answers")
     schema.add_argument("--rules", type=Path, default=DEFAULT_RULES)
+    sub.add_parser("questionnaire", help="print the FHIR R5 Questionnaire generated from the answer model")
+    summary = sub.add_parser("summary", help="staff console: write a submission's one-page consultation summary (PDF)")
+    summary.add_argument("reference")
+    summary.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    fhir = sub.add_parser("fhir", help="staff console: print a submission as FHIR R5 (response and result, a Bundle)")
+    fhir.add_argument("reference")
+    fhir.add_argument("--out", type=Path, help="write to this file instead of standard output")
     staff_cmd = sub.add_parser("staff", help="add, list, disable staff accounts or reset a password (first admin here)")
     staff_sub = staff_cmd.add_subparsers(dest="action", required=True)
     add = staff_sub.add_parser("add", help="add an account; asks for the password twice")
@@ -162,13 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
         return cmd_schema(args)
-    if args.command == "staff":
-        from screening.staff_cli import cmd_staff  # the database only for staff commands: screening starts fast
+    if args.command == "questionnaire":
+        return cmd_questionnaire(args)
+    if args.command in ("staff", "summary", "fhir"):
+        from screening import staff_cli  # the database only for staff commands: screening starts fast
 
-        return cmd_staff(args)
+        return staff_cli.cmd_staff(args) if args.command == "staff" else staff_cli.cmd_export(args)
     submission = None
     if args.command == "screen":  # the answers first: input that is not answers is refused without loading rules
-        submission, code = _read_submission(args.file)
+        submission, code = _read_submission(args.file, args.fhir)
         if submission is None:
             return code
     try:

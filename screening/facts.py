@@ -16,7 +16,7 @@ import annotated_types
 import pandas as pd
 
 from screening.answers import PATHWAY_OF, Submission
-from screening.catalogue import ADEQUATE_TRIAL_WEEKS, COUNTED_CLASS, drug_class
+from screening.catalogue import drug_class, trial_verdict
 from screening.choices import Pathway, PreventiveClass, PreventiveOutcome, YesNoUnsure
 
 FactKind = Literal["number", "choice", "text"]
@@ -131,7 +131,6 @@ _MOH = itemgetter(*MOH_KINDS)
 _YES, _UNSURE = YesNoUnsure.yes, YesNoUnsure.not_sure
 _YES_VALUE = _YES.value
 _PATHWAY = {reason.value: pathway.value for reason, pathway in PATHWAY_OF.items()}
-_COUNTS_AS_TRIED = (PreventiveOutcome.side_effects, PreventiveOutcome.could_not_take)
 
 
 def _preventives(treatments: Any) -> tuple[list[str], int, bool]:
@@ -145,16 +144,11 @@ def _preventives(treatments: Any) -> tuple[list[str], int, bool]:
         cgrp_now = cgrp_now or (
             pharm_class is PreventiveClass.cgrp_antibody and item.outcome is PreventiveOutcome.still_taking
         )
-        counted = COUNTED_CLASS[pharm_class]
-        if counted is None:
-            continue
-        if item.outcome in _COUNTS_AS_TRIED:
+        counted, counts, _ = trial_verdict(item.drug, item.other_class, item.weeks, item.outcome)
+        if counted is not None and counts:
             tried.add(counted)
-        elif item.outcome is PreventiveOutcome.did_not_help:
-            if item.weeks is None:
-                possible.add(counted)
-            elif item.weeks >= ADEQUATE_TRIAL_WEEKS:
-                tried.add(counted)
+        elif counted is not None and counts is None:
+            possible.add(counted)
     return sorted(tried), len(tried | possible), cgrp_now
 
 

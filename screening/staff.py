@@ -155,7 +155,7 @@ def add_staff(
     role = Role(role)
     password_hash = _hash_password(db, password, name)
     with db.session() as tx:
-        live = _live_actor(tx, db, actor)
+        live = live_actor(tx, db, actor)
         require_admin(live)
         if accounts.staff_by_username(tx, name) is not None:
             raise ValueError(f"The user name {name!r} is taken.")
@@ -191,7 +191,7 @@ def _info(staff: Staff) -> StaffInfo:
 def list_staff(db: Database, actor: Actor | None) -> list[StaffInfo]:
     """Any logged-in staff member (or the server console) may list colleagues, to assign work or filter by them."""
     with db.session() as tx:
-        _live_actor(tx, db, actor)
+        live_actor(tx, db, actor)
         return [_info(staff) for staff in accounts.all_staff(tx)]
 
 
@@ -302,7 +302,7 @@ def checked_session(db: Database, actor: StaffSession | None) -> StaffSession:
         return require_session(tx, db, actor)
 
 
-def _live_actor(tx: Tx, db: Database, actor: Actor | None) -> Actor:
+def live_actor(tx: Tx, db: Database, actor: Actor | None) -> Actor:
     return actor if isinstance(actor, Console) else require_session(tx, db, actor)
 
 
@@ -335,7 +335,7 @@ def change_password(db: Database, staff: StaffSession, old: str, new: str) -> No
 
 def _managed(tx: Tx, db: Database, admin: Actor, username: str) -> tuple[Actor, Staff]:
     """The admin acting (checked) and the account they act on."""
-    live = _live_actor(tx, db, admin)
+    live = live_actor(tx, db, admin)
     require_admin(live)
     name = normalise_username(username)
     staff = accounts.staff_by_username(tx, name)

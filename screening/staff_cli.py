@@ -5,9 +5,11 @@ Kept apart from ``screening.cli`` so that screening and rule checks never load t
 
 import argparse
 import getpass
+import json
 import sys
 
 from screening import staff
+from screening.exports import service
 from screening.settings import get_settings
 from screening.storage import Database
 
@@ -24,8 +26,7 @@ def _new_password() -> str:
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
-    db = Database.from_settings(get_settings())
-    db.migrate()
+    db = _database()
     try:
         if args.action == "add":
             info = staff.add_staff(db, args.name, args.display_name, args.role, _new_password(), actor=staff.CONSOLE)
@@ -46,3 +47,26 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database() -> Database:
+    db = Database.from_settings(get_settings())
+    db.migrate()
+    return db
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``summary`` (PDF) or ``fhir`` (JSON) of one submission, as the console: audited like a staff download."""
+    try:
+        if args.command == "summary":
+            data = service.summary(_database(), staff.CONSOLE, args.reference)
+        else:
+            bundle = service.fhir_bundle(_database(), staff.CONSOLE, args.reference)
+            data = (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode()
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.out is None:
+        sys.stdout.write(data.decode())
+        return 0
+    args.out.write_bytes(data)
+    print(f"Wrote {args.out} ({len(data)} bytes).")
+    return 0

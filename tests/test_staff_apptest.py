@@ -6,6 +6,7 @@ the page's buttons and forms, and what they stored is read back from the service
 
 import csv
 import io
+import json
 import re
 import shutil
 import tomllib
@@ -323,7 +324,7 @@ def test_the_queue_export_is_built_on_request_with_the_filters_and_audited(
     at.run()
     assert not at.download_button, "nothing is exported before someone asks"
     assert audit_actions(app_db, admin, action="export") == []
-    at = click(at, "Prepare CSV export")
+    at = click(at, "Prepare export")
     assert not at.exception, at.exception
     assert at.download_button(key="q_download").label == "Download CSV"
     rows = downloaded(at, media)
@@ -718,3 +719,26 @@ def test_time_in_status_reads_in_the_two_largest_units(seconds: int) -> None:
         assert (parts["h"], parts["hm"]) == (minutes // 60, minutes % 60) and 1 <= parts["h"] < 24
     else:
         assert parts["m"] == minutes < 60
+
+
+def test_detail_page_builds_the_summary_pdf_and_fhir_on_request_and_audits_each(
+    app_db: Database, rules: Any, media: list[MemoryMediaFileStorage]
+) -> None:
+    submission_id = submit(app_db, rules, name="Zoë Łukasz 王")
+    me = login_as(app_db, "nina")
+    admin = login_as(app_db, "ada", Role.admin)
+    at = open_detail(me, submission_id)
+    assert not at.exception, at.exception
+    assert not at.download_button, "nothing is exported before someone asks"
+    at = click(at, "Download summary (PDF)")
+    assert not at.exception, at.exception
+    button = at.download_button[0]
+    data = media[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+    assert data.startswith(b"%PDF-")
+    at = click(at, "Download FHIR (JSON)")
+    button = at.download_button[0]
+    bundle = json.loads(media[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content)
+    assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["QuestionnaireResponse", "Observation"]
+    exports = casework.audit_log(app_db, admin, action="export").rows
+    assert sorted(e.detail["file"] for e in exports) == ["fhir-bundle.json", "summary.pdf"]
+    assert {e.username for e in exports} == {"nina"}

@@ -235,6 +235,20 @@ def queue_batches(tx: Session, where: QueueFilter, *, size: int) -> Iterator[lis
         rows = tx.execute(query.where(tuple_(*QUEUE_ORDER) > after)).all()
 
 
+def by_reference(tx: Session, reference: str) -> SubmissionRow | None:
+    return tx.scalar(select(SubmissionRow).where(SubmissionRow.reference == reference))
+
+
+def answers_and_results(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+    """The wide columns (answers, result) of some submissions: what a call list needs beyond the queue's row."""
+    if not submission_ids:
+        return {}
+    query = select(SubmissionRow.id, SubmissionRow.answers, SubmissionRow.result).where(
+        SubmissionRow.id.in_(submission_ids)
+    )
+    return {row.id: (row.answers, row.result) for row in tx.execute(query)}
+
+
 def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     if not submission_ids:
         return {}

@@ -10,7 +10,6 @@ with ``None`` means the patient ticked "Not sure".
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
@@ -18,13 +17,11 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors
-from screening.catalogue import OTHER_DRUG
-from screening.choices import ContactMethod, Pathway, Reason, Sex, YesNoUnsure
+from screening.answers import PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors
+from screening.branching import ACUTE_KINDS, FieldPath, asked, pathway_of, section_asked
+from screening.choices import Pathway, YesNoUnsure
 
 Draft = dict[str, Any]
-FieldPath = tuple[str, str]
-"""(section, field) as in ``Submission``: ("headache", "migraine_days")."""
 
 
 def section_model(section: str) -> type[BaseModel]:
@@ -39,11 +36,6 @@ def fields_of(section: str, *, without: tuple[str, ...] = ()) -> tuple[FieldPath
 
 def answer(draft: Draft, section: str, field: str) -> Any:
     return draft.get(section, {}).get(field)
-
-
-def pathway_of(draft: Draft) -> Pathway | None:
-    reason = answer(draft, "seeking", "reason")
-    return PATHWAY_OF.get(Reason(reason)) if reason in set(Reason) else None
 
 
 @dataclass(frozen=True)
@@ -147,28 +139,10 @@ def next_step(draft: Draft, step: Step, *, back_to_review: bool) -> Step:
 
 
 # --- what is shown -------------------------------------------------------------------------------
-# Each entry mirrors the validator in screening/answers.py that drops or requires the same field,
-# so a question is on screen exactly when the model keeps its answer (tests/test_wizard_draft.py
-# checks this against the model).
+# The branching rule lives in the core (screening/branching.py), shared with the FHIR Questionnaire;
+# tests/test_wizard_draft.py checks that a question is on screen exactly when the model keeps its answer.
 
 
-def _is(section: str, field: str, *values: str) -> Callable[[Draft], bool]:
-    return lambda draft: answer(draft, section, field) in values
-
-
-def _may_be_pregnant(draft: Draft) -> bool:
-    return answer(draft, "about", "sex") in {Sex.female, Sex.other, Sex.prefer_not_to_say}
-
-
-def _takes_acute_medicine(draft: Draft) -> bool:
-    """The per-medicine day counts are only asked when some medicine is taken (0 days means none)."""
-    return answer(draft, "headache", "acute_days") != 0
-
-
-ACUTE_KINDS: tuple[str, ...] = tuple(
-    name for name in section_model("headache").model_fields if name.startswith("days_")
-)
-"""The kinds of attack medicine, each with its own day count in the model."""
 KINDS_PATH = "headache.acute_kinds"
 """Not a model field: the patient ticks the kinds they take, and only those get a day count box."""
 KINDS_QUESTION = "Which medicines do you take for a headache attack?"
@@ -216,44 +190,25 @@ def tick_kinds(headache: dict[str, Any], ticked: list[str] | None) -> None:
             headache[kind] = 0
 
 
-_AFTER_INJECTION = _is("toxin", "prior_toxin", YesNoUnsure.yes)
-SHOWN_WHEN: dict[FieldPath, Callable[[Draft], bool]] = {
-    ("about", "pregnant"): _may_be_pregnant,
-    ("about", "breastfeeding"): _may_be_pregnant,
-    ("about", "planning_pregnancy"): _may_be_pregnant,
-    ("seeking", "spasticity_cause"): _is("seeking", "reason", Reason.limb_spasticity),
-    ("toxin", "weeks_since_last"): _AFTER_INJECTION,
-    ("toxin", "toxin_outcome"): _AFTER_INJECTION,
-    ("toxin", "weeks_of_benefit"): _AFTER_INJECTION,
-    ("safety", "neuromuscular_kind"): _is("safety", "neuromuscular", YesNoUnsure.yes),
-    ("contact", "phone"): _is("contact", "preferred_method", ContactMethod.phone, ContactMethod.either),
-    ("contact", "email"): _is("contact", "preferred_method", ContactMethod.email, ContactMethod.either),
-    **{("headache", name): _takes_acute_medicine for name in ACUTE_KINDS},
-}
-OTHER_DRUG_FIELDS = ("other_name", "other_class")
-
-
 def shown(draft: Draft, path: FieldPath) -> bool:
-    rule = SHOWN_WHEN.get(path)
-    return rule is None or rule(draft)
+    """Asked now: the core's branching rule (``screening.branching``), read on the question's own section."""
+    return asked(draft.get(path[0]) or {}, path)
 
 
 def prune(draft: Draft) -> list[str]:
     """Clear every answer whose question is hidden now; returns their dotted paths (to forget their widgets)."""
     removed: list[str] = []
-    pathway = pathway_of(draft)
-    for section, section_pathway in PATHWAY_SECTIONS.items():
-        if section in draft and section_pathway != pathway:
+    for section in PATHWAY_SECTIONS:
+        if section in draft and not section_asked(draft, section):
             removed += [f"{section}.{name}" for name in draft.pop(section)]
-    for (section, field), rule in SHOWN_WHEN.items():
-        if field in draft.get(section, {}) and not rule(draft):
-            del draft[section][field]
+    for section, answers in draft.items():
+        for field in [field for field in answers if not shown(draft, (section, field))]:
+            del answers[field]
             removed.append(f"{section}.{field}")
     for index, item in enumerate(answer(draft, "treatments", "preventives") or []):
-        for name in OTHER_DRUG_FIELDS:
-            if name in item and item.get("drug") != OTHER_DRUG:
-                del item[name]
-                removed.append(f"treatments.preventives.{index}.{name}")
+        for name in [name for name in item if not asked(item, ("treatments.preventives", name))]:
+            del item[name]
+            removed.append(f"treatments.preventives.{index}.{name}")
     return removed
 
 

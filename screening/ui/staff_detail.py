@@ -23,6 +23,7 @@ from screening.ui import auth, resources
 from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
 from screening.ui.review import shown_answer
 from screening.ui.staff_common import attempt, show_outcome
+from screening.ui.staff_downloads import downloads
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status
 
@@ -54,6 +55,7 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.header(f"Submission {found.reference}")
     show_outcome()
     _summary(found)
+    downloads(me, found)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
     if me.role in (Role.clinician, Role.admin):

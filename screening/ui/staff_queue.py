@@ -13,6 +13,8 @@ from pandas.io.formats.style import Styler
 from screening import casework, staff
 from screening.casework import QueueFilters, QueuePage, QueueRow, waited
 from screening.choices import label
+from screening.exports import SPREADSHEETS
+from screening.exports.service import call_list
 from screening.staff import StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
 from screening.ui import auth, resources
@@ -170,21 +172,31 @@ def _table(found: QueuePage) -> None:
             open_submission(references[reference])
 
 
+EXPORTS = {
+    "queue": ("Review queue (every column the queue shows)", casework.export_queue),
+    "call-list": ("Call list (contact columns for intake and clinicians; reasons and trace for clinicians)", call_list),
+}
+
+
 def _export(me: StaffSession, filters: QueueFilters) -> None:
     """Built only when asked for, so the audit log records exports someone wanted; the file is not kept afterwards."""
-    st.text("The CSV export lists every submission these filters match, and is recorded in the audit log.")
-    if not st.button("Prepare CSV export", key="q_export", icon=":material/table_view:"):
+    st.text("Exports list every submission these filters match, and are recorded in the audit log.")
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        what = st.selectbox("Export", list(EXPORTS), format_func=lambda k: EXPORTS[k][0], key="q_export_what")
+        kind = st.radio("As", list(SPREADSHEETS), format_func=str.upper, horizontal=True, key="q_export_kind")
+        asked = st.button("Prepare export", key="q_export", icon=":material/table_view:")
+    if not asked:
         return
     try:
-        data = casework.export_queue(resources.database(), me, **filters)
+        data = EXPORTS[what][1](resources.database(), me, kind, **filters)
     except PermissionError as exc:
         auth.refused(exc)
         return
     st.download_button(
-        "Download CSV",
+        f"Download {kind.upper()}",
         data,
-        file_name=f"review-queue-{datetime.now(UTC):%Y-%m-%d-%H%M}.csv",
-        mime="text/csv",
+        file_name=f"{what}-{datetime.now(UTC):%Y-%m-%d-%H%M}.{kind}",
+        mime=SPREADSHEETS[kind],
         on_click="ignore",
         key="q_download",
         type="primary",

@@ -7,18 +7,24 @@ the why-cards and books it. The markup must show up as the characters typed.
 """
 
 import copy
+import io
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import ROOT
+from openpyxl import load_workbook
 from patient_flow import TIMEOUT_MS, complete_patient_flow, settle
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 from wizard_support import typical_patient
 
 from screening import intake
@@ -170,6 +176,45 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
             (reference,),
         ).fetchone()
     assert status == "consultation_booked"
+    downloads_are_the_real_files(desk, reference)
+
+
+def download(page: Page, prepare: str, save: str) -> bytes:
+    """Press the button that builds a file, then the one that hands it over; returns what the browser saved."""
+    page.get_by_role("button", name=prepare).click()
+    settle(page)
+    with page.expect_download() as started:
+        page.get_by_role("button", name=save).click()
+    path = started.value.path()
+    assert path is not None
+    return Path(path).read_bytes()
+
+
+def downloads_are_the_real_files(desk: Page, reference: str) -> None:
+    """The submission's PDF and FHIR buttons, then the queue's XLSX call list, as the browser saves them."""
+    pdf = download(desk, "Download summary (PDF)", f"Save summary-{reference}.pdf")
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert reference in text and "".join(MARKUP.split()) in "".join(text.split())
+    desk.screenshot(path=ROOT / "tests" / "artifacts" / "staff-detail-downloads.png")
+    desk.set_viewport_size({"width": 390, "height": 844})
+    settle(desk)
+    expect(desk.get_by_role("button", name="Download FHIR (JSON)")).to_be_visible()
+    desk.screenshot(path=ROOT / "tests" / "artifacts" / "staff-detail-downloads-phone.png")
+    desk.set_viewport_size(DESKTOP)
+    settle(desk)
+    bundle = json.loads(download(desk, "Download FHIR (JSON)", f"Save fhir-{reference}.json"))
+    assert bundle["entry"][0]["resource"]["identifier"][0]["value"] == reference
+    desk.get_by_role("link", name="Back to the queue").click()
+    settle(desk)
+    desk.get_by_role("combobox", name="Export").click()
+    desk.get_by_role("option", name=re.compile("^Call list")).click()
+    desk.get_by_text("XLSX", exact=True).click()
+    settle(desk)
+    sheet = load_workbook(io.BytesIO(download(desk, "Prepare export", "Download XLSX"))).active
+    header = [cell.value for cell in sheet[1]]
+    assert "phone" in header and "flag reasons" not in header, "intake staff get contact columns, not reasons"
+    names = [row[header.index("name")] for row in sheet.iter_rows(min_row=2)]
+    assert [(cell.value, cell.data_type) for cell in names if cell.value == MARKUP] == [(MARKUP, "s")]
 
 
 @pytest.mark.parametrize("path", STAFF_PATHS)

@@ -1,0 +1,92 @@
+"""Which questions are asked when: the one branching rule the wizard and the FHIR Questionnaire share.
+
+The wizard hides a question (and clears its answer) exactly when this says it is not
+asked, and the Questionnaire's ``enableWhen`` is generated from the same entries, so a
+form filler hides what the wizard hides. Each entry mirrors the validator in
+``screening.answers`` that drops or requires the same field (tests check the two agree).
+
+Two kinds of branching:
+- a whole pathway section (headache, dystonia, ...) is asked only on its pathway, which
+  the reason for seeking help decides (``PATHWAY_OF`` / ``PATHWAY_SECTIONS`` in answers);
+- a question inside a section (or inside one item of a list, such as one preventive
+  medicine) depends on an earlier answer in that same section or item: ``ASKED_WHEN``.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, HeadachePattern
+from screening.catalogue import OTHER_DRUG
+from screening.choices import ContactMethod, Pathway, Reason, Sex, YesNoUnsure
+
+FieldPath = tuple[str, str]
+"""(section, field) as in ``Submission``; for a list item's field, (``"treatments.preventives"``, field)."""
+
+
+@dataclass(frozen=True)
+class AskedWhen:
+    """Asked when the sibling answer ``on`` is one of ``values`` or, with ``unless``, when it is not ``unless``.
+
+    ``unless`` is one value, not several: "not that one, or not answered" is what a form's
+    ``enableWhen`` can say in one go (``!=`` or "no answer"), and what the wizard does.
+    """
+
+    on: str
+    values: tuple[Any, ...] = ()
+    unless: Any = None
+
+    def holds(self, scope: Mapping[str, Any]) -> bool:
+        value = scope.get(self.on)
+        if self.unless is not None:
+            return value != self.unless
+        return value in self.values
+
+
+_AFTER_INJECTION = AskedWhen("prior_toxin", (YesNoUnsure.yes,))
+ACUTE_KINDS: tuple[str, ...] = tuple(name for name in HeadachePattern.model_fields if name.startswith("days_"))
+"""The kinds of attack medicine, each with its own day count in ``HeadachePattern``."""
+
+ASKED_WHEN: dict[FieldPath, AskedWhen] = {
+    **dict.fromkeys(
+        [("about", "pregnant"), ("about", "breastfeeding"), ("about", "planning_pregnancy")],
+        AskedWhen("sex", (Sex.female, Sex.other, Sex.prefer_not_to_say)),
+    ),
+    ("seeking", "spasticity_cause"): AskedWhen("reason", (Reason.limb_spasticity,)),
+    ("toxin", "weeks_since_last"): _AFTER_INJECTION,
+    ("toxin", "toxin_outcome"): _AFTER_INJECTION,
+    ("toxin", "weeks_of_benefit"): _AFTER_INJECTION,
+    ("safety", "neuromuscular_kind"): AskedWhen("neuromuscular", (YesNoUnsure.yes,)),
+    ("contact", "phone"): AskedWhen("preferred_method", (ContactMethod.phone, ContactMethod.either)),
+    ("contact", "email"): AskedWhen("preferred_method", (ContactMethod.email, ContactMethod.either)),
+    # The day count per kind of attack medicine: not when no medicine is taken (0 days means none).
+    **{("headache", kind): AskedWhen("acute_days", unless=0) for kind in ACUTE_KINDS},
+    ("treatments.preventives", "other_name"): AskedWhen("drug", (OTHER_DRUG,)),
+    ("treatments.preventives", "other_class"): AskedWhen("drug", (OTHER_DRUG,)),
+}
+
+NOT_ASKED: frozenset[FieldPath] = frozenset({("about", "age")})
+"""Kept with the answers but never asked: the age is computed from the date of birth when it arrives."""
+
+
+def reasons_for(section: str) -> tuple[Reason, ...]:
+    """The reasons for seeking help that lead to a pathway section: the section is asked for these only."""
+    return tuple(reason for reason, pathway in PATHWAY_OF.items() if pathway == PATHWAY_SECTIONS[section])
+
+
+def pathway_of(answers: Mapping[str, Any]) -> Pathway | None:
+    reason = (answers.get("seeking") or {}).get("reason")
+    return PATHWAY_OF.get(Reason(reason)) if reason in set(Reason) else None
+
+
+def section_asked(answers: Mapping[str, Any], section: str) -> bool:
+    return section not in PATHWAY_SECTIONS or PATHWAY_SECTIONS[section] == pathway_of(answers)
+
+
+def asked(scope: Mapping[str, Any], path: FieldPath) -> bool:
+    """Whether the question at ``path`` is asked, given the answers of its own section (or list item) in ``scope``.
+
+    (``NOT_ASKED`` fields are never on screen, but an answer given for them, e.g. an age sent as JSON, is kept.)
+    """
+    rule = ASKED_WHEN.get(path)
+    return rule is None or rule.holds(scope)

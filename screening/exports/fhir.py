@@ -1,0 +1,511 @@
+"""FHIR R5: the Questionnaire generated from the answer model, a QuestionnaireResponse per submission, the result.
+
+Nothing here is a second copy of the questions. The Questionnaire is walked out of
+``Submission``: every field's title, "why we ask" line, unit, bounds, closed options
+and whether it must be answered come from the model, and ``enableWhen`` from the
+core's branching rule (``screening.branching``), so a form filler hides exactly what
+the wizard hides. Its ``version`` is a hash of its own content: it changes when, and
+only when, a question does.
+
+Reading a QuestionnaireResponse back (``read_response``) gives the same answers dict a
+JSON file would, so the model's own validation gives the same field errors.
+
+The screening result travels as an ``Observation`` (see the README for why not a
+``RiskAssessment``): the triage as its value, one component per flag with its reason and
+source, the rule set's name, version and hash as its method, derived from the response.
+"""
+
+import hashlib
+import json
+import re
+import types
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import annotated_types
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from screening.answers import PATHWAY_SECTIONS, Submission, field_errors
+from screening.branching import ASKED_WHEN, NOT_ASKED, asked, reasons_for, section_asked
+from screening.catalogue import DRUG_CHOICES
+from screening.choices import label
+from screening.triage import TRIAGE_LABELS, Triage
+
+BASE = "https://fhir.botox-prescreening.example"
+"""Canonical base of what this app defines (questionnaire, code systems); a clinic may publish under its own."""
+QUESTIONNAIRE_URL = f"{BASE}/Questionnaire/botox-prescreening"
+REFERENCE_SYSTEM = f"{BASE}/submission-reference"
+TRIAGE_SYSTEM = f"{BASE}/CodeSystem/triage"
+FLAG_SYSTEM = f"{BASE}/CodeSystem/rule"
+DRUG_SYSTEM = f"{BASE}/CodeSystem/preventive-drug"
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+UNSURE_HINT = "Leave it empty if you are not sure."
+PREVENTIVES = "treatments.preventives"
+CLOSED_CHOICES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {(PREVENTIVES, "drug"): (DRUG_SYSTEM, DRUG_CHOICES)}
+"""Closed lists that are not an option enum in the model (a validator keeps them closed): system, key -> label."""
+
+FHIR_TYPES: dict[type, str] = {bool: "boolean", int: "integer", float: "decimal", date: "date", str: "string"}
+VALUE_KEYS = {"boolean": "valueBoolean", "integer": "valueInteger", "decimal": "valueDecimal", "date": "valueDate"}
+
+
+# --- reading the model -----------------------------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """The field's base type and whether it is a list (``X | None``, ``Annotated[X, ...]`` and ``list[X]`` peeled)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is list:
+        inner, _ = _unwrap(get_args(annotation)[0])
+        return inner, True
+    return annotation, False
+
+
+def _constraint(info: FieldInfo, name: str) -> Any:
+    found = [getattr(m, name) for m in info.metadata if getattr(m, name, None) is not None]
+    for arg in get_args(info.annotation):  # ``Phone | None``: the constraints sit inside the Annotated member
+        found += [getattr(m, name) for m in getattr(arg, "__metadata__", ()) if getattr(m, name, None) is not None]
+    return found[0] if found else None
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def section_model(section: str) -> type[BaseModel]:
+    kind, _ = _unwrap(Submission.model_fields[section].annotation)
+    return kind
+
+
+def section_title(model: type[BaseModel]) -> str:
+    """ "HeadachePattern" -> "Headache pattern": the model's own name in words."""
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).split()
+    return " ".join([words[0], *(w.lower() for w in words[1:])])
+
+
+# --- which questions must be answered: asked of the model itself ----------------------------------
+
+
+def _probe_samples() -> list[dict[str, Any]]:
+    """Complete, valid answers on every pathway, with only what the form asks (a date of birth, not an age)."""
+    from screening.synthetic import synthetic_answer_dicts  # only for the first Questionnaire of a process
+
+    samples = []
+    for answers in synthetic_answer_dicts(240, seed=8):
+        about = answers["about"]
+        age = about.pop("age", None)
+        if age is not None:
+            born = date.today().replace(year=date.today().year - age - 1, month=1, day=1)
+            about["date_of_birth"] = born.isoformat()
+        try:
+            Submission.model_validate(answers)
+        except ValidationError:
+            continue
+        samples.append(answers)
+    return samples
+
+
+def _scopes(answers: dict[str, Any], scope: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """The dicts a field of ``scope`` lives in (a section, or each preventive item), with their error prefix."""
+    if scope == PREVENTIVES:
+        on_pathway = section_asked(answers, "treatments")
+        items = (answers.get("treatments") or {}).get("preventives") or [] if on_pathway else []
+        yield from ((item, f"{PREVENTIVES}.{i}.") for i, item in enumerate(items))
+    elif isinstance(answers.get(scope), dict) and section_asked(answers, scope):
+        yield answers[scope], f"{scope}."
+
+
+@cache
+def required_when_asked() -> frozenset[tuple[str, str]]:
+    """Fields with a default that the model still refuses to miss whenever they are asked (date of birth,
+    "which one?"...). Found by removing each from complete answers and validating: the model decides."""
+    samples = _probe_samples()
+    required: set[tuple[str, str]] = set()
+    for scope, model in (*((s, section_model(s)) for s in Submission.model_fields), (PREVENTIVES, _preventive())):
+        for name, info in model.model_fields.items():
+            if info.is_required() or (scope, name) in NOT_ASKED:
+                continue
+            if _always_refused(samples, scope, name):
+                required.add((scope, name))
+    return frozenset(required)
+
+
+def _always_refused(samples: list[dict[str, Any]], scope: str, name: str) -> bool:
+    tried = False
+    for answers in samples:
+        for holder, prefix in list(_scopes(answers, scope)):
+            if name not in holder or not asked(holder, (scope, name)):
+                continue
+            tried = True
+            value = holder.pop(name)
+            try:
+                Submission.model_validate(answers)
+                return False
+            except ValidationError as err:
+                if not any(e["field"].startswith(prefix + name) for e in field_errors(err)):
+                    return False
+            finally:
+                holder[name] = value
+    return tried
+
+
+def _preventive() -> type[BaseModel]:
+    info = section_model("treatments").model_fields["preventives"]
+    kind, _ = _unwrap(info.annotation)
+    return kind
+
+
+# --- the Questionnaire -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """What reading a response needs to know of one question."""
+
+    scope: str
+    field: str
+    fhir_type: str
+    repeats: bool
+
+
+def _coding(system: str, code: str, display: str) -> dict[str, str]:
+    return {"system": system, "code": code, "display": display}
+
+
+def _enum_system(kind: type[StrEnum]) -> str:
+    return f"{BASE}/CodeSystem/{_kebab(kind.__name__)}"
+
+
+def _options(scope: str, name: str, kind: Any) -> list[dict[str, Any]] | None:
+    if (scope, name) in CLOSED_CHOICES:
+        system, choices = CLOSED_CHOICES[(scope, name)]
+        return [{"valueCoding": _coding(system, key, text)} for key, text in choices.items()]
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return [{"valueCoding": _coding(_enum_system(kind), m.value, label(m.value))} for m in kind]
+    return None
+
+
+def _answer_value(item: Mapping[str, Any], value: Any) -> dict[str, Any]:
+    """One answer's ``value[x]`` for a question of our Questionnaire (a coding as its option says it)."""
+    if item["type"] == "coding":
+        options = [option["valueCoding"] for option in item["answerOption"]]
+        return {"valueCoding": next((o for o in options if o["code"] == value), {"code": str(value)})}
+    if item["type"] == "decimal":
+        return {"valueDecimal": float(value)}
+    return {VALUE_KEYS.get(item["type"], "valueString"): value}
+
+
+def _enable_when(scope: str, name: str) -> dict[str, Any]:
+    rule = ASKED_WHEN.get((scope, name))
+    if rule is None:
+        return {}
+    source = f"{scope}.{rule.on}"
+    model = _preventive() if scope == PREVENTIVES else section_model(scope)
+    fhir_type = _type_of(scope, rule.on, model.model_fields[rule.on])[0]
+    values = (rule.unless,) if rule.unless is not None else rule.values
+    operator = "!=" if rule.unless is not None else "="
+    conditions = [
+        {"question": source, "operator": operator, **_condition_answer(scope, rule.on, fhir_type, value)}
+        for value in values
+    ]
+    return {"enableWhen": conditions, **({"enableBehavior": "any"} if len(conditions) > 1 else {})}
+
+
+def _condition_answer(scope: str, name: str, fhir_type: str, value: Any) -> dict[str, Any]:
+    if fhir_type == "coding":
+        options = _options(scope, name, type(value)) or []
+        coding = next(o["valueCoding"] for o in options if o["valueCoding"]["code"] == str(value))
+        return {"answerCoding": coding}
+    key = VALUE_KEYS.get(fhir_type, "valueString").replace("value", "answer")
+    return {key: value}
+
+
+def _type_of(scope: str, name: str, info: FieldInfo) -> tuple[str, Any, bool]:
+    kind, many = _unwrap(info.annotation)
+    if _options(scope, name, kind) is not None:
+        return "coding", kind, many
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return "group", kind, many
+    return FHIR_TYPES.get(kind, "string"), kind, many
+
+
+def _bounds(info: FieldInfo, fhir_type: str) -> list[dict[str, Any]]:
+    key = VALUE_KEYS[fhir_type]
+    out = []
+    for url, kind, attribute in ((MIN_VALUE, annotated_types.Ge, "ge"), (MAX_VALUE, annotated_types.Le, "le")):
+        bound = next((getattr(m, attribute) for m in info.metadata if isinstance(m, kind)), None)
+        if bound is not None:
+            out.append({"url": url, key: float(bound) if fhir_type == "decimal" else int(bound)})
+    return out
+
+
+def _help(link_id: str, why: str) -> dict[str, Any]:
+    control = {"coding": [{"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}]}
+    return {
+        "linkId": f"{link_id}.help",
+        "type": "display",
+        "text": why,
+        "extension": [{"url": ITEM_CONTROL, "valueCodeableConcept": control}],
+    }
+
+
+def _item(scope: str, name: str, info: FieldInfo, required: frozenset[tuple[str, str]]) -> dict[str, Any]:
+    link_id = f"{scope}.{name}"
+    fhir_type, kind, many = _type_of(scope, name, info)
+    item: dict[str, Any] = {"linkId": link_id, "text": info.title or name, "type": fhir_type}
+    item |= _enable_when(scope, name)
+    optional_number = fhir_type in ("integer", "decimal") and not info.is_required() and info.default is None
+    item["required"] = info.is_required() or (scope, name) in required
+    if many:
+        item["repeats"] = True
+    extensions = _bounds(info, fhir_type) if fhir_type in ("integer", "decimal") else []
+    unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else None
+    if unit:
+        extensions.append({"url": UNIT, "valueCoding": {"display": unit}})
+    if (scope, name) in NOT_ASKED:  # carried in a response (a stored age), never shown to the person filling in
+        extensions.append({"url": HIDDEN, "valueBoolean": True})
+    if extensions:
+        item["extension"] = extensions
+    if fhir_type == "string" and (length := _constraint(info, "max_length")):
+        item["maxLength"] = length
+    if fhir_type == "coding":
+        item["answerConstraint"] = "optionsOnly"
+        item["answerOption"] = _options(scope, name, kind)
+    children = _fields(PREVENTIVES, kind, required) if fhir_type == "group" else []
+    why = " ".join(filter(None, [info.description, UNSURE_HINT if optional_number else ""]))
+    item["item"] = ([_help(link_id, why)] if why else []) + children
+    return item
+
+
+def _fields(scope: str, model: type[BaseModel], required: frozenset[tuple[str, str]]) -> list[dict[str, Any]]:
+    return [_item(scope, name, info, required) for name, info in model.model_fields.items()]
+
+
+def _section(section: str, required: frozenset[tuple[str, str]]) -> dict[str, Any]:
+    model = section_model(section)
+    group: dict[str, Any] = {"linkId": section, "text": section_title(model), "type": "group"}
+    if section in PATHWAY_SECTIONS:
+        reason_info = section_model("seeking").model_fields["reason"]
+        reason_type = _type_of("seeking", "reason", reason_info)[0]
+        conditions = [
+            {"question": "seeking.reason", "operator": "=", **_condition_answer("seeking", "reason", reason_type, r)}
+            for r in reasons_for(section)
+        ]
+        group["enableWhen"] = conditions
+        if len(conditions) > 1:
+            group["enableBehavior"] = "any"
+    group["item"] = _fields(section, model, required)
+    return group
+
+
+@cache
+def questionnaire() -> dict[str, Any]:
+    """The pre-screening as an R5 Questionnaire: one group per section, in the model's order."""
+    required = required_when_asked()
+    items = [_section(section, required) for section in Submission.model_fields]
+    version = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()[:16]
+    return {
+        "resourceType": "Questionnaire",
+        "id": "botox-prescreening",
+        "url": QUESTIONNAIRE_URL,
+        "version": version,
+        "name": "BotoxPrescreening",
+        "title": "Pre-screening for a Botox consultation",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": "Generated from the answer model of the pre-screening app; the version is a hash of the items.",
+        "item": items,
+    }
+
+
+@cache
+def questions() -> dict[str, Question]:
+    """linkId -> what its answers are, for reading a response."""
+    found: dict[str, Question] = {}
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            scope, _, name = item["linkId"].rpartition(".")
+            if item["type"] == "display":
+                continue
+            if scope:
+                found[item["linkId"]] = Question(scope, name, item["type"], item.get("repeats", False))
+            walk(item.get("item", []))
+
+    walk(questionnaire()["item"])
+    return found
+
+
+# --- a stored submission as a QuestionnaireResponse ------------------------------------------------
+
+
+def _response_items(items: list[dict[str, Any]], scope: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        if item["type"] == "display":
+            continue
+        name = item["linkId"].rpartition(".")[2]
+        value = scope.get(name)
+        if value is None or value == []:
+            continue
+        if item["type"] == "group":
+            entries = value if isinstance(value, list) else [value]
+            out += [{"linkId": item["linkId"], "item": _response_items(item["item"], entry)} for entry in entries]
+            continue
+        values = value if isinstance(value, list) else [value]
+        out.append({"linkId": item["linkId"], "text": item["text"], "answer": [_answer_value(item, v) for v in values]})
+    return out
+
+
+def response(answers: Mapping[str, Any], *, reference: str, authored: datetime) -> dict[str, Any]:
+    """One stored submission's answers (``Submission`` as JSON) as a completed R5 QuestionnaireResponse."""
+    form = questionnaire()
+    groups = []
+    for group in form["item"]:
+        section = answers.get(group["linkId"])
+        if isinstance(section, Mapping) and section_asked(answers, group["linkId"]):
+            groups.append({"linkId": group["linkId"], "item": _response_items(group["item"], section)})
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": _uuid("response", reference),
+        "identifier": [{"system": REFERENCE_SYSTEM, "value": reference}],
+        "questionnaire": f"{form['url']}|{form['version']}",
+        "status": "completed",
+        "authored": authored.isoformat(),
+        "item": groups,
+    }
+
+
+def _uuid(kind: str, reference: str) -> str:
+    """Stable per submission: exporting twice gives the same ids, so a receiver can tell a repeat."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/{kind}/{reference}"))
+
+
+def observation(result: Mapping[str, Any], *, reference: str, issued: datetime) -> dict[str, Any]:
+    """The screening result: the triage as the value, each flag a component, the rule set as the method."""
+    triage = Triage(result["triage"])
+    ruleset = result["ruleset"]
+    components = [
+        {
+            "code": {"coding": [_coding(FLAG_SYSTEM, flag["id"], flag["title"])], "text": flag["title"]},
+            "valueString": f"{flag['reason']} (severity {flag['severity']}; source: {flag['source']})",
+        }
+        for flag in result["flags"]
+    ]
+    return {
+        "resourceType": "Observation",
+        "id": _uuid("result", reference),
+        "identifier": [{"system": REFERENCE_SYSTEM, "value": reference}],
+        "status": "final",
+        "code": {"text": "Botox pre-screening triage"},
+        "issued": issued.isoformat(),
+        "valueCodeableConcept": {
+            "coding": [_coding(TRIAGE_SYSTEM, triage.value, TRIAGE_LABELS[triage])],
+            "text": TRIAGE_LABELS[triage],
+        },
+        "method": {
+            "text": f"Rule set {ruleset['name']} version {ruleset['version']} (SHA-256 {ruleset['hash']})",
+        },
+        "derivedFrom": [{"reference": f"urn:uuid:{_uuid('response', reference)}"}],
+        "component": components,
+    }
+
+
+def bundle(answers: Mapping[str, Any], result: Mapping[str, Any], *, reference: str, at: datetime) -> dict[str, Any]:
+    """The response and its result together, as a collection a receiving system reads in one go."""
+    resources = [
+        response(answers, reference=reference, authored=at),
+        observation(result, reference=reference, issued=at),
+    ]
+    return {
+        "resourceType": "Bundle",
+        "id": _uuid("bundle", reference),
+        "type": "collection",
+        "timestamp": at.isoformat(),
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
+    }
+
+
+# --- reading a QuestionnaireResponse back ----------------------------------------------------------
+
+
+class ResponseError(ValueError):
+    """A response that cannot be read as answers to our Questionnaire, with field errors like the model's."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+def _value(question: Question, answer: Mapping[str, Any]) -> Any:
+    if question.fhir_type == "coding" and "valueCoding" in answer:
+        return answer["valueCoding"].get("code")
+    if "valueQuantity" in answer:  # a form filler may send a number with a unit as a quantity
+        return answer["valueQuantity"].get("value")
+    value_keys = [key for key in answer if key.startswith("value")]
+    return answer[value_keys[0]] if value_keys else None
+
+
+def _read_items(items: list[Mapping[str, Any]], into: dict[str, Any], errors: list[dict[str, str]]) -> None:
+    known = questions()
+    for item in items:
+        link_id = str(item.get("linkId", ""))
+        question = known.get(link_id)
+        if question is None and "." not in link_id and link_id in Submission.model_fields:
+            _read_items(item.get("item", []), into.setdefault(link_id, {}), errors)
+            continue
+        if question is None:
+            errors.append({"field": link_id, "message": "Not a question of the pre-screening questionnaire."})
+            continue
+        if question.fhir_type == "group":
+            entry: dict[str, Any] = {}
+            _read_items(item.get("item", []), entry, errors)
+            into.setdefault(question.field, []).append(entry)
+            continue
+        values = [_value(question, answer) for answer in item.get("answer", [])]
+        if values:
+            into[question.field] = values if question.repeats else values[0]
+        for answer in item.get("answer", []):
+            _read_items(answer.get("item", []), into, errors)
+
+
+def read_response(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A QuestionnaireResponse (or a Bundle holding one) to our Questionnaire, as an answers dict.
+
+    Checked as an R5 resource first (``fhir.resources``); the answers are then validated by
+    ``Submission`` like any JSON answers, so a wrong value gets the same field error.
+    """
+    from fhir.resources.questionnaireresponse import QuestionnaireResponse  # heavy: only when reading FHIR
+
+    if data.get("resourceType") == "Bundle":
+        found = [e.get("resource", {}) for e in data.get("entry", [])]
+        data = next((r for r in found if r.get("resourceType") == "QuestionnaireResponse"), {})
+    if data.get("resourceType") != "QuestionnaireResponse":
+        raise ResponseError([{"field": "", "message": "Not a FHIR QuestionnaireResponse."}])
+    try:
+        QuestionnaireResponse.model_validate(data)
+    except ValidationError as exc:
+        raise ResponseError([{"field": "", "message": f"Not a valid R5 QuestionnaireResponse: {exc}"}]) from exc
+    canonical = str(data.get("questionnaire") or "").partition("|")[0]
+    if canonical != QUESTIONNAIRE_URL:
+        message = f"This response is for {canonical or 'no questionnaire'}, not {QUESTIONNAIRE_URL}."
+        raise ResponseError([{"field": "questionnaire", "message": message}])
+    answers: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+    _read_items(data.get("item", []), answers, errors)
+    if errors:
+        raise ResponseError(errors)
+    return answers

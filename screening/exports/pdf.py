@@ -1,0 +1,344 @@
+"""The one-page consultation summary (PDF), laid out like the facts of a prior-authorisation letter.
+
+Built with fpdf2 from a stored submission's answers and result (never re-screened: the
+page shows what staff saw). Black text on white, bold headings and ruled tables, so it
+prints well in black and white. Everything the patient typed goes in as plain text
+(fpdf2 interprets no markup unless asked), and long text wraps inside its cell.
+
+Fonts are embedded (only the glyphs used): DejaVu Sans from Debian's fonts-dejavu-core
+for Latin, Greek and Cyrillic, and Droid Sans Fallback from fonts-droid-fallback for
+Chinese, Japanese and Korean names. They are read from disk, never fetched.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from screening.answers import PATHWAY_SECTIONS, HeadachePattern, PreventiveTried, RedFlags, Safety, Submission
+from screening.branching import ACUTE_KINDS
+from screening.catalogue import ADEQUATE_TRIAL_WEEKS, OTHER_DRUG, drug_class, drug_label, trial_verdict
+from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure, label
+from screening.exports.fhir import section_model
+from screening.triage import TRIAGE_LABELS, Triage
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/droid"))
+FONTS = {("DejaVu", ""): "DejaVuSans.ttf", ("DejaVu", "B"): "DejaVuSans-Bold.ttf"}
+FALLBACK = ("DroidFallback", "DroidSansFallbackFull.ttf")
+FALLBACK_FROM = "\u2e80"
+"""DejaVu covers Latin, Greek, Cyrillic and more, but no CJK (from U+2E80); the 4 MB fallback font takes about
+half a second to load, so it is loaded only for a summary whose text needs it."""
+FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback"
+BODY, SMALL, HEADING, TITLE = 8.5, 7, 10, 13
+LINE = 4.2
+HEAD_FILL = (225, 225, 225)
+HEADACHE_NUMBERS = ("headache_days", "migraine_days", "hours_per_day", "pattern_months", "acute_days")
+NOT_GIVEN = "not given"
+OTHER_PATHWAY_SECTIONS = tuple(s for s in PATHWAY_SECTIONS if s not in ("headache", "treatments"))
+"""Pathway sections without a layout of their own here: shown as question / answer rows."""
+
+
+class FontMissingError(RuntimeError):
+    """The Debian font packages are not installed; the message says which to install."""
+
+
+@dataclass(frozen=True)
+class SummaryInput:
+    reference: str
+    received: datetime
+    answers: Mapping[str, Any]
+    """The stored answers (``Submission`` as JSON)."""
+    result: Mapping[str, Any]
+    """The stored result (``Result.to_dict``): triage, flags with reason and source, rule set."""
+    printed_by: str
+    printed_at: datetime
+
+
+def _font_path(file: str) -> Path:
+    for folder in FONT_DIRS:
+        if (folder / file).exists():
+            return folder / file
+    raise FontMissingError(f"Font {file} not found: install the Debian packages {FONT_PACKAGES}.")
+
+
+class _Page(FPDF):
+    def __init__(self, footer_text: str, *, fallback: bool) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.footer_text = footer_text
+        self.set_margins(14, 12, 14)
+        self.set_auto_page_break(auto=True, margin=14)
+        for (family, style), file in FONTS.items():
+            self.add_font(family, style, str(_font_path(file)))
+        if fallback:
+            self.add_font(FALLBACK[0], "", str(_font_path(FALLBACK[1])))
+            self.set_fallback_fonts([FALLBACK[0]], exact_match=False)
+        self.set_font("DejaVu", size=BODY)
+
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
+        """Left-aligned unless told otherwise: fpdf2 justifies by default, which spreads short lines apart."""
+        kwargs.setdefault("align", "L")
+        return super().multi_cell(*args, **kwargs)
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font("DejaVu", size=SMALL)
+        self.multi_cell(0, 3.2, f"{self.footer_text} · page {self.page_no()} of {{nb}}", align="C")
+
+
+def _number(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "not sure"
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} {unit}".strip()
+
+
+def _unit(model: type, field: str) -> str:
+    extra = model.model_fields[field].json_schema_extra
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(1.2)
+    pdf.set_font("DejaVu", "B", HEADING)
+    pdf.cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(0)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(0.8)
+    pdf.set_font("DejaVu", size=BODY)
+
+
+def _pairs(pdf: FPDF, rows: Sequence[tuple[str, str]], widths: tuple[float, float]) -> None:
+    """Label / value lines from the left margin, the value wrapping in its own column."""
+    with pdf.table(
+        width=sum(widths),
+        col_widths=widths,
+        align="LEFT",
+        first_row_as_headings=False,
+        borders_layout="NONE",
+        text_align="LEFT",
+        line_height=LINE,
+        padding=(0.3, 1, 0.3, 0),
+    ) as table:
+        for name, value in rows:
+            row = table.row()
+            row.cell(name, style=FontFace(emphasis="BOLD"))
+            row.cell(value)
+
+
+def _table(pdf: FPDF, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
+    with pdf.table(
+        col_widths=tuple(widths),
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
+        line_height=LINE,
+        padding=(0.5, 1),
+        borders_layout="ALL",
+        text_align="LEFT",
+    ) as table:
+        for line in (header, *rows):
+            row = table.row()
+            for text in line:
+                row.cell(text)
+
+
+def _born(answers: Mapping[str, Any]) -> str:
+    about = answers.get("about") or {}
+    born = about.get("date_of_birth")
+    text = date.fromisoformat(born).strftime("%m/%d/%Y") if born else NOT_GIVEN
+    age = about.get("age")
+    return f"{text} (age {age})" if age is not None else text
+
+
+def _patient(pdf: FPDF, data: SummaryInput) -> None:
+    contact = data.answers.get("contact") or {}
+    about = data.answers.get("about") or {}
+    seeking = data.answers.get("seeking") or {}
+    times = ", ".join(label(t) for t in contact.get("preferred_times") or []) or NOT_GIVEN
+    reason = label(seeking.get("reason"))
+    if seeking.get("spasticity_cause"):
+        reason += f" (cause: {label(seeking['spasticity_cause'])})"
+    left = [
+        ("Patient", str(contact.get("name", ""))),
+        ("Date of birth", _born(data.answers)),
+        ("Sex", label(about.get("sex"))),
+        ("Seeking help for", reason),
+    ]
+    right = [
+        ("Phone", str(contact.get("phone") or NOT_GIVEN)),
+        ("Email", str(contact.get("email") or NOT_GIVEN)),
+        ("Contact by", label(contact.get("preferred_method"))),
+        ("Free for a call", times),
+    ]
+    top, margin = pdf.get_y(), pdf.l_margin
+    half = pdf.epw / 2
+    _pairs(pdf, left, (31, half - 33))
+    bottom = pdf.get_y()
+    pdf.set_y(top)
+    pdf.set_left_margin(margin + half)
+    _pairs(pdf, right, (26, half - 26))
+    pdf.set_left_margin(margin)
+    pdf.set_y(max(bottom, pdf.get_y()))
+
+
+def _headache(pdf: FPDF, headache: Mapping[str, Any]) -> None:
+    _heading(pdf, "Headache pattern (average of the last 3 months, as reported)")
+    fields = HeadachePattern.model_fields
+    numbers = [(fields[f].title or f, _number(headache.get(f), _unit(HeadachePattern, f))) for f in HEADACHE_NUMBERS]
+    _table(pdf, ("Criterion", "Patient's answer"), numbers, (150, 32))
+    kinds = [
+        f"{(fields[k].title or k).removeprefix('Days a month with ')}: {_number(headache.get(k))}"
+        for k in ACUTE_KINDS
+        if headache.get(k) != 0
+    ]
+    pdf.ln(0.6)
+    pdf.multi_cell(0, LINE, "Acute medicine days a month by kind: " + ("; ".join(kinds) or "none"))
+
+
+def _class_name(item: Mapping[str, Any]) -> str:
+    typed = PreventiveClass(item["other_class"]) if item.get("other_class") else None
+    return label(drug_class(item["drug"], typed))
+
+
+def _preventive_row(item: Mapping[str, Any]) -> tuple[str, ...]:
+    typed = PreventiveClass(item["other_class"]) if item.get("other_class") else None
+    outcome = PreventiveOutcome(item["outcome"])
+    counted, counts, why = trial_verdict(item["drug"], typed, item.get("weeks"), outcome)
+    verdict = {True: "Yes", False: "No", None: "Unclear"}[counts]
+    name = str(item.get("other_name") or "") if item["drug"] == OTHER_DRUG else drug_label(item["drug"])
+    return (
+        name,
+        _class_name(item) + (f" (counts as {counted})" if counted else ""),
+        _number(item.get("weeks")),
+        label(outcome),
+        f"{verdict}: {why}",
+    )
+
+
+def _step_therapy(treatments: Mapping[str, Any]) -> str:
+    """The payer's question in its own terms: how many classes failed or could not be used, which, and CGRP now."""
+    tried: set[str] = set()
+    cgrp_now = treatments.get("current_cgrp")
+    for item in treatments.get("preventives") or []:
+        typed = PreventiveClass(item["other_class"]) if item.get("other_class") else None
+        outcome = PreventiveOutcome(item["outcome"])
+        counted, counts, _ = trial_verdict(item["drug"], typed, item.get("weeks"), outcome)
+        if counted and counts:
+            tried.add(counted)
+        cgrp = drug_class(item["drug"], typed) is PreventiveClass.cgrp_antibody
+        if cgrp and outcome is PreventiveOutcome.still_taking:
+            cgrp_now = YesNoUnsure.yes
+    return (
+        f"Preventive classes adequately tried (inadequate response after at least {ADEQUATE_TRIAL_WEEKS} weeks, "
+        f"not tolerated, or contraindicated): {len(tried)} ({', '.join(sorted(tried)) or 'none'}). "
+        f"Currently on a CGRP antibody: {label(cgrp_now)}."
+    )
+
+
+def _preventives(pdf: FPDF, treatments: Mapping[str, Any]) -> None:
+    items = treatments.get("preventives") or []
+    _heading(pdf, "Step therapy: preventive medicines tried")
+    titles = PreventiveTried.model_fields
+    header = ("Drug", "Class", "Weeks", titles["outcome"].title or "Outcome", "Counts as a class tried")
+    if items:
+        _table(pdf, header, [_preventive_row(item) for item in items], (38, 42, 15, 40, 47))
+    else:
+        pdf.multi_cell(0, LINE, "No preventive medicine reported.")
+    pdf.ln(0.6)
+    pdf.multi_cell(0, LINE, _step_therapy(treatments))
+
+
+def _answer_text(value: Any, unit: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(label(v) for v in value) or "none"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _number(value, unit)
+    return label(value)
+
+
+def _answered(pdf: FPDF, title: str, model: type, given: Mapping[str, Any]) -> None:
+    """A section's answers as question / answer rows: the other pathways' questions and earlier injections."""
+    rows = [
+        (info.title or name, _answer_text(given[name], _unit(model, name)))
+        for name, info in model.model_fields.items()
+        if given.get(name) is not None
+    ]
+    if rows:
+        _heading(pdf, title)
+        _table(pdf, ("Question", "Answer"), rows, (130, 52))
+
+
+def _concerns(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Warning signs, contraindications and precautions answered yes or not sure (pregnancy questions too)."""
+    found = []
+    sections = (("red_flags", RedFlags), ("safety", Safety), ("about", Submission.model_fields["about"].annotation))
+    for section, model in sections:
+        given = answers.get(section) or {}
+        for name, info in model.model_fields.items():
+            if given.get(name) in (YesNoUnsure.yes, YesNoUnsure.not_sure):
+                found.append((info.title or name, label(given[name])))
+    safety = answers.get("safety") or {}
+    if safety.get("neuromuscular_kind"):
+        found.append((Safety.model_fields["neuromuscular_kind"].title or "", label(safety["neuromuscular_kind"])))
+    return found
+
+
+def _result(pdf: FPDF, result: Mapping[str, Any]) -> None:
+    triage = TRIAGE_LABELS[Triage(result["triage"])]
+    _heading(pdf, f"Screening result: {triage}")
+    flags = [
+        (f"{flag['title']} ({flag['id']}, {flag['severity']})", str(flag["reason"]), str(flag["source"]))
+        for flag in result.get("flags", [])
+    ]
+    if flags:
+        _table(pdf, ("Flag", "Reason", "Source"), flags, (62, 80, 40))
+    else:
+        pdf.multi_cell(0, LINE, "No rule fired; the rule set's default triage applies.")
+
+
+def summary_pdf(data: SummaryInput) -> bytes:
+    """The summary of one stored submission, from its stored answers and result as they are."""
+    ruleset = data.result.get("ruleset", {})
+    footer = (
+        f"Pre-screening only, not a diagnosis; a clinician decides. Reference {data.reference} · "
+        f"rule set {ruleset.get('name', '')} {ruleset.get('version', '')} (SHA-256 {ruleset.get('hash', '')})"
+    )
+    text = json.dumps([data.answers, data.result, data.printed_by], ensure_ascii=False)
+    pdf = _Page(footer, fallback=any(char >= FALLBACK_FROM for char in text))
+    pdf.set_title(f"Consultation summary {data.reference}")
+    pdf.set_creator("Botox pre-screening")
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", TITLE)
+    pdf.cell(0, 6.5, "Botox consultation: pre-screening summary", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=SMALL)
+    pdf.multi_cell(
+        0,
+        3.4,
+        f"Reference {data.reference} · screened {data.received:%Y-%m-%d %H:%M} UTC · "
+        f"rule set version {ruleset.get('version', '')}, hash {ruleset.get('hash', '')} · "
+        f"printed {data.printed_at:%Y-%m-%d %H:%M} UTC by {data.printed_by}",
+    )
+    pdf.set_font("DejaVu", size=BODY)
+    _heading(pdf, "Patient and contact")
+    _patient(pdf, data)
+    headache = data.answers.get("headache")
+    if isinstance(headache, Mapping):
+        _headache(pdf, headache)
+    if isinstance(data.answers.get("treatments"), Mapping):
+        _preventives(pdf, data.answers["treatments"])
+    for section in OTHER_PATHWAY_SECTIONS:
+        if isinstance(data.answers.get(section), Mapping):
+            _answered(pdf, label(PATHWAY_SECTIONS[section]), section_model(section), data.answers[section])
+    if isinstance(data.answers.get("toxin"), Mapping):
+        _answered(pdf, "Earlier botulinum toxin injections", section_model("toxin"), data.answers["toxin"])
+    _heading(pdf, "Warning signs, contraindications and precautions answered yes or not sure")
+    concerns = _concerns(data.answers)
+    if concerns:
+        _table(pdf, ("Question", "Answer"), concerns, (160, 22))
+    else:
+        pdf.multi_cell(0, LINE, "None: every warning-sign and safety question was answered no.")
+    _result(pdf, data.result)
+    return bytes(pdf.output())

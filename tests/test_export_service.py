@@ -1,0 +1,120 @@
+"""Export services: the call list's role columns (enforced in the service), spreadsheet safety of patient text in
+every column, and an audit row (who, what, how many rows) for every file, written with the file and never without."""
+
+import copy
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+from storage_support import login_as, patient
+
+from screening import casework, intake, staff
+from screening.answers import Submission
+from screening.exports import service
+from screening.roles import Role
+from screening.storage import Database
+from screening.storage.models import AuditRow
+from screening.triage import Triage
+
+pytest_plugins = ["db_fixtures"]
+
+PAYLOADS = {"name": '=HYPERLINK("http://x","click")', "phone": "+1 (555) 010-0000", "email": "=cmd@example.org"}
+
+
+def exports(db: Database) -> list[tuple[str, str | None, dict]]:
+    with db.session() as tx:
+        rows = tx.scalars(select(AuditRow).where(AuditRow.action == "export").order_by(AuditRow.id))
+        return [(r.username, r.target, r.detail) for r in rows]
+
+
+def submit_payload_patient(db: Database, ruleset, triage: Triage = Triage.urgent) -> intake.Receipt:
+    answers = copy.deepcopy(patient(ruleset, triage).model_dump(mode="json"))
+    answers["contact"] |= PAYLOADS | {"preferred_method": "either", "preferred_times": ["morning", "evening"]}
+    return intake.submit(db, Submission.model_validate(answers), ruleset)
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_call_list_columns_follow_the_role_in_the_file_itself(db: Database, ruleset, role):
+    submit_payload_patient(db, ruleset)
+    intake.submit(db, patient(ruleset), ruleset)
+    me = login_as(db, "rita", role)
+    rows = read_csv(service.call_list(db, me))
+    assert list(rows[0]) == list(service.call_list_columns(role))
+    has_contact = role in (Role.intake, Role.clinician)
+    has_reasons = role in (Role.clinician, Role.admin)
+    assert ("phone" in rows[0], "email" in rows[0], "preferred times" in rows[0]) == (has_contact,) * 3
+    assert ("flag reasons" in rows[0], "rule trace" in rows[0]) == (has_reasons,) * 2
+    assert [row["triage"] for row in rows] == ["Urgent", "Likely candidate"]
+    if has_contact:
+        assert rows[0]["phone"] == "'" + PAYLOADS["phone"] and rows[0]["email"] == "'" + PAYLOADS["email"]
+        assert rows[0]["preferred times"] == "Morning; Evening"
+    if has_reasons:
+        assert "RF-THUNDERCLAP" in rows[0]["flag reasons"] and "RF-THUNDERCLAP" in rows[0]["rule trace"]
+    assert exports(db) == [("rita", "call-list.csv", {"filters": {}, "rows": 2, "columns": list(rows[0])})]
+
+
+def test_call_list_as_xlsx_keeps_every_payload_a_string(db: Database, ruleset):
+    submit_payload_patient(db, ruleset)
+    me = login_as(db, "carl", Role.clinician)
+    ws = load_workbook(io.BytesIO(service.call_list(db, me, "xlsx", triage=[Triage.urgent]))).active
+    header = [cell.value for cell in ws[1]]
+    row = {name: cell for name, cell in zip(header, ws[2], strict=True)}
+    for name, text in PAYLOADS.items():
+        assert row[name].data_type == "s" and row[name].value == text
+    assert ws.freeze_panes == "A2"
+    assert exports(db) == [
+        ("carl", "call-list.xlsx", {"filters": {"triage": ["urgent"]}, "rows": 1, "columns": header})
+    ]
+
+
+def test_queue_export_as_xlsx_has_real_dates_and_is_audited(db: Database, ruleset):
+    receipt = submit_payload_patient(db, ruleset)
+    me = login_as(db, "ivy")
+    ws = load_workbook(io.BytesIO(casework.export_queue(db, me, "xlsx"))).active
+    header = [cell.value for cell in ws[1]]
+    assert header == list(casework.EXPORT_COLUMNS)
+    received = ws.cell(row=2, column=header.index("received") + 1)
+    assert received.is_date and received.value.date() == receipt.created_at.date()
+    name = ws.cell(row=2, column=header.index("name") + 1)
+    assert name.data_type == "s" and name.value == PAYLOADS["name"]
+    assert exports(db) == [("ivy", "queue.xlsx", {"filters": {}, "rows": 1})]
+
+
+def test_an_unknown_kind_or_a_missing_session_writes_no_file_and_no_audit_row(db: Database, ruleset):
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    me = login_as(db, "ivy")
+    with pytest.raises(ValueError, match="ods"):
+        service.call_list(db, me, "ods")
+    with pytest.raises(ValueError, match="ods"):
+        casework.export_queue(db, me, "ods")
+    for call in (
+        lambda: service.call_list(db, None),
+        lambda: service.summary(db, None, receipt.reference),
+        lambda: service.fhir_bundle(db, None, receipt.reference),
+    ):
+        with pytest.raises(PermissionError):
+            call()
+    with pytest.raises(LookupError):
+        service.summary(db, me, "BT-0000-0000")
+    assert exports(db) == []
+
+
+def test_summary_and_fhir_are_audited_per_submission_for_staff_and_the_console(db: Database, ruleset):
+    receipt = intake.submit(db, patient(ruleset, name="Zoë Łukasz 王"), ruleset)
+    me = login_as(db, "ivy")
+    pdf = service.summary(db, me, receipt.reference.lower())
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert receipt.reference in text and "Zoë Łukasz 王" in text and "Ivy" in text
+    bundle = service.fhir_bundle(db, staff.CONSOLE, receipt.reference)
+    assert bundle["entry"][0]["resource"]["identifier"][0]["value"] == receipt.reference
+    assert exports(db) == [
+        ("ivy", receipt.reference, {"file": "summary.pdf", "rows": 1}),
+        ("console", receipt.reference, {"file": "fhir-bundle.json", "rows": 1}),
+    ]
