@@ -18,6 +18,7 @@ from pydantic_core import to_jsonable_python
 
 from screening.answers import Submission
 from screening.engine import screen
+from screening.repeats import match_texts
 from screening.ruleset import RuleSet
 from screening.storage import Database, cases, drafts
 from screening.triage import RANK, Triage
@@ -80,7 +81,13 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
         ruleset_hash=result.ruleset.hash,
         flags=tuple((flag.id, flag.severity.value) for flag in result.flags),
         reason=result.deciding_flag.title if result.deciding_flag else None,
+        headache_days=submission.headache.headache_days if submission.headache else None,
     )
+
+
+def match_keys(db: Database, answers: dict[str, Any]) -> tuple[str, ...]:
+    """Keyed hashes of what identifies the patient, so the queue can find an earlier submission of theirs."""
+    return tuple(sorted(db.config.keyed_hash(text) for text in match_texts(answers)))
 
 
 def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code: str | None = None) -> Receipt:
@@ -90,7 +97,7 @@ def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code
         reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
         while cases.reference_taken(tx, reference):
             reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
-        row = replace(screened, reference=reference)
+        row = replace(screened, reference=reference, match_keys=match_keys(db, screened.answers))
         (submission_id,) = cases.insert_submissions(tx, [row])
         if draft_code:
             drafts.remove(tx, _code_hash(db, draft_code))
