@@ -139,7 +139,7 @@ def _ranks(triage: Triage | Collection[Triage] | None) -> tuple[int, ...] | None
     return None if values is None else tuple(RANK[Triage(v)] for v in values)
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
@@ -177,8 +177,8 @@ def _queue_filter(filters: QueueFilters, cutoffs: dict[int, datetime]) -> cases.
         triage_ranks=_ranks(filters.get("triage")),
         statuses=_as_tuple(filters.get("status"), Status),
         flag=filters.get("flag") or None,
-        since=_day_start(date_from) if date_from else None,
-        before=_day_start(date_to + timedelta(days=1)) if date_to else None,
+        since=day_start(date_from) if date_from else None,
+        before=day_start(date_to + timedelta(days=1)) if date_to else None,
         assignee_id=assignee if isinstance(assignee, int) else None,
         unassigned=assignee == UNASSIGNED,
         reference=_reference_of(search) if search else None,
@@ -558,8 +558,8 @@ def audit_log(
         action=action or None,
         username=username.strip().lower() if username else None,
         target=target.strip() if target else None,
-        since=_day_start(date_from) if date_from else None,
-        before=_day_start(date_to + timedelta(days=1)) if date_to else None,
+        since=day_start(date_from) if date_from else None,
+        before=day_start(date_to + timedelta(days=1)) if date_to else None,
     )
     page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
