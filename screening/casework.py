@@ -117,6 +117,10 @@ class Detail:
     timeline: tuple[TimelineEntry, ...]
     repeats: tuple[cases.Match, ...] = ()
     """Other submissions with the same name and birth date, phone or email, oldest first."""
+    target: overdue.Target | None = None
+    """Its triage's overdue target; None when the clinic set none."""
+    overdue: bool = False
+    working_time_in_status: timedelta = timedelta(0)
 
     @property
     def urgent(self) -> bool:
@@ -221,9 +225,9 @@ def queue(
     return QueuePage(rows, total, by_triage, by_status, page, page_size)
 
 
-def _is_overdue(line: cases.QueueLine, limits: dict[int, datetime]) -> bool:
-    cutoff = limits.get(line.triage_rank)
-    return cutoff is not None and line.status not in CLOSED_VALUES and line.status_since < cutoff
+def _is_overdue(case: cases.QueueLine | CaseState, limits: dict[int, datetime]) -> bool:
+    cutoff = limits.get(case.triage_rank)
+    return cutoff is not None and case.status not in CLOSED_VALUES and case.status_since < cutoff
 
 
 def _queue_row(
@@ -298,7 +302,7 @@ def export_queue(db: Database, actor: StaffSession | None, **filters: Unpack[Que
     The text is written after that transaction ends: on SQLite it holds the write lock, and
     patients submitting meanwhile should wait for the reads only (100,000 rows: see bench/queue.py).
     """
-    used = {name: _plain(value) for name, value in filters.items() if value not in (None, "", [], ())}
+    used = {name: _plain(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
     with db.session() as tx:
         live = require_session(tx, db, actor)
         where = _queue_filter(filters, overdue.cutoffs(tx, db))
@@ -334,6 +338,8 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         row, state = _load(tx, submission_id)
         events = cases.timeline(tx, submission_id)
         repeats = cases.matches_of(tx, [submission_id]).get(submission_id, [])
+        target = overdue.current(tx).get(Triage(row.triage))
+        limits = overdue.cutoffs(tx, db)
         person = accounts.staff_by_id(tx, state.assignee_id) if state.assignee_id is not None else None
         if record_view:
             write_audit(tx, db, live, "view", row.reference)
@@ -357,6 +363,9 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         allowed_next=tuple(s for s in Status if s in allowed_next(status, urgent=triage == Triage.urgent)),
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
         repeats=tuple(repeats),
+        target=target,
+        overdue=_is_overdue(state, limits),
+        working_time_in_status=db.config.working_week.worked(state.status_since, db.now()),
     )
 
 

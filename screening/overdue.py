@@ -28,7 +28,7 @@ class Target:
         return f"within {self.amount} {unit[:-1] if self.amount == 1 else unit}"
 
 
-def _targets(tx: Tx) -> dict[Triage, Target]:
+def current(tx: Tx) -> dict[Triage, Target]:
     rows = targets.all_targets(tx)
     found = {Triage(r.triage): Target(Triage(r.triage), r.amount, Unit(r.unit), r.updated_at) for r in rows}
     return {triage: found[triage] for triage in Triage if triage in found}
@@ -38,13 +38,13 @@ def current_targets(db: Database, actor: StaffSession | None) -> dict[Triage, Ta
     """Every triage's target, in triage order (one without a target is never overdue)."""
     with db.session() as tx:
         require_session(tx, db, actor)
-        return _targets(tx)
+        return current(tx)
 
 
 def cutoffs(tx: Tx, db: Database) -> dict[int, datetime]:
     """Per triage rank, the instant before which a case entered its status is overdue now."""
     week, now = db.config.working_week, db.now()
-    return {RANK[t.triage]: week.cutoff(now, week.span(t.amount, t.unit)) for t in _targets(tx).values()}
+    return {RANK[t.triage]: week.cutoff(now, week.span(t.amount, t.unit)) for t in current(tx).values()}
 
 
 def set_target(db: Database, actor: StaffSession | None, triage: Triage | str, amount: int, unit: Unit | str) -> None:
@@ -56,7 +56,7 @@ def set_target(db: Database, actor: StaffSession | None, triage: Triage | str, a
         live = require_session(tx, db, actor)
         if live.role != Role.admin:
             raise PermissionError("Only an administrator can set overdue targets.")
-        before = _targets(tx).get(triage)
+        before = current(tx).get(triage)
         targets.set_target(tx, triage.value, amount, unit.value, at=db.now(), by=live.staff_id)
         write_audit(
             tx,

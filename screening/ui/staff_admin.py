@@ -134,7 +134,7 @@ def _audit(me: StaffSession) -> None:
         auth.refused(exc)
         return
     st.dataframe(audit_frame(found.rows), hide_index=True, key="audit_table")
-    pager(AUDIT_PAGE, found.page, max(1, -(-found.total // found.page_size)), found.total, "entries")
+    pager(AUDIT_PAGE, found.page, max(1, -(-found.total // found.page_size)), found.total, "entry", "entries")
 
 
 if __name__ == "__main__":
