@@ -58,6 +58,12 @@ _URGENT_NEXT: dict[Status, frozenset[Status]] = {
 }
 
 
+MOVE_TARGETS: tuple[Status, ...] = tuple(
+    s for s in Status if any(s in table_ for table_ in (*_NEXT.values(), *_URGENT_NEXT.values()))
+)
+"""Every status some case may be moved to (never "new"), in the workflow's order: what a bulk move offers."""
+
+
 class TransitionError(ValueError):
     """A status change the workflow does not allow."""
 

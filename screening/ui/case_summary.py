@@ -6,6 +6,7 @@ never cut off. The rule set that screened the case is named here once, not on ev
 """
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import streamlit as st
@@ -17,22 +18,32 @@ from screening.triage import TRIAGE_LABELS
 from screening.workflow import STATUS_LABELS
 
 
-def _fact(name: str, value: str) -> None:
+def _fact(name: str, value: str, *, overdue: bool = False) -> None:
     with st.container(border=True, width="content", gap="small", key=f"fact_{name.lower().replace(' ', '_')}"):
         st.markdown(f"**{name}**")
         st.text(value)
+        if overdue:
+            st.badge("Overdue", color="orange", icon=":material/schedule:")
+
+
+def working_hours(span: timedelta) -> str:
+    """Working time in hours (a working "day" of 24 hours would mislead)."""
+    hours, minutes = divmod(int(span.total_seconds() // 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def facts(found: Detail) -> None:
-    in_status = f"{waited(found.working_time_in_status)} of working time"
+    in_status = (
+        f"{waited(datetime.now(UTC) - found.status_since)} ({working_hours(found.working_time_in_status)} working)"
+    )
     if found.target is not None:
-        in_status += f" (target {found.target})" + (": overdue" if found.overdue else "")
+        in_status += f"; target {found.target}"
     with st.container(horizontal=True, key="case_facts"):
         _fact("Triage", TRIAGE_LABELS[found.triage])
         _fact("Status", STATUS_LABELS[found.status])
         _fact("Assigned to", found.assignee or "Nobody")
         _fact("Contact attempts", str(found.contact_attempts))
-        _fact("In this status", in_status)
+        _fact("In this status", in_status, overdue=found.overdue)
     age = (found.answers.get("about") or {}).get("age")
     ruleset = found.result.get("ruleset") or {}
     st.text(

@@ -14,7 +14,7 @@ from screening.ui import resources
 from screening.ui.queue_table import clear_selection
 from screening.ui.staff_common import FLASH, PROBLEM
 from screening.wording import count
-from screening.workflow import STATUS_LABELS, Status
+from screening.workflow import MOVE_TARGETS, STATUS_LABELS, Status
 
 NOBODY = 0
 
@@ -32,7 +32,7 @@ def _run(action: str, me: StaffSession, ids: list[int], choice: int | str, name:
     try:
         if action == "assign":
             outcome = casework.bulk_assign(db, me, ids, int(choice) or None)
-            _report(outcome, f"assigned to {name}")
+            _report(outcome, f"assigned to {name}" if int(choice) else "unassigned")
         else:
             outcome = casework.bulk_move(db, me, ids, Status(choice))
             _report(outcome, f"moved to {name}")
@@ -49,9 +49,11 @@ def bar(me: StaffSession, ticked: list[QueueRow], people: list[StaffInfo]) -> No
     ids = [row.submission_id for row in ticked]
     st.text(f"{count(len(ticked), 'submission')} ticked: {', '.join(row.reference for row in ticked)}")
     names = {NOBODY: "Nobody", **{p.id: p.display_name for p in people if p.active}}
-    statuses = {s.value: STATUS_LABELS[s] for s in Status}
+    statuses = {s.value: STATUS_LABELS[s] for s in MOVE_TARGETS}
     with st.container(horizontal=True, vertical_alignment="bottom", key="bulk_bar"):
-        who = st.selectbox("Assign ticked to", list(names), format_func=lambda k: names[k], key="bulk_assignee")
+        who = st.selectbox(
+            "Assign ticked to", list(names), format_func=lambda k: names[k], key="bulk_assignee", width=240
+        )
         st.button(
             "Assign ticked",
             key="bulk_assign",
@@ -59,7 +61,9 @@ def bar(me: StaffSession, ticked: list[QueueRow], people: list[StaffInfo]) -> No
             args=("assign", me, ids, who, names[who]),
             icon=":material/person_add:",
         )
-        where = st.selectbox("Move ticked to", list(statuses), format_func=lambda k: statuses[k], key="bulk_status")
+        where = st.selectbox(
+            "Move ticked to", list(statuses), format_func=lambda k: statuses[k], key="bulk_status", width=240
+        )
         st.button(
             "Move ticked",
             key="bulk_move",

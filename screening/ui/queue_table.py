@@ -1,9 +1,10 @@
 """The review queue's table: the columns intake reads at a glance, sized to fit a 1366-pixel laptop.
 
 Reference, triage, reason, status, name, assigned to and received come first, in widths
-that sum to less than the main area beside the sidebar at 1366 x 900, so none needs a
-sideways scroll; time in status (a real duration, so it sorts), overdue, possible repeat
-and pathway follow. The table is as tall as its 50 rows: the page scrolls, not a box.
+that sum (with the tick box) to 876 px, less than the 906 px main area beside the sidebar
+at 1366 x 900, so none needs a sideways scroll (the browser test measures it). Time in
+status (a real duration, so its header sorts it), overdue, possible repeat and pathway follow.
+The table is as tall as its 50 rows: the page scrolls, not a box.
 """
 
 from collections.abc import Callable
@@ -25,14 +26,14 @@ OVERDUE = "Overdue"
 REPEAT = "Possible repeat"
 COLUMNS = {
     "Reference": st.column_config.ButtonColumn(
-        width=118, type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the submission"
+        width=112, type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the submission"
     ),
-    "Triage": st.column_config.TextColumn(width=118),
-    "Reason": st.column_config.TextColumn(width=210, help="The rule that decided the triage"),
-    "Status": st.column_config.TextColumn(width=150),
-    "Name": st.column_config.TextColumn(width=140),
-    "Assigned to": st.column_config.TextColumn(width=100),
-    "Received (UTC)": st.column_config.TextColumn(width=118),
+    "Triage": st.column_config.TextColumn(width=112),
+    "Reason": st.column_config.TextColumn(width=160, help="The rule that decided the triage (hover to read it all)"),
+    "Status": st.column_config.TextColumn(width=132),
+    "Name": st.column_config.TextColumn(width=128),
+    "Assigned to": st.column_config.TextColumn(width=96),
+    "Received (UTC)": st.column_config.TextColumn(width=104),
     "In status for": st.column_config.NumberColumn(width=95, help="Sort by it with the header"),
     "Overdue": st.column_config.TextColumn(width=70, help="Longer in its status than its triage's target"),
     "Repeat": st.column_config.TextColumn(width=120, help="Same name and birth date, phone or email as another"),
@@ -54,7 +55,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
                 "Status": STATUS_LABELS[row.status],
                 "Name": row.name,
                 "Assigned to": row.assignee or "",
-                "Received (UTC)": row.created_at.strftime("%Y-%m-%d %H:%M"),
+                "Received (UTC)": row.created_at.strftime("%d %b %H:%M"),
                 "In status for": pd.Timedelta(row.time_in_status).floor("min"),
                 "Overdue": OVERDUE if row.overdue else "",
                 "Repeat": REPEAT if row.repeat_of else "",
