@@ -24,20 +24,41 @@ GENERATION = "staff_queue_generation"
 """Bumped after a bulk action, so the table starts again with nothing selected."""
 OVERDUE = "Overdue"
 REPEAT = "Possible repeat"
+WIDTHS = {
+    "Reference": 112,
+    "Triage": 112,
+    "Reason": 160,
+    "Status": 132,
+    "Name": 128,
+    "Assigned to": 96,
+    "Received (UTC)": 104,
+    "In status for": 95,
+    "Overdue": 70,
+    "Repeat": 120,
+    "Pathway": 120,
+}
+AT_A_GLANCE = ("Reference", "Triage", "Reason", "Status", "Name", "Assigned to", "Received (UTC)")
+"""The columns that must fit beside the sidebar at 1366 px without a sideways scroll."""
 COLUMNS = {
     "Reference": st.column_config.ButtonColumn(
-        width=112, type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the submission"
+        width=WIDTHS["Reference"], type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the submission"
     ),
-    "Triage": st.column_config.TextColumn(width=112),
-    "Reason": st.column_config.TextColumn(width=160, help="The rule that decided the triage (hover to read it all)"),
-    "Status": st.column_config.TextColumn(width=132),
-    "Name": st.column_config.TextColumn(width=128),
-    "Assigned to": st.column_config.TextColumn(width=96),
-    "Received (UTC)": st.column_config.TextColumn(width=104),
-    "In status for": st.column_config.NumberColumn(width=95, help="Sort by it with the header"),
-    "Overdue": st.column_config.TextColumn(width=70, help="Longer in its status than its triage's target"),
-    "Repeat": st.column_config.TextColumn(width=120, help="Same name and birth date, phone or email as another"),
-    "Pathway": st.column_config.TextColumn(width=120),
+    "Triage": st.column_config.TextColumn(width=WIDTHS["Triage"]),
+    "Reason": st.column_config.TextColumn(
+        width=WIDTHS["Reason"], help="The rule that decided the triage (hover to read it all)"
+    ),
+    "Status": st.column_config.TextColumn(width=WIDTHS["Status"]),
+    "Name": st.column_config.TextColumn(width=WIDTHS["Name"]),
+    "Assigned to": st.column_config.TextColumn(width=WIDTHS["Assigned to"]),
+    "Received (UTC)": st.column_config.TextColumn(width=WIDTHS["Received (UTC)"]),
+    "In status for": st.column_config.NumberColumn(width=WIDTHS["In status for"], help="Sort by it with the header"),
+    "Overdue": st.column_config.TextColumn(
+        width=WIDTHS["Overdue"], help="Longer in its status than its triage's target"
+    ),
+    "Repeat": st.column_config.TextColumn(
+        width=WIDTHS["Repeat"], help="Same name and birth date, phone or email as another"
+    ),
+    "Pathway": st.column_config.TextColumn(width=WIDTHS["Pathway"]),
 }
 # Urgent rows must stand out in a long list: a dark red cell with white text (contrast 6.6:1); overdue ones
 # get an amber cell with dark text (contrast 9:1). (Comments, not docstrings: Streamlit would show a bare string.)
