@@ -45,6 +45,7 @@ PAGES = {
     "detail": "screening/ui/staff_detail.py",
     "admin": "screening/ui/staff_admin.py",
     "rules": "screening/ui/staff_rules.py",
+    "analytics": "screening/ui/staff_analytics.py",
 }
 MARKUP = "**bold** <script>alert(1)</script> [link](http://x)"
 LOGIN_ELEMENTS = {"header", "text_input", "button", "info", "error"}

@@ -5,6 +5,8 @@ cannot move is named with the reason, and the others still move. The outcome hol
 stored names, so ``show_outcome`` shows it escaped.
 """
 
+from typing import Any
+
 import streamlit as st
 
 from screening import casework
@@ -17,6 +19,7 @@ from screening.wording import count
 from screening.workflow import MOVE_TARGETS, STATUS_LABELS, Status
 
 NOBODY = 0
+ASSIGNEE, STATUS = "bulk_assignee", "bulk_status"
 
 
 def _report(outcome: BulkOutcome, done: str) -> None:
@@ -26,16 +29,21 @@ def _report(outcome: BulkOutcome, done: str) -> None:
         st.session_state[PROBLEM] = "Not changed: " + "; ".join(f"{ref} ({why})" for ref, why in outcome.refused)
 
 
-def _run(action: str, me: StaffSession, ids: list[int], choice: int | str, name: str) -> None:
-    """A button callback: the service call, its outcome kept for the next run, the ticks cleared."""
+def _run(action: str, me: StaffSession, ids: list[int], labels: dict[Any, str]) -> None:
+    """A button callback: the service call, its outcome kept for the next run, the ticks cleared.
+
+    The choice is read from its widget now, not bound when the button was drawn, so it is the one on screen.
+    """
     db = resources.database()
     try:
         if action == "assign":
-            outcome = casework.bulk_assign(db, me, ids, int(choice) or None)
-            _report(outcome, f"assigned to {name}" if int(choice) else "unassigned")
+            who = int(st.session_state[ASSIGNEE])
+            outcome = casework.bulk_assign(db, me, ids, who or None)
+            _report(outcome, f"assigned to {labels[who]}" if who else "unassigned")
         else:
-            outcome = casework.bulk_move(db, me, ids, Status(choice))
-            _report(outcome, f"moved to {name}")
+            where = Status(st.session_state[STATUS])
+            outcome = casework.bulk_move(db, me, ids, where)
+            _report(outcome, f"moved to {labels[where.value]}")
     except (PermissionError, ValueError, LookupError) as exc:
         st.session_state[PROBLEM] = str(exc)
     clear_selection()
@@ -51,23 +59,23 @@ def bar(me: StaffSession, ticked: list[QueueRow], people: list[StaffInfo]) -> No
     names = {NOBODY: "Nobody", **{p.id: p.display_name for p in people if p.active}}
     statuses = {s.value: STATUS_LABELS[s] for s in MOVE_TARGETS}
     with st.container(horizontal=True, vertical_alignment="bottom", key="bulk_bar"):
-        who = st.selectbox(
-            "Assign ticked to", list(names), format_func=lambda k: names[k], key="bulk_assignee", width=240
+        st.selectbox(
+            "Assign ticked to", list(names), format_func=lambda k: names[k], key=ASSIGNEE, width=240
         )
         st.button(
             "Assign ticked",
             key="bulk_assign",
             on_click=_run,
-            args=("assign", me, ids, who, names[who]),
+            args=("assign", me, ids, names),
             icon=":material/person_add:",
         )
-        where = st.selectbox(
-            "Move ticked to", list(statuses), format_func=lambda k: statuses[k], key="bulk_status", width=240
+        st.selectbox(
+            "Move ticked to", list(statuses), format_func=lambda k: statuses[k], key=STATUS, width=240
         )
         st.button(
             "Move ticked",
             key="bulk_move",
             on_click=_run,
-            args=("move", me, ids, where, statuses[where]),
+            args=("move", me, ids, statuses),
             icon=":material/trending_flat:",
         )

@@ -42,7 +42,7 @@ DESKTOP = {"width": 1400, "height": 1000}
 LAPTOP = {"width": 1366, "height": 900}
 ARTIFACTS = ROOT / "tests" / "artifacts"
 QUEUE_PAGE_ROWS = 50
-STAFF_PATHS = ("staff", "staff_queue", "staff_submission", "staff_admin")
+STAFF_PATHS = ("staff", "staff_queue", "staff_submission", "staff_admin", "staff_analytics")
 EARLIER_PATIENTS = 3
 BLOCKING = ("serious", "critical")
 
