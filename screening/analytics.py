@@ -14,6 +14,7 @@ from screening.overdue import CLOSED_VALUES
 from screening.staff import StaffSession, require_session, write_audit
 from screening.storage import Database, analytics, cases
 from screening.storage.models import CaseState
+from screening.storage.targets import overdue_clause
 from screening.triage import PRECEDENCE, RANK, Triage
 from screening.workflow import Status
 
@@ -48,34 +49,30 @@ def summary(db: Database, actor: StaffSession | None, date_from: date, date_to: 
         raise ValueError("The end of the range is before its start.")
     if (date_to - date_from).days > MAX_DAYS:
         raise ValueError("Choose a range of at most three years.")
-    where = cases.QueueFilter(since=day_start(date_from), before=day_start(date_to + timedelta(days=1)))
-    clauses = where.clauses()
+    clauses = cases.QueueFilter(since=day_start(date_from), before=day_start(date_to + timedelta(days=1))).clauses()
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        total = analytics.count(tx, clauses)
+        late = overdue_clause(overdue.cutoffs(tx, db), CLOSED_VALUES)
+        booked = CaseState.status == Status.consultation_booked.value
+        counted = analytics.totals(tx, clauses, booked=booked, overdue=late)
         weekly = analytics.weekly_by_triage(tx, clauses)
         pathways = analytics.count_by(tx, CaseState.pathway, clauses)
         likely = [*clauses, CaseState.triage_rank == RANK[Triage.likely_candidate]]
         days = analytics.count_by(tx, CaseState.headache_days, likely)
-        contacted, (median, p90) = analytics.first_contact_percentiles(tx, clauses, PERCENTILES)
-        booked = analytics.count(tx, [*clauses, CaseState.status == Status.consultation_booked.value])
-        late = cases.QueueFilter(
-            since=where.since, before=where.before, overdue=tuple(overdue.cutoffs(tx, db).items()), closed=CLOSED_VALUES
-        )
-        overdue_now = analytics.count(tx, late.clauses())
+        median, p90 = analytics.first_contact_percentiles(tx, clauses, counted.contacted, PERCENTILES)
         write_audit(tx, db, live, "view", "analytics", {"from": date_from.isoformat(), "to": date_to.isoformat()})
     return Analytics(
         date_from,
         date_to,
-        total,
+        counted.total,
         [(week, PRECEDENCE[rank], n) for week, rank, n in weekly],
         pathways,
         sorted(days, key=lambda pair: (pair[0] is None, pair[0] or 0)),
-        contacted,
+        counted.contacted,
         _seconds(median),
         _seconds(p90),
-        booked,
-        overdue_now,
+        counted.booked,
+        counted.overdue,
     )
 
 

@@ -7,10 +7,11 @@ a week is truncated and a time difference is taken in seconds.
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, cast, func, literal, select
+from sqlalchemy import ColumnElement, Date, Float, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from screening.storage.models import CaseState
@@ -52,21 +53,39 @@ def count_by(tx: Session, column: Any, where: Sequence[ColumnElement[bool]]) -> 
     return [(value, n) for value, n in tx.execute(query)]
 
 
-def count(tx: Session, where: Sequence[ColumnElement[bool]]) -> int:
-    return int(tx.scalar(select(func.count()).select_from(CaseState).where(*where)) or 0)
+@dataclass(frozen=True)
+class Totals:
+    total: int
+    contacted: int
+    booked: int
+    overdue: int
+
+
+def totals(
+    tx: Session, where: Sequence[ColumnElement[bool]], *, booked: ColumnElement[bool], overdue: ColumnElement[bool]
+) -> Totals:
+    """Every count of the range in one pass over it."""
+    query = select(
+        func.count(),
+        func.count(CaseState.first_contact_at),
+        func.coalesce(func.sum(case((booked, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+    ).where(*where)
+    return Totals(*(int(value) for value in tx.execute(query).one()))
 
 
 def first_contact_percentiles(
-    tx: Session, where: Sequence[ColumnElement[bool]], fractions: Sequence[float]
-) -> tuple[int, list[float | None]]:
-    """How many were contacted, and the nearest-rank percentiles of seconds from submission to first contact.
+    tx: Session, where: Sequence[ColumnElement[bool]], contacted: int, fractions: Sequence[float]
+) -> list[float | None]:
+    """Nearest-rank percentiles (the value at position ceil(p x n)) of seconds from submission to first contact.
 
-    Nearest rank (the value at position ceil(p x n)) is read with ORDER BY ... OFFSET, the same on both
-    databases (SQLite has no percentile function); the first-contact index narrows the rows to sort.
+    One sort, read with a window function (SQLite has no percentile function; the same SQL runs on both).
     """
-    contacted = [*where, CaseState.first_contact_at.is_not(None)]
-    n = count(tx, contacted)
-    seconds = _seconds_to_first_contact(tx)
-    ordered = select(seconds).where(*contacted).order_by(seconds)
-    values = [tx.scalar(ordered.offset(max(0, math.ceil(p * n) - 1)).limit(1)) if n else None for p in fractions]
-    return n, [None if v is None else float(v) for v in values]
+    if not contacted:
+        return [None for _ in fractions]
+    ranks = [max(1, math.ceil(p * contacted)) for p in fractions]
+    seconds = _seconds_to_first_contact(tx).label("seconds")
+    waits = select(seconds).where(*where, CaseState.first_contact_at.is_not(None)).subquery()
+    ranked = select(waits.c.seconds, func.row_number().over(order_by=waits.c.seconds).label("rank")).subquery()
+    found = dict(tx.execute(select(ranked.c.rank, ranked.c.seconds).where(ranked.c["rank"].in_(set(ranks)))).all())
+    return [float(found[rank]) for rank in ranks]

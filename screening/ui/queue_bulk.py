@@ -59,9 +59,7 @@ def bar(me: StaffSession, ticked: list[QueueRow], people: list[StaffInfo]) -> No
     names = {NOBODY: "Nobody", **{p.id: p.display_name for p in people if p.active}}
     statuses = {s.value: STATUS_LABELS[s] for s in MOVE_TARGETS}
     with st.container(horizontal=True, vertical_alignment="bottom", key="bulk_bar"):
-        st.selectbox(
-            "Assign ticked to", list(names), format_func=lambda k: names[k], key=ASSIGNEE, width=240
-        )
+        st.selectbox("Assign ticked to", list(names), format_func=lambda k: names[k], key=ASSIGNEE, width=240)
         st.button(
             "Assign ticked",
             key="bulk_assign",
@@ -69,9 +67,7 @@ def bar(me: StaffSession, ticked: list[QueueRow], people: list[StaffInfo]) -> No
             args=("assign", me, ids, names),
             icon=":material/person_add:",
         )
-        st.selectbox(
-            "Move ticked to", list(statuses), format_func=lambda k: statuses[k], key=STATUS, width=240
-        )
+        st.selectbox("Move ticked to", list(statuses), format_func=lambda k: statuses[k], key=STATUS, width=240)
         st.button(
             "Move ticked",
             key="bulk_move",
