@@ -63,9 +63,10 @@ def _charts(found: Analytics) -> None:
     if not found.total:
         st.info("No submissions were received in this range.")
         return
+    top = st.container()
     left, right = st.columns(2)
     for column, title, build in (
-        (st.container(), "Submissions per week, by triage", analytics_charts.weekly),
+        (top, "Submissions per week, by triage", analytics_charts.weekly),
         (left, "Pathways", analytics_charts.pathways),
         (right, "Likely candidates by headache days a month", analytics_charts.headache_days),
     ):
