@@ -5,6 +5,7 @@ arrived, inclusive); the page gets a few dozen numbers, never the submissions th
 Each reading is audited with its range.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,25 +55,29 @@ def summary(db: Database, actor: StaffSession | None, date_from: date, date_to: 
         live = require_session(tx, db, actor)
         late = overdue_clause(overdue.cutoffs(tx, db), CLOSED_VALUES)
         booked = CaseState.status == Status.consultation_booked.value
-        counted = analytics.totals(tx, clauses, booked=booked, overdue=late)
-        weekly = analytics.weekly_by_triage(tx, clauses)
-        pathways = analytics.count_by(tx, CaseState.pathway, clauses)
+        groups = analytics.groups(tx, clauses, booked=booked, overdue=late)
+        contacted = sum(g.contacted for g in groups)
         likely = [*clauses, CaseState.triage_rank == RANK[Triage.likely_candidate]]
         days = analytics.count_by(tx, CaseState.headache_days, likely)
-        median, p90 = analytics.first_contact_percentiles(tx, clauses, counted.contacted, PERCENTILES)
+        median, p90 = analytics.first_contact_percentiles(tx, clauses, contacted, PERCENTILES)
         write_audit(tx, db, live, "view", "analytics", {"from": date_from.isoformat(), "to": date_to.isoformat()})
+    weekly: Counter[tuple[date, int]] = Counter()
+    pathways: Counter[str] = Counter()
+    for group in groups:
+        weekly[group.week, group.triage_rank] += group.submissions
+        pathways[group.pathway] += group.submissions
     return Analytics(
         date_from,
         date_to,
-        counted.total,
-        [(week, PRECEDENCE[rank], n) for week, rank, n in weekly],
-        pathways,
+        sum(g.submissions for g in groups),
+        [(week, PRECEDENCE[rank], n) for (week, rank), n in sorted(weekly.items())],
+        sorted(pathways.items()),
         sorted(days, key=lambda pair: (pair[0] is None, pair[0] or 0)),
-        counted.contacted,
+        contacted,
         _seconds(median),
         _seconds(p90),
-        counted.booked,
-        counted.overdue,
+        sum(g.booked for g in groups),
+        sum(g.overdue for g in groups),
     )
 
 
