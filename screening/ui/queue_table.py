@@ -14,7 +14,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from screening import casework
-from screening.casework import QueueRow
+from screening.casework import QueueRow, waited
 from screening.choices import label
 from screening.triage import TRIAGE_LABELS, Triage
 from screening.workflow import STATUS_LABELS
@@ -98,8 +98,11 @@ def overdue_cells(row: pd.Series) -> list[str]:
 
 
 def styled(frame: pd.DataFrame) -> Styler:
-    return frame.style.map(triage_cell, subset=["Triage"]).apply(
-        overdue_cells, axis=1, subset=["In status for", "Overdue"]
+    """Colours, and time in status in the queue's words ("2 d 3 h"); the cell keeps its duration, so it sorts."""
+    return (
+        frame.style.map(triage_cell, subset=["Triage"])
+        .apply(overdue_cells, axis=1, subset=["In status for", "Overdue"])
+        .format(lambda span: waited(span.to_pytimedelta()), subset=["In status for"])
     )
 
 
