@@ -83,6 +83,7 @@ def earlier_patients(server: Any) -> list[str]:
     """Older, non-urgent submissions: an urgent newcomer must still come first."""
     ruleset = load_ruleset(ROOT / "rules")
     db = Database.from_settings(Settings(data_dir=server.data_dir))
+    db.migrate()  # as the app does on its first page, which may not have been opened yet
     try:
         return [
             intake.submit(db, _submission(ruleset, f"Earlier Patient {n}"), ruleset).reference
