@@ -292,7 +292,8 @@ def test_an_anonymous_visit_to_a_staff_page_shows_only_the_login(
     server: Any, desk: Page, earlier_patients: list[str], path: str
 ) -> None:
     desk.goto(server.url + path)
-    expect(desk.get_by_role("heading", name="Staff login")).to_be_visible()
+    # a page's first run also imports its libraries (Altair for analytics): seconds on a busy machine
+    expect(desk.get_by_role("heading", name="Staff login")).to_be_visible(timeout=TIMEOUT_MS)
     settle(desk)
     main = desk.get_by_test_id("stMain")
     assert main.get_by_role("heading").all_inner_texts() == ["Staff login"]
