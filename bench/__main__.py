@@ -7,7 +7,7 @@ that prints its own table. To add one, write the module and add its name to ``BE
 import importlib
 import sys
 
-BENCHMARKS = ["engine", "queue", "preview", "load", "wizard", "rule_folders", "exports"]
+BENCHMARKS = ["engine", "queue", "preview", "load", "wizard", "rule_folders", "exports", "analytics"]
 
 
 def main(names: list[str]) -> None:

@@ -11,14 +11,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict, Unpack
 
+from screening import overdue
 from screening.choices import label
 from screening.exports import check_kind, spreadsheet
 from screening.intake import REFERENCE_PREFIX, normalise_code
+from screening.overdue import CLOSED_VALUES
 from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
 from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
-from screening.workflow import STATUS_LABELS, Status, allowed_next, check_transition
+from screening.workflow import (
+    CONTACT_STATUSES,
+    STATUS_LABELS,
+    Status,
+    TransitionError,
+    allowed_next,
+    check_transition,
+)
 
 MAX_NOTE = 2000
 MAX_PAGE_SIZE = 200
@@ -58,6 +67,10 @@ class QueueRow:
     status_since: datetime
     time_in_status: timedelta
     contact_attempts: int
+    overdue: bool = False
+    """Open, and in its status longer than its triage's target (working time)."""
+    repeat_of: tuple[str, ...] = ()
+    """References of other submissions with the same name and birth date, phone or email."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,12 @@ class Detail:
     contact_attempts: int
     allowed_next: tuple[Status, ...]
     timeline: tuple[TimelineEntry, ...]
+    repeats: tuple[cases.Match, ...] = ()
+    """Other submissions with the same name and birth date, phone or email, oldest first."""
+    target: overdue.Target | None = None
+    """Its triage's overdue target; None when the clinic set none."""
+    overdue: bool = False
+    working_time_in_status: timedelta = timedelta(0)
 
     @property
     def urgent(self) -> bool:
@@ -124,7 +143,7 @@ def _ranks(triage: Triage | Collection[Triage] | None) -> tuple[int, ...] | None
     return None if values is None else tuple(RANK[Triage(v)] for v in values)
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
@@ -148,9 +167,11 @@ class QueueFilters(TypedDict, total=False):
     """A staff id, or ``UNASSIGNED``."""
     search: str | None
     """A reference code however typed, or part of a name."""
+    overdue: bool
+    """Only open cases past their triage's target."""
 
 
-def queue_filter(filters: QueueFilters) -> cases.QueueFilter:
+def queue_filter(filters: QueueFilters, cutoffs: dict[int, datetime]) -> cases.QueueFilter:
     unknown = filters.keys() - QueueFilters.__annotations__.keys()
     if unknown:
         raise TypeError(f"Unknown queue filters: {', '.join(sorted(unknown))}")
@@ -160,34 +181,61 @@ def queue_filter(filters: QueueFilters) -> cases.QueueFilter:
         triage_ranks=_ranks(filters.get("triage")),
         statuses=_as_tuple(filters.get("status"), Status),
         flag=filters.get("flag") or None,
-        since=_day_start(date_from) if date_from else None,
-        before=_day_start(date_to + timedelta(days=1)) if date_to else None,
+        since=day_start(date_from) if date_from else None,
+        before=day_start(date_to + timedelta(days=1)) if date_to else None,
         assignee_id=assignee if isinstance(assignee, int) else None,
         unassigned=assignee == UNASSIGNED,
         reference=_reference_of(search) if search else None,
         name=search or None,
+        overdue=tuple(cutoffs.items()) if filters.get("overdue") else None,
+        closed=CLOSED_VALUES,
     )
 
 
+ORDERS = {"priority": "Priority (urgent first, then oldest)", "waiting": "Longest in its status first"}
+
+
 def queue(
-    db: Database, actor: StaffSession | None, *, page: int = 1, page_size: int = 50, **filters: Unpack[QueueFilters]
+    db: Database,
+    actor: StaffSession | None,
+    *,
+    page: int = 1,
+    page_size: int = 50,
+    order: str = "priority",
+    **filters: Unpack[QueueFilters],
 ) -> QueuePage:
-    """Urgent first, then oldest first; counts per triage (and per status) ignore their own filter."""
-    where = queue_filter(filters)
+    """Urgent first, then oldest first (or longest in status first); counts per triage and status ignore their own
+    filter. Each row says whether it is overdue and which other submissions it may repeat."""
+    if order not in ORDERS:
+        raise ValueError(f"Unknown queue order {order!r}.")
     page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     checked_session(db, actor)
     with db.read() as tx:
+        limits = overdue.cutoffs(tx, db)
+        where = queue_filter(filters, limits)
         by_triage = {PRECEDENCE[k]: v for k, v in cases.counts(tx, where, "triage").items()}
         by_status = {Status(k): v for k, v in cases.counts(tx, where, "status").items()}
-        lines = cases.queue_page(tx, where, offset=(page - 1) * page_size, limit=page_size)
+        lines = cases.queue_page(tx, where, offset=(page - 1) * page_size, limit=page_size, order=order)
+        repeats = cases.matches_of(tx, [line.submission_id for line in lines])
     selected = where.triage_ranks or tuple(RANK.values())
     total = sum(count for triage_, count in by_triage.items() if RANK[triage_] in selected)
     now = db.now()
-    return QueuePage([queue_row(line, now) for line in lines], total, by_triage, by_status, page, page_size)
+    rows = [queue_row(line, now, limits, repeats.get(line.submission_id, [])) for line in lines]
+    return QueuePage(rows, total, by_triage, by_status, page, page_size)
 
 
-def queue_row(line: cases.QueueLine, now: datetime) -> QueueRow:
+def _is_overdue(case: cases.QueueLine | CaseState, limits: dict[int, datetime]) -> bool:
+    cutoff = limits.get(case.triage_rank)
+    return cutoff is not None and case.status not in CLOSED_VALUES and case.status_since < cutoff
+
+
+def queue_row(
+    line: cases.QueueLine,
+    now: datetime,
+    limits: dict[int, datetime] | None = None,
+    repeats: list[cases.Match] | None = None,
+) -> QueueRow:
     return QueueRow(
         line.submission_id,
         line.reference,
@@ -203,6 +251,8 @@ def queue_row(line: cases.QueueLine, now: datetime) -> QueueRow:
         line.status_since,
         now - line.status_since,
         line.contact_attempts,
+        _is_overdue(line, limits or {}),
+        tuple(match.reference for match in repeats or ()),
     )
 
 
@@ -257,10 +307,10 @@ def export_queue(
     an export never leaves without its record (100,000 rows beside 8 submitting patients: bench/load.py).
     """
     check_kind(kind)
-    where = queue_filter(filters)
-    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, "", [], ())}
+    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
     checked_session(db, actor)
     with db.read() as tx:
+        where = queue_filter(filters, overdue.cutoffs(tx, db))
         now = db.now()
         rows = [queue_row(line, now) for batch in cases.queue_batches(tx, where, size=EXPORT_BATCH) for line in batch]
     with db.session() as tx:
@@ -294,6 +344,9 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         live = require_session(tx, db, actor)
         row, state = _load(tx, submission_id)
         events = cases.timeline(tx, submission_id)
+        repeats = cases.matches_of(tx, [submission_id]).get(submission_id, [])
+        target = overdue.current(tx).get(Triage(row.triage))
+        limits = overdue.cutoffs(tx, db)
         person = accounts.staff_by_id(tx, state.assignee_id) if state.assignee_id is not None else None
         if record_view:
             write_audit(tx, db, live, "view", row.reference)
@@ -316,6 +369,10 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         contact_attempts=state.contact_attempts,
         allowed_next=tuple(s for s in Status if s in allowed_next(status, urgent=triage == Triage.urgent)),
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
+        repeats=tuple(repeats),
+        target=target,
+        overdue=_is_overdue(state, limits),
+        working_time_in_status=db.config.working_week.worked(state.status_since, db.now()),
     )
 
 
@@ -351,35 +408,107 @@ def _move(db: Database, actor: StaffSession | None, submission_id: int, target: 
     note = _clean_note(note, required=False)
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        row, state = _load(tx, submission_id)
-        current = Status(state.status)
-        check_transition(current, target, urgent=row.triage == Triage.urgent)
-        data: dict[str, Any] = {"from": current.value, "to": target.value}
-        if target == Status.contact_attempted:
-            state.contact_attempts += 1
-            data["attempt"] = state.contact_attempts
-        if note:
-            data["note"] = note
-        state.status = target.value
-        state.status_since = db.now()
-        _record(tx, db, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
-        return state.contact_attempts
+        return _move_one(tx, db, live, submission_id, target, note)
+
+
+def _move_one(tx: Tx, db: Database, live: StaffSession, submission_id: int, target: Status, note: str = "") -> int:
+    row, state = _load(tx, submission_id)
+    current = Status(state.status)
+    check_transition(current, target, urgent=row.triage == Triage.urgent)
+    data: dict[str, Any] = {"from": current.value, "to": target.value}
+    if target == Status.contact_attempted:
+        state.contact_attempts += 1
+        data["attempt"] = state.contact_attempts
+    if note:
+        data["note"] = note
+    state.status = target.value
+    state.status_since = db.now()
+    if target in CONTACT_STATUSES and state.first_contact_at is None:
+        state.first_contact_at = state.status_since
+    _record(tx, db, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
+    return state.contact_attempts
 
 
 def assign(db: Database, actor: StaffSession | None, submission_id: int, staff_id: int | None) -> None:
     """Gives the submission to an active staff member, or to nobody with ``None``."""
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        row, state = _load(tx, submission_id)
-        name = None
-        if staff_id is not None:
-            person = accounts.staff_by_id(tx, staff_id)
-            if person is None or not person.active:
-                raise ValueError("That staff member does not exist or is disabled.")
-            name = person.display_name
-        data = {"from": state.assignee_id, "to": staff_id, "to_name": name}
-        state.assignee_id = staff_id
-        _record(tx, db, live, row, "assign", data, {"from": data["from"], "to": staff_id})
+        name = _assignee_name(tx, staff_id)
+        _assign_one(tx, db, live, submission_id, staff_id, name)
+
+
+def _assignee_name(tx: Tx, staff_id: int | None) -> str | None:
+    if staff_id is None:
+        return None
+    person = accounts.staff_by_id(tx, staff_id)
+    if person is None or not person.active:
+        raise ValueError("That staff member does not exist or is disabled.")
+    return person.display_name
+
+
+def _assign_one(
+    tx: Tx, db: Database, live: StaffSession, submission_id: int, staff_id: int | None, name: str | None
+) -> None:
+    row, state = _load(tx, submission_id)
+    data = {"from": state.assignee_id, "to": staff_id, "to_name": name}
+    state.assignee_id = staff_id
+    _record(tx, db, live, row, "assign", data, {"from": data["from"], "to": staff_id})
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the references it changed, and each one it refused with the reason."""
+
+    done: tuple[str, ...]
+    refused: tuple[tuple[str, str], ...]
+
+
+MAX_BULK = MAX_PAGE_SIZE
+
+
+def _references(tx: Tx, submission_ids: Collection[int]) -> dict[int, str]:
+    found = {sid: row.reference for sid in submission_ids if (row := cases.submission(tx, sid)) is not None}
+    missing = set(submission_ids) - found.keys()
+    if missing:
+        raise LookupError("No such submission.")
+    return found
+
+
+def bulk_assign(
+    db: Database, actor: StaffSession | None, submission_ids: Collection[int], staff_id: int | None
+) -> BulkOutcome:
+    """Assigns each selected case, in one transaction: one event and one audit row per case."""
+    if not submission_ids or len(submission_ids) > MAX_BULK:
+        raise ValueError(f"Select between 1 and {MAX_BULK} submissions.")
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        name = _assignee_name(tx, staff_id)
+        references = _references(tx, submission_ids)
+        for submission_id in sorted(submission_ids):
+            _assign_one(tx, db, live, submission_id, staff_id, name)
+    return BulkOutcome(tuple(references[sid] for sid in sorted(submission_ids)), ())
+
+
+def bulk_move(
+    db: Database, actor: StaffSession | None, submission_ids: Collection[int], target: Status | str
+) -> BulkOutcome:
+    """Moves each selected case the workflow lets move there (one event and audit row each); the rest are
+    listed with the reason, unchanged."""
+    target = Status(target)
+    if not submission_ids or len(submission_ids) > MAX_BULK:
+        raise ValueError(f"Select between 1 and {MAX_BULK} submissions.")
+    done, refused = [], []
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        references = _references(tx, submission_ids)
+        for submission_id in sorted(submission_ids):
+            try:
+                _move_one(tx, db, live, submission_id, target)
+            except TransitionError as exc:
+                refused.append((references[submission_id], str(exc)))
+            else:
+                done.append(references[submission_id])
+    return BulkOutcome(tuple(done), tuple(refused))
 
 
 def _clean_note(text: str, *, required: bool = True) -> str:
@@ -445,8 +574,8 @@ def audit_log(
         action=action or None,
         username=username.strip().lower() if username else None,
         target=target.strip() if target else None,
-        since=_day_start(date_from) if date_from else None,
-        before=_day_start(date_to + timedelta(days=1)) if date_to else None,
+        since=day_start(date_from) if date_from else None,
+        before=day_start(date_to + timedelta(days=1)) if date_to else None,
     )
     page = max(1, page)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)

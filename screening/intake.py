@@ -20,6 +20,7 @@ from screening import fact_rows
 from screening.answers import Submission
 from screening.engine import screen_facts
 from screening.facts import facts_of
+from screening.repeats import match_texts
 from screening.ruleset import RuleSet
 from screening.storage import Database, cases, drafts
 from screening.triage import RANK, Triage
@@ -85,7 +86,13 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
         reason=result.deciding_flag.title if result.deciding_flag else None,
         facts=fact_rows.encode(facts),
         facts_version=fact_rows.VERSION,
+        headache_days=submission.headache.headache_days if submission.headache else None,
     )
+
+
+def match_keys(db: Database, answers: dict[str, Any]) -> tuple[str, ...]:
+    """Keyed hashes of what identifies the patient, so the queue can find an earlier submission of theirs."""
+    return tuple(sorted(db.config.keyed_hash(text) for text in match_texts(answers)))
 
 
 def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code: str | None = None) -> Receipt:
@@ -95,7 +102,7 @@ def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code
         reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
         while cases.reference_taken(tx, reference):
             reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
-        row = replace(screened, reference=reference)
+        row = replace(screened, reference=reference, match_keys=match_keys(db, screened.answers))
         (submission_id,) = cases.insert_submissions(tx, [row])
         if draft_code:
             drafts.remove(tx, _code_hash(db, draft_code))

@@ -15,6 +15,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from screening.worktime import WorkingWeek
+
 REPO_RULES = Path(__file__).resolve().parent.parent / "rules"
 KEY_FILE = "secret_key"
 
@@ -40,6 +42,14 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=65536, ge=1024)
     """argon2id cost; the defaults are argon2-cffi's recommendation (RFC 9106 low-memory profile)."""
     secret_key: SecretStr = Field(default=SecretStr(""), repr=False)
+    clinic_timezone: str = "UTC"
+    workday_start: int = Field(default=9, ge=0, le=23)
+    workday_end: int = Field(default=17, ge=1, le=24)
+    """Working hours, Monday to Friday in ``clinic_timezone``: overdue targets count only this time."""
+
+    @property
+    def working_week(self) -> WorkingWeek:
+        return WorkingWeek(self.clinic_timezone, self.workday_start, self.workday_end)
 
     @model_validator(mode="after")
     def _first_run(self) -> "Settings":

@@ -33,6 +33,11 @@ CLOSED: frozenset[Status] = frozenset(
     {Status.consultation_booked, Status.declined, Status.referred_elsewhere, Status.urgent_referred}
 )
 
+CONTACT_STATUSES: frozenset[Status] = frozenset(
+    {Status.contact_attempted, Status.consultation_booked, Status.urgent_advice_given, Status.urgent_referred}
+)
+"""A move to one of these means staff reached, or tried to reach, the patient: the first one is "first contact"."""
+
 _NEXT: dict[Status, frozenset[Status]] = {
     Status.new: frozenset({Status.in_review}),
     Status.in_review: frozenset(
@@ -51,6 +56,12 @@ _URGENT_NEXT: dict[Status, frozenset[Status]] = {
     Status.new: frozenset({Status.in_review, Status.urgent_advice_given, Status.urgent_referred}),
     Status.in_review: _NEXT[Status.in_review] | {Status.urgent_advice_given, Status.urgent_referred},
 }
+
+
+MOVE_TARGETS: tuple[Status, ...] = tuple(
+    s for s in Status if any(s in table_ for table_ in (*_NEXT.values(), *_URGENT_NEXT.values()))
+)
+"""Every status some case may be moved to (never "new"), in the workflow's order: what a bulk move offers."""
 
 
 class TransitionError(ValueError):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any, Unpack
 
+from screening import overdue
 from screening.casework import NO_RULE_DECIDED, QueueFilters, plain_filter, queue_filter, queue_row
 from screening.choices import label
 from screening.exports import check_kind, fhir, spreadsheet
@@ -76,10 +77,10 @@ def _call_line(row: Any, answers: Mapping[str, Any], result: Mapping[str, Any]) 
 def call_list(db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]) -> bytes:
     """The queue's matching submissions as a list to phone through, in queue order, with the caller's role's columns."""
     check_kind(kind)
-    where = queue_filter(filters)
-    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, "", [], ())}
+    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
     with db.session() as tx:
         live = require_session(tx, db, actor)
+        where = queue_filter(filters, overdue.cutoffs(tx, db))
         columns = call_list_columns(live.role)
         now = db.now()
         lines = []

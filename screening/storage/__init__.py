@@ -146,6 +146,7 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
             cfg.attributes["connection"] = connection
+            cfg.attributes["keyed_hash"] = self.config.keyed_hash  # 0008 fills match_keys for stored submissions
             command.upgrade(cfg, revision)
 
     @contextmanager

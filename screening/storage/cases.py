@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, exists, func, insert, literal, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, insert, literal, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from screening.storage.models import (
     REASON_LENGTH,
     CaseState,
     Event,
+    MatchKey,
     Staff,
     SubmissionFacts,
     SubmissionFlag,
     SubmissionRow,
 )
+from screening.storage.targets import overdue_clause
 
 INITIAL_STATUS = "new"
 
@@ -48,9 +50,12 @@ class NewSubmission:
     facts: bytes
     """The facts it was screened on, as a row (``screening.fact_rows``), and that row's version."""
     facts_version: str
+    headache_days: int | None = None
+    match_keys: tuple[str, ...] = ()
+    """Keyed hashes of name + birth date, phone and email (``screening.repeats``): equal ones mark a possible repeat."""
 
 
-_OWN_TABLES = ("flags", "facts", "facts_version")
+_OWN_TABLES = ("flags", "facts", "facts_version", "headache_days", "match_keys")
 """Fields of ``NewSubmission`` stored in other tables than submissions."""
 
 
@@ -74,6 +79,13 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
     ]
     if flags:
         tx.execute(insert(SubmissionFlag.__table__), flags)
+    keys = [
+        {"submission_id": sid, "key_hash": key}
+        for sid, item in zip(ids, items, strict=True)
+        for key in sorted(set(item.match_keys))
+    ]
+    if keys:
+        tx.execute(insert(MatchKey.__table__), keys)
     tx.execute(
         insert(Event.__table__),
         [
@@ -102,6 +114,7 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "status_since": item.created_at,
                 "contact_attempts": 0,
                 "reason": item.reason[:REASON_LENGTH] if item.reason else None,
+                "headache_days": item.headache_days,
             }
             for sid, item in zip(ids, items, strict=True)
         ],
@@ -129,6 +142,10 @@ class QueueFilter:
     unassigned: bool = False
     reference: str | None = None
     name: str | None = None
+    overdue: tuple[tuple[int, datetime], ...] | None = None
+    """(triage rank, cutoff) pairs: only open cases that entered their status before their triage's cutoff."""
+    closed: tuple[str, ...] = ()
+    """The statuses that end a case (never overdue)."""
 
     def clauses(self, *, facet: str | None = None) -> list[ColumnElement[bool]]:
         """Every filter as a WHERE clause, except the facet being counted (so its counts show every choice)."""
@@ -153,6 +170,8 @@ class QueueFilter:
             out.append(CaseState.assignee_id == self.assignee_id)
         if search := self._search():
             out.append(or_(*search))
+        if self.overdue is not None:
+            out.append(overdue_clause(dict(self.overdue), self.closed))
         return out
 
     def _search(self) -> list[ColumnElement[bool]]:
@@ -183,9 +202,12 @@ class QueueLine:
 
 QUEUE_ORDER = (CaseState.triage_rank, CaseState.created_at, CaseState.submission_id)
 """Triage precedence, then oldest first; the id makes the order total (and the queue index covers all three)."""
+WAITING_ORDER = (CaseState.status_since, CaseState.submission_id)
+"""Longest in its current status first (its own index)."""
+ORDERS = {"priority": QUEUE_ORDER, "waiting": WAITING_ORDER}
 
 
-def _queue_select(where: QueueFilter) -> Select[Any]:
+def _queue_select(where: QueueFilter, order: str = "priority") -> Select[Any]:
     return (
         select(
             CaseState.submission_id,
@@ -203,7 +225,7 @@ def _queue_select(where: QueueFilter) -> Select[Any]:
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())
-        .order_by(*QUEUE_ORDER)
+        .order_by(*ORDERS[order])
     )
 
 
@@ -212,9 +234,9 @@ def _lines(tx: Session, rows: Sequence[Row[Any]]) -> list[QueueLine]:
     return [QueueLine(*row, flags=flags.get(row[0], ())) for row in rows]
 
 
-def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int) -> list[QueueLine]:
-    """One page in priority order (triage precedence, then oldest first), sorted and cut by the database."""
-    return _lines(tx, tx.execute(_queue_select(where).offset(offset).limit(limit)).all())
+def queue_page(tx: Session, where: QueueFilter, *, offset: int, limit: int, order: str = "priority") -> list[QueueLine]:
+    """One page in ``ORDERS[order]``, sorted and cut by the database."""
+    return _lines(tx, tx.execute(_queue_select(where, order).offset(offset).limit(limit)).all())
 
 
 def queue_batches(tx: Session, where: QueueFilter, *, size: int) -> Iterator[list[QueueLine]]:
@@ -259,6 +281,35 @@ def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str,
     for submission_id, flag_id in tx.execute(query.order_by(SubmissionFlag.submission_id, SubmissionFlag.flag_id)):
         found.setdefault(submission_id, []).append(flag_id)
     return {sid: tuple(ids) for sid, ids in found.items()}
+
+
+@dataclass(frozen=True)
+class Match:
+    """An earlier or later submission that shares a match key with one of ours."""
+
+    of: int
+    submission_id: int
+    reference: str
+    created_at: datetime
+
+
+def matches_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, list[Match]]:
+    """Every other submission sharing a keyed hash with each of ``submission_ids``, oldest first (one indexed join)."""
+    if not submission_ids:
+        return {}
+    ours, theirs = aliased(MatchKey), aliased(MatchKey)
+    query = (
+        select(ours.submission_id, CaseState.submission_id, CaseState.reference, CaseState.created_at)
+        .join(theirs, and_(theirs.key_hash == ours.key_hash, theirs.submission_id != ours.submission_id))
+        .join(CaseState, CaseState.submission_id == theirs.submission_id)
+        .where(ours.submission_id.in_(submission_ids))
+        .distinct()
+        .order_by(ours.submission_id, CaseState.created_at, CaseState.submission_id)
+    )
+    found: dict[int, list[Match]] = {}
+    for row in tx.execute(query):
+        found.setdefault(row[0], []).append(Match(*row))
+    return found
 
 
 def counts(tx: Session, where: QueueFilter, facet: str) -> dict[Any, int]:

@@ -114,13 +114,27 @@ class Event(Base):
 
 
 REASON_LENGTH = 200
+ANALYTICS_COLUMNS = (
+    "created_at",
+    "triage_rank",
+    "pathway",
+    "status",
+    "first_contact_at",
+    "headache_days",
+    "status_since",
+)
+"""A covering index: analytics reads a date range of these from the index alone, never the table rows."""
 
 
 class CaseState(Base):
     """The queue's narrow table: what it sorts, filters and shows, so it never reads the wide submissions."""
 
     __tablename__ = "case_state"
-    __table_args__ = (Index("ix_case_state_queue", "triage_rank", "created_at", "submission_id"),)
+    __table_args__ = (
+        Index("ix_case_state_queue", "triage_rank", "created_at", "submission_id"),
+        Index("ix_case_state_waiting", "status_since", "submission_id"),
+        Index("ix_case_state_analytics", *ANALYTICS_COLUMNS),
+    )
 
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
     reference: Mapped[str] = mapped_column(String(16))
@@ -134,6 +148,33 @@ class CaseState(Base):
     contact_attempts: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH))
     """Title of the deciding flag (the most serious one with a triage); None when the default triage applied."""
+    first_contact_at: Mapped[datetime | None] = mapped_column(index=True)
+    """When staff first tried to reach the patient (``workflow.CONTACT_STATUSES``); analytics measures the wait."""
+    headache_days: Mapped[int | None] = mapped_column(SmallInteger)
+    """Headache days a month as answered (headache pathway), for analytics without reading the answers."""
+
+
+class TriageTarget(Base):
+    """How long a case of one triage may wait in a status before the queue shows it overdue; set by an admin."""
+
+    __tablename__ = "triage_targets"
+
+    triage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(10))
+    """"hours" or "days", both counted in working time."""
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class MatchKey(Base):
+    """A keyed hash of what identifies a person (name + birth date, phone, email): equal hashes, possible repeat."""
+
+    __tablename__ = "match_keys"
+    __table_args__ = (Index("ix_match_keys_key", "key_hash", "submission_id"),)
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class SubmissionFacts(Base):

@@ -34,6 +34,7 @@ QUEUE_PAGE = HERE / "staff_queue.py"
 DETAIL_PAGE = HERE / "staff_detail.py"
 ADMIN_PAGE = HERE / "staff_admin.py"
 RULES_PAGE = HERE / "staff_rules.py"
+ANALYTICS_PAGE = HERE / "staff_analytics.py"
 DETAIL_URL = "staff_submission"
 RULES_URL = "staff_rules"
 
@@ -51,6 +52,13 @@ def staff_pages() -> list[st.Page]:
         st.Page(QUEUE_PAGE, title="Review queue", url_path="staff_queue", visibility=signed_in, icon=":material/list:"),
         st.Page(DETAIL_PAGE, title="Submission", url_path=DETAIL_URL, visibility="hidden"),
         st.Page(
+            ANALYTICS_PAGE,
+            title="Analytics",
+            url_path="staff_analytics",
+            visibility=signed_in,
+            icon=":material/bar_chart:",
+        ),
+        st.Page(
             RULES_PAGE,
             title="Rules",
             url_path=RULES_URL,
@@ -67,7 +75,7 @@ def staff_pages() -> list[st.Page]:
     ]
 
 
-WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL)
+WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL, "staff_analytics")
 """Tables and why-cards need the whole window; the patient wizard and the login read best as a narrow column."""
 
 

@@ -1,4 +1,4 @@
-"""Administrators: add staff, disable or re-enable them, and read the audit log.
+"""Administrators: add staff, disable or re-enable them, set overdue targets, and read the audit log.
 
 A new account gets a first password from the administrator; there is no default
 password anywhere. The audit log is shown newest first, a page at a time.
@@ -14,7 +14,7 @@ from screening import casework, staff
 from screening.casework import AuditEntry
 from screening.roles import ROLE_LABELS, Role
 from screening.staff import StaffInfo, StaffSession
-from screening.ui import auth, resources
+from screening.ui import auth, resources, targets_form
 from screening.ui.staff_common import attempt, current_page, first_page, pager, show_outcome
 
 AUDIT_PAGE = "staff_audit_page"
@@ -30,6 +30,7 @@ def page() -> None:
     st.dataframe(staff_frame(people), hide_index=True, key="staff_table")
     _add_staff(me)
     _enable_disable(me, people)
+    targets_form.section(me)
     st.subheader("Audit log")
     _audit(me)
 
@@ -134,7 +135,7 @@ def _audit(me: StaffSession) -> None:
         auth.refused(exc)
         return
     st.dataframe(audit_frame(found.rows), hide_index=True, key="audit_table")
-    pager(AUDIT_PAGE, found.page, max(1, -(-found.total // found.page_size)), found.total, "entries")
+    pager(AUDIT_PAGE, found.page, max(1, -(-found.total // found.page_size)), found.total, "entry", "entries")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,24 @@
 """Small pieces the staff pages share: running an action and showing its outcome, paging through a service's pages."""
 
+import re
 from collections.abc import Callable
 
 import streamlit as st
 
+from screening.wording import count
+
 FLASH, PROBLEM = "staff_flash", "staff_problem"
+_INLINE = re.compile(r"([\\`*_\[\]<>~:$|{}&])")
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+
+
+def literal(text: str) -> str:
+    """Text for an element that renders Markdown (alerts, headings), escaped so every character shows as typed:
+    a display name ``**x**`` stays two stars, an x and two stars, never bold. CommonMark lets any ASCII
+    punctuation be backslash-escaped; escaping ``:``, ``[`` and ``$`` also stops Streamlit's ``:red[...]``,
+    icons and formulas. Marks that only matter at a line's start (headings, lists, quotes) are escaped there."""
+    escaped = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def attempt(action: Callable[[], object], done: str) -> None:
@@ -22,9 +36,9 @@ def attempt(action: Callable[[], object], done: str) -> None:
 
 def show_outcome() -> None:
     if flash := st.session_state.pop(FLASH, None):
-        st.success(flash)
+        st.success(literal(flash))
     if problem := st.session_state.pop(PROBLEM, None):
-        st.error(problem)
+        st.error(literal(problem))
 
 
 def current_page(key: str) -> int:
@@ -36,9 +50,9 @@ def first_page(key: str) -> None:
     st.session_state[key] = 1
 
 
-def pager(key: str, page: int, pages: int, total: int, what: str) -> None:
-    """Previous / next under a list that the service already cut into pages."""
-    st.text(f"Page {page} of {pages} ({total} {what})")
+def pager(key: str, page: int, pages: int, total: int, what: str, plural: str | None = None) -> None:
+    """Previous / next under a list that the service already cut into pages; ``what`` is one of the items."""
+    st.text(f"Page {page} of {pages} ({count(total, what, plural)})")
     previous, following = st.columns(2)
     if previous.button("Previous page", disabled=page <= 1, key=f"{key}_previous"):
         st.session_state[key] = page - 1

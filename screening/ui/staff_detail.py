@@ -6,22 +6,14 @@ workflow allows from the current status; the service checks the move again, so a
 button left on screen after someone else moved the submission is refused.
 """
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from screening import casework, staff
-from screening.answers import PreventiveTried
-from screening.casework import Detail, TimelineEntry, waited
-from screening.catalogue import OTHER_DRUG, drug_label
-from screening.choices import label
+from screening.casework import Detail, TimelineEntry
 from screening.staff import Role, StaffInfo, StaffSession
-from screening.triage import TRIAGE_LABELS
-from screening.ui import auth, resources
-from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
-from screening.ui.review import shown_answer
+from screening.ui import auth, case_summary, resources
+from screening.ui.answers_view import render_answers
 from screening.ui.staff_common import attempt, show_outcome
 from screening.ui.staff_downloads import downloads
 from screening.ui.whycard import render_full_trace, render_why_cards
@@ -54,7 +46,9 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
     show_outcome()
-    _summary(found)
+    case_summary.facts(found)
+    case_summary.repeats(found, _open_other)
+    case_summary.call_summary(found)
     downloads(me, found)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
@@ -70,33 +64,9 @@ def _show(me: StaffSession, found: Detail) -> None:
     st.dataframe(timeline_frame(found.timeline), hide_index=True, key="timeline")
 
 
-def _summary(found: Detail) -> None:
-    triage, status, attempts, assigned = st.columns(4)
-    triage.metric("Triage", TRIAGE_LABELS[found.triage])
-    status.metric("Status", STATUS_LABELS[found.status])
-    attempts.metric("Contact attempts", found.contact_attempts)
-    assigned.metric("Assigned to", found.assignee or "Nobody")
-    age = (found.answers.get("about") or {}).get("age")
-    st.text(
-        f"Age {age if age is not None else 'not given'} · received {found.created_at:%Y-%m-%d %H:%M} UTC · "
-        f"in this status for {waited(_since(found))} · "
-        f"rule set {found.ruleset_version} ({found.ruleset_hash[:12]})"
-    )
-    st.text(contact_line(found.answers.get("contact") or {}))
-
-
-def contact_line(contact: dict[str, Any]) -> str:
-    """Who to call and how, on one line: the first thing intake staff need (patient text, so plain text only)."""
-    ways = [f"{label(contact.get('preferred_method'))} preferred"]
-    ways += [str(contact[key]) for key in ("phone", "email") if contact.get(key)]
-    times = ", ".join(label(t) for t in contact.get("preferred_times") or [])
-    return f"Contact: {contact.get('name', '')} · {' · '.join(ways)}" + (
-        f" · free in the {times.lower()}" if times else ""
-    )
-
-
-def _since(found: Detail) -> timedelta:
-    return datetime.now(UTC) - found.status_since
+def _open_other(submission_id: int) -> None:
+    """A repeat's link: the page runs again with that submission open (a new, audited view)."""
+    st.session_state[auth.OPEN] = submission_id
 
 
 def _move(me: StaffSession, submission_id: int, target: Status) -> None:
@@ -183,58 +153,6 @@ def timeline_frame(timeline: tuple[TimelineEntry, ...]) -> pd.DataFrame:
         columns=["When", "Who", "What"],
         dtype="string",
     )
-
-
-def answer_rows(answers: dict[str, Any], section: str, fields: list[str]) -> pd.DataFrame:
-    """Question titles from the model, answers in the plain words the patient chose them by."""
-    model = section_model(section)
-    rows = []
-    for name in fields:
-        info = model.model_fields[name]
-        given = answers.get(section) or {}
-        value = given.get(name)
-        text = f"{value:g}" if isinstance(value, float) else shown_answer(given, name)
-        unit = info.json_schema_extra.get("unit") if isinstance(info.json_schema_extra, dict) else None
-        if unit and value is not None:
-            text = f"{text} {unit}"
-        rows.append({"Question": info.title or name, "Answer": text})
-    return pd.DataFrame(rows, columns=["Question", "Answer"], dtype="string")
-
-
-def preventive_rows(items: list[dict[str, Any]]) -> pd.DataFrame:
-    titles = PreventiveTried.model_fields
-    rows = [
-        {
-            titles["drug"].title: item["other_name"] if item["drug"] == OTHER_DRUG else drug_label(item["drug"]),
-            titles["other_class"].title: label(item["other_class"]) if item.get("other_class") else "",
-            titles["weeks"].title: "Not sure" if item.get("weeks") is None else f"{item['weeks']:g}",
-            titles["outcome"].title: label(item.get("outcome")),
-        }
-        for item in items
-    ]
-    columns = [titles[name].title for name in ("drug", "other_class", "weeks", "outcome")]
-    return pd.DataFrame(rows, columns=columns, dtype="string")
-
-
-def render_answers(answers: dict[str, Any]) -> None:
-    """The answers in the steps the patient walked, each question once; hidden questions left out."""
-    for step in steps_for(answers):
-        if step in (WELCOME, REVIEW):
-            continue
-        st.markdown(f"**{step.title}**")
-        for section in step.sections:
-            if answers.get(section) is None:
-                continue
-            fields = [field for sec, field in step.fields if sec == section and shown(answers, (sec, field))]
-            plain = [field for field in fields if field != "preventives"]
-            if plain:
-                st.dataframe(answer_rows(answers, section, plain), hide_index=True, key=f"answers_{section}")
-            if "preventives" in fields:
-                st.dataframe(
-                    preventive_rows(answers[section].get("preventives") or []),
-                    hide_index=True,
-                    key="answers_preventives",
-                )
 
 
 if __name__ == "__main__":

@@ -1,24 +1,22 @@
-"""The review queue: urgent first, then oldest first, one page of 50 at a time from the database.
+"""The review queue: urgent first, then oldest first (or longest in status first), 50 at a time from the database.
 
-Counts per triage and per status sit on top; filters narrow the list. The patient's
-name is shown only inside the table, where a cell is plain text.
+Counts per triage and per status sit on top; filters narrow the list; ticked rows can be
+assigned or moved together. The patient's name is shown only inside the table, where a
+cell is plain text.
 """
 
 from datetime import UTC, date, datetime
 
-import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from screening import casework, staff
-from screening.casework import QueueFilters, QueuePage, QueueRow, waited
-from screening.choices import label
+from screening.casework import ORDERS, QueueFilters, QueuePage
 from screening.exports import SPREADSHEETS
 from screening.exports.service import call_list
-from screening.staff import StaffSession
+from screening.staff import StaffInfo, StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
-from screening.ui import auth, resources
-from screening.ui.staff_common import current_page, first_page, pager
+from screening.ui import auth, queue_bulk, queue_table, resources
+from screening.ui.staff_common import current_page, first_page, pager, show_outcome
 from screening.workflow import STATUS_LABELS, Status
 
 PAGE_SIZE = 50
@@ -29,15 +27,19 @@ ANYONE, ME = "anyone", "me"
 def page() -> None:
     me = auth.require_staff()
     st.header("Review queue")
-    filters = _filters(me)
+    show_outcome()
+    people = staff.list_staff(resources.database(), me)
+    filters, order = _filters(me, people)
     try:
-        found = casework.queue(resources.database(), me, **filters, page=current_page(PAGE), page_size=PAGE_SIZE)
+        found = casework.queue(
+            resources.database(), me, **filters, order=order, page=current_page(PAGE), page_size=PAGE_SIZE
+        )
     except PermissionError as exc:
         auth.refused(exc)
         return
     _counts(found)
-    _table(found)
-    pager(PAGE, found.page, found.pages, found.total, "submissions")
+    _table(me, found, people)
+    pager(PAGE, found.page, found.pages, found.total, "submission")
     if found.total:
         _export(me, filters)
 
@@ -46,15 +48,19 @@ def _first_page() -> None:
     first_page(PAGE)
 
 
-def _filters(me: StaffSession) -> QueueFilters:
+def _filters(me: StaffSession, people: list[StaffInfo]) -> tuple[QueueFilters, str]:
     with st.sidebar:
         st.subheader("Filter")
+        order = st.selectbox(
+            "Order", list(ORDERS), format_func=lambda o: ORDERS[o], key="q_order", on_change=_first_page
+        )
         triage = st.multiselect(
             "Triage", list(Triage), format_func=lambda t: TRIAGE_LABELS[t], key="q_triage", on_change=_first_page
         )
         status = st.multiselect(
             "Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key="q_status", on_change=_first_page
         )
+        overdue = st.checkbox("Overdue only", key="q_overdue", on_change=_first_page)
         flag = st.selectbox(
             "Flag",
             [None, *casework.flag_ids(resources.database(), me)],
@@ -64,9 +70,9 @@ def _filters(me: StaffSession) -> QueueFilters:
         )
         date_from = st.date_input("Received from", value=None, key="q_from", on_change=_first_page)
         date_to = st.date_input("Received until", value=None, key="q_to", on_change=_first_page)
-        assignee = _assignee_filter(me)
+        assignee = _assignee_filter(people)
         search = st.text_input("Search by reference or name", max_chars=100, key="q_search", on_change=_first_page)
-    return {
+    filters: QueueFilters = {
         "triage": triage or None,
         "status": status or None,
         "flag": flag,
@@ -74,74 +80,26 @@ def _filters(me: StaffSession) -> QueueFilters:
         "date_to": date_to if isinstance(date_to, date) else None,
         "assignee": me.staff_id if assignee == ME else None if assignee == ANYONE else assignee,
         "search": search,
+        "overdue": overdue,
     }
+    return filters, order
 
 
-def _assignee_filter(me: StaffSession) -> int | str:
-    people = {person.id: person.display_name for person in staff.list_staff(resources.database(), me)}
-    names = {ANYONE: "Anyone", casework.UNASSIGNED: "Nobody yet", ME: "Me", **people}
+def _assignee_filter(people: list[StaffInfo]) -> int | str:
+    names = {ANYONE: "Anyone", casework.UNASSIGNED: "Nobody yet", ME: "Me", **{p.id: p.display_name for p in people}}
     return st.selectbox(
         "Assigned to", list(names), format_func=lambda k: names[k], key="q_assignee", on_change=_first_page
     )
 
 
 def _counts(found: QueuePage) -> None:
-    columns = st.columns(len(PRECEDENCE))
-    for column, triage in zip(columns, PRECEDENCE, strict=True):
-        column.metric(TRIAGE_LABELS[triage], found.counts_by_triage.get(triage, 0))
-    by_status = {STATUS_LABELS[s]: [found.counts_by_status.get(s, 0)] for s in Status}
-    st.dataframe(pd.DataFrame(by_status, index=["Submissions"]), key="status_counts")
-
-
-def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "Reference": row.reference,
-                "Triage": TRIAGE_LABELS[row.triage],
-                "Reason": row.reason or casework.NO_RULE_DECIDED,
-                "Flags": ", ".join(row.flags),
-                "Status": STATUS_LABELS[row.status],
-                "In status for": waited(row.time_in_status),
-                "Contact attempts": row.contact_attempts,
-                "Assigned to": row.assignee or "",
-                "Name": row.name,
-                "Pathway": label(row.pathway),
-                "Received": row.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-            }
-            for row in rows
-        ],
-        columns=[
-            "Reference",
-            "Triage",
-            "Reason",
-            "Flags",
-            "Status",
-            "In status for",
-            "Contact attempts",
-            "Assigned to",
-            "Name",
-            "Pathway",
-            "Received",
-        ],
-    )
-
-
-# Urgent rows must stand out in a long list: a dark red cell with white text (contrast 6.6:1).
-# (A comment, not a docstring: a page file runs as a script, and Streamlit would show a bare string.)
-URGENT_CELL = "background-color: #b71c1c; color: #ffffff; font-weight: bold"
-QUEUE_COLUMNS = {
-    "Triage": st.column_config.TextColumn(width=125),
-    "Reason": st.column_config.TextColumn(width="large", help="The rule that decided the triage"),
-}
-
-
-def triage_cell(text: str) -> str:
-    return URGENT_CELL if text == TRIAGE_LABELS[Triage.urgent] else ""
-
-
-def styled(frame: pd.DataFrame) -> Styler:
-    return frame.style.map(triage_cell, subset=["Triage"])
+    """Every count whole: metrics as wide as their text, wrapping onto a new line rather than cut off."""
+    with st.container(horizontal=True, key="triage_counts"):
+        for triage in PRECEDENCE:
+            st.metric(TRIAGE_LABELS[triage], found.counts_by_triage.get(triage, 0), width="content", border=True)
+    with st.container(horizontal=True, key="status_counts"):
+        for status in Status:
+            st.metric(STATUS_LABELS[status], found.counts_by_status.get(status, 0), width="content")
 
 
 def open_submission(submission_id: int) -> None:
@@ -149,25 +107,17 @@ def open_submission(submission_id: int) -> None:
     st.switch_page(auth.DETAIL_PAGE)
 
 
-def _table(found: QueuePage) -> None:
+def _table(me: StaffSession, found: QueuePage, people: list[StaffInfo]) -> None:
     if not found.rows:
         st.info("No submissions match these filters.")
         return
-    st.text("Select a row to open the submission.")
-    event = st.dataframe(
-        styled(queue_frame(found.rows)),
-        hide_index=True,
-        column_config=QUEUE_COLUMNS,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="queue_table",
-    )
-    chosen = event.selection.rows if event else []
-    if chosen:
-        open_submission(found.rows[chosen[0]].submission_id)
     references = {row.reference: row.submission_id for row in found.rows}
-    with st.form("open_by_reference", border=False):
-        reference = st.selectbox("Or open by reference", list(references), key="q_open")
+    bar = st.container()
+    ticked = queue_table.table(found.rows, lambda ref: open_submission(references[ref]) if ref in references else None)
+    with bar:
+        queue_bulk.bar(me, ticked, people)
+    with st.form("open_by_reference", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+        reference = st.selectbox("Or open by reference", list(references), key="q_open", width=300)
         if st.form_submit_button("Open") and reference:
             open_submission(references[reference])
 

@@ -17,6 +17,7 @@ from screening.staff import StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS
 from screening.ui import auth, resources
 from screening.ui.whycard import outcome_badge, severity_badge
+from screening.wording import count
 
 RESULT = "staff_rules_preview"
 
@@ -131,7 +132,7 @@ def _show_preview(found: Preview) -> None:
     if not found.changes:
         st.success("No submission's triage would change.")
         return
-    st.text(f"{len(found.changes)} submissions would change triage:")
+    st.text(f"{count(len(found.changes), 'submission')} would change triage:")
     changes = pd.DataFrame(
         [
             {

@@ -15,6 +15,7 @@ import streamlit as st
 from screening.choices import label
 from screening.facts import FACTS
 from screening.triage import TRIAGE_LABELS, Severity, Triage
+from screening.ui.staff_common import literal
 
 BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "gray"]
 
@@ -97,18 +98,14 @@ def outcome_badge(triage: str | None) -> None:
     st.badge(outcome_label(triage), color=colour, icon=icon)
 
 
-def ruleset_line(ruleset: Mapping[str, Any]) -> str:
-    return f"rule set {ruleset.get('name', '')} {ruleset.get('version', '?')} ({str(ruleset.get('hash', '?'))[:12]})"
-
-
-def render_why_card(flag: Mapping[str, Any], rule_trace: Mapping[str, Any] | None, ruleset: Mapping[str, Any]) -> None:
+def render_why_card(flag: Mapping[str, Any], rule_trace: Mapping[str, Any] | None) -> None:
     """Title first, then severity and outcome as coloured badges, the reason, the conditions, where it comes from.
 
-    The title comes from the rule files (a clinician's words, never a patient's), so it may be a heading;
-    the reason is shown with ``st.text``, as it may quote the patient's answers.
+    The title is stored with the result, so it is shown as written (escaped, though a heading); the reason
+    is shown with ``st.text``, as it may quote the patient's answers. The rule set is named once per page.
     """
     with st.container(border=True, key=f"why_{flag['id']}"):
-        st.subheader(str(flag["title"]), anchor=False)
+        st.subheader(literal(str(flag["title"])), anchor=False)
         with st.container(horizontal=True, vertical_alignment="center"):
             outcome_badge(flag.get("triage"))
             severity_badge(flag["severity"])
@@ -116,7 +113,7 @@ def render_why_card(flag: Mapping[str, Any], rule_trace: Mapping[str, Any] | Non
         st.text(str(flag["reason"]))
         if rule_trace and rule_trace.get("conditions"):
             st.dataframe(condition_rows(rule_trace["conditions"]), hide_index=True, column_config=CONDITION_COLUMNS)
-        st.text(f"Source: {flag['source']} · {ruleset_line(ruleset)}")
+        st.text(f"Source: {flag['source']}")
 
 
 def render_why_cards(result: Mapping[str, Any]) -> None:
@@ -127,7 +124,7 @@ def render_why_cards(result: Mapping[str, Any]) -> None:
         return
     traces = trace_by_rule(result.get("trace"))
     for flag in flags:
-        render_why_card(flag, traces.get(flag["id"]), result.get("ruleset") or {})
+        render_why_card(flag, traces.get(flag["id"]))
 
 
 def render_full_trace(result: Mapping[str, Any]) -> None:

@@ -2,8 +2,13 @@
 
 A patient with a red-flag answer and markup in their name and in a medicine's name
 submits through the wizard; a staff account is made with the real command line; the
-staff member logs in, finds the submission at the top of the queue, opens it, reads
-the why-cards and books it. The markup must show up as the characters typed.
+staff member (whose display name holds markup too) logs in, finds the submission at the
+top of the queue, opens it, reads the "for the call" summary and the why-cards, assigns it
+to themself and books it. The markup must show up as the characters typed.
+
+At 1366 x 900, a laptop's screen, the queue's at-a-glance columns sit inside the window,
+its 50 rows need no inner scroll box, its counts are whole, and rows can be ticked and
+assigned together.
 """
 
 import copy
@@ -22,7 +27,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import ROOT
 from openpyxl import load_workbook
-from patient_flow import TIMEOUT_MS, complete_patient_flow, settle
+from patient_flow import TIMEOUT_MS, complete_patient_flow, pick, settle
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from wizard_support import typical_patient
@@ -32,13 +37,18 @@ from screening.answers import Submission
 from screening.loader import load_ruleset
 from screening.settings import Settings
 from screening.storage import Database
+from screening.ui.queue_table import AT_A_GLANCE, WIDTHS
 
 pytestmark = pytest.mark.browser
 
 MARKUP = "**bold** <script>alert(1)</script> [link](http://x)"
 USERNAME, PASSWORD = "nina", "Correct horse battery 9"
+DISPLAY_NAME = "Nina **x** :red[y]"
 DESKTOP = {"width": 1400, "height": 1000}
-STAFF_PATHS = ("staff", "staff_queue", "staff_submission", "staff_admin")
+LAPTOP = {"width": 1366, "height": 900}
+ARTIFACTS = ROOT / "tests" / "artifacts"
+QUEUE_PAGE_ROWS = 50
+STAFF_PATHS = ("staff", "staff_queue", "staff_submission", "staff_admin", "staff_analytics")
 EARLIER_PATIENTS = 3
 BLOCKING = ("serious", "critical")
 
@@ -47,7 +57,18 @@ BLOCKING = ("serious", "critical")
 def staff_account(server: Any) -> str:
     """Made the way the README tells an administrator to: ``python -m screening staff add``."""
     made = subprocess.run(
-        [sys.executable, "-m", "screening", "staff", "add", "--role", "intake", "--display-name", "Nina", USERNAME],
+        [
+            sys.executable,
+            "-m",
+            "screening",
+            "staff",
+            "add",
+            "--role",
+            "intake",
+            "--display-name",
+            DISPLAY_NAME,
+            USERNAME,
+        ],
         input=f"{PASSWORD}\n{PASSWORD}\n",
         capture_output=True,
         text=True,
@@ -68,6 +89,7 @@ def earlier_patients(server: Any) -> list[str]:
     """Older, non-urgent submissions: an urgent newcomer must still come first."""
     ruleset = load_ruleset(ROOT / "rules")
     db = Database.from_settings(Settings(data_dir=server.data_dir))
+    db.migrate()  # as the app does on its first page, which may not have been opened yet
     try:
         return [
             intake.submit(db, _submission(ruleset, f"Earlier Patient {n}"), ruleset).reference
@@ -119,12 +141,21 @@ def menu(page: Page) -> set[str]:
     return {text.strip().splitlines()[-1] for text in page.get_by_test_id("stSidebarNavLink").all_inner_texts()}
 
 
-def open_top_row(page: Page) -> None:
-    """Tick the first row of the queue table (a canvas grid: the row's checkbox sits left of its first cell)."""
+HEADER, ROW, TICK = 35, 35, 15
+
+
+def queue_row_at(page: Page, row: int, x: float) -> None:
+    """Click in one row of the queue table (a canvas grid), ``x`` pixels from its left edge."""
     box = page.locator(".st-key-queue_table").bounding_box()
     assert box is not None
-    header, row = 35, 35
-    page.mouse.click(box["x"] + 15, box["y"] + header + row / 2)
+    page.mouse.click(box["x"] + x, box["y"] + HEADER + ROW * row + ROW / 2)
+
+
+def open_top_row(page: Page, reference: str) -> None:
+    """Click the first row's reference (a button cell just right of the tick box)."""
+    settle(page)
+    queue_row_at(page, 0, 32 + 40)
+    expect(page.get_by_role("heading", name=f"Submission {reference}")).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def accessibility_problems(page: Page) -> list[str]:
@@ -150,8 +181,7 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
     assert {"Review queue", "My account"} <= menu(desk) and "Staff and audit log" not in menu(desk)
     expect(desk.get_by_role("combobox", name="Or open by reference")).to_have_value(reference)
     assert accessibility_problems(desk) == []
-    open_top_row(desk)
-    expect(desk.get_by_role("heading", name=f"Submission {reference}")).to_be_visible()
+    open_top_row(desk, reference)
     settle(desk)
     assert accessibility_problems(desk) == []
 
@@ -159,10 +189,20 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
     expect(card.get_by_role("heading", name='Sudden "worst ever" (thunderclap) headache')).to_be_visible()
     expect(card.get_by_text("Outcome: Urgent")).to_be_visible()
     expect(card.get_by_text("Severity: Critical")).to_be_visible()
-    expect(card.get_by_text("Source: SNOOP4 (Dodick) - O, onset sudden · rule set Botox", exact=False)).to_be_visible()
+    expect(card.get_by_text("Source: SNOOP4 (Dodick) - O, onset sudden", exact=True)).to_be_visible()
+    calls = desk.locator(".st-key-for_the_call")
+    expect(calls).to_contain_text("confirm they were told to seek emergency care")
+    assert desk.inner_text("body").count(_ruleset_hash(server)) == 1, "the rule set is named once per page"
+    settle(desk)
+    pick(desk, desk.get_by_role("combobox", name="Assigned to"), DISPLAY_NAME)
+    desk.get_by_role("button", name="Assign", exact=True).click()
+    expect(desk.get_by_test_id("stAlert")).to_contain_text(f"Assigned to {DISPLAY_NAME}.")
+    settle(desk)
+    expect(desk.locator(".st-key-fact_assigned_to")).to_contain_text(DISPLAY_NAME)
     move(desk, "In review")
     move(desk, "Consultation booked")
-    expect(desk.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text("Consultation booked")
+    expect(desk.locator(".st-key-fact_status")).to_contain_text("Consultation booked")
+    assert desk.locator("strong", has_text="x").count() == 0, "a display name went through Markdown"
 
     body = desk.inner_text("body")
     assert MARKUP in body, "the patient's text was not shown as typed"
@@ -217,12 +257,88 @@ def downloads_are_the_real_files(desk: Page, reference: str) -> None:
     assert [(cell.value, cell.data_type) for cell in names if cell.value == MARKUP] == [(MARKUP, "s")]
 
 
+def _ruleset_hash(server: Any) -> str:
+    with sqlite3.connect(server.database) as db:
+        (found,) = db.execute("SELECT ruleset_hash FROM submissions ORDER BY id DESC LIMIT 1").fetchone()
+    return str(found)[:12]
+
+
+@pytest.fixture(scope="module")
+def full_page_of_patients(server: Any, earlier_patients: list[str]) -> int:
+    """Enough submissions for a whole page of the queue, sharing a phone number (so they are possible repeats)."""
+    ruleset = load_ruleset(ROOT / "rules")
+    db = Database.from_settings(Settings(data_dir=server.data_dir))
+    try:
+        for n in range(QUEUE_PAGE_ROWS):
+            intake.submit(db, _submission(ruleset, f"Page Patient {n} With A Rather Long Name"), ruleset)
+    finally:
+        db.dispose()
+    return QUEUE_PAGE_ROWS
+
+
+@pytest.fixture
+def laptop(browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+GRID = """() => {
+    const s = document.querySelector(".st-key-queue_table .dvn-scroller");
+    const r = s.getBoundingClientRect();
+    return {scrollWidth: s.scrollWidth, clientWidth: s.clientWidth, scrollHeight: s.scrollHeight,
+            clientHeight: s.clientHeight, left: r.left, right: r.right};
+}"""
+CUT_OFF = """(key) => [...document.querySelectorAll(`.st-key-${key} [data-testid=stMetric] *`)]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > window.innerWidth)
+    .map(e => e.textContent)"""
+
+
+def test_the_queue_fits_a_laptop_screen_and_ticked_rows_are_assigned_together(
+    server: Any, laptop: Page, staff_account: str, full_page_of_patients: int
+) -> None:
+    log_in(laptop, server.url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    laptop.screenshot(path=str(ARTIFACTS / "queue-1366x900.png"))
+    grid = laptop.evaluate(GRID)
+    glance = sum(WIDTHS[name] for name in AT_A_GLANCE)
+    tick = grid["scrollWidth"] - sum(WIDTHS.values())  # the tick-box column, whatever Streamlit makes it
+    assert 0 < tick < 60
+    assert tick + glance <= grid["clientWidth"], "an at-a-glance column needs a sideways scroll"
+    assert grid["left"] >= 0 and grid["right"] <= LAPTOP["width"], "the table runs out of the window"
+    headers = laptop.locator(".st-key-queue_table [role=columnheader]").all_inner_texts()
+    assert set(AT_A_GLANCE) <= set(headers), headers
+    assert grid["scrollHeight"] <= grid["clientHeight"] + 1, "the 50 rows sit in an inner scroll box"
+    assert grid["clientHeight"] >= HEADER + ROW * QUEUE_PAGE_ROWS
+    for key in ("triage_counts", "status_counts"):
+        assert laptop.evaluate(CUT_OFF, key) == [], f"{key}: a count is cut off"
+    queue_row_at(laptop, 0, TICK)
+    settle(laptop)
+    queue_row_at(laptop, 1, TICK)
+    settle(laptop)
+    expect(laptop.get_by_text("2 submissions ticked", exact=False)).to_be_visible()
+    laptop.screenshot(path=str(ARTIFACTS / "queue-ticked-1366x900.png"))
+    pick(laptop, laptop.get_by_role("combobox", name="Assign ticked to"), DISPLAY_NAME)
+    laptop.get_by_role("button", name="Assign ticked").click()
+    expect(laptop.get_by_test_id("stAlert")).to_contain_text(f"2 submissions assigned to {DISPLAY_NAME}.")
+    settle(laptop)
+    with sqlite3.connect(server.database) as db:
+        (assigned,) = db.execute("SELECT count(*) FROM case_state WHERE assignee_id IS NOT NULL").fetchone()
+        (audited,) = db.execute("SELECT count(*) FROM audit_log WHERE action = 'assign'").fetchone()
+    assert assigned >= 2 and audited >= 2
+    assert laptop.locator("strong", has_text="x").count() == 0
+    assert accessibility_problems(laptop) == []
+
+
 @pytest.mark.parametrize("path", STAFF_PATHS)
 def test_an_anonymous_visit_to_a_staff_page_shows_only_the_login(
     server: Any, desk: Page, earlier_patients: list[str], path: str
 ) -> None:
     desk.goto(server.url + path)
-    expect(desk.get_by_role("heading", name="Staff login")).to_be_visible()
+    # a page's first run also imports its libraries (Altair for analytics): seconds on a busy machine
+    expect(desk.get_by_role("heading", name="Staff login")).to_be_visible(timeout=TIMEOUT_MS)
     settle(desk)
     main = desk.get_by_test_id("stMain")
     assert main.get_by_role("heading").all_inner_texts() == ["Staff login"]

@@ -1,0 +1,63 @@
+"""The "for the call" summary: what intake should confirm with the patient, written from the flags.
+
+One line per flag, in the words an intake coordinator uses on the phone (not the
+clinician's rule titles). Kept in the core beside the rules' ids: a test checks that
+every rule in ``rules/`` has its line here, so a new rule cannot reach the case page
+without one.
+"""
+
+from collections.abc import Iterable
+
+ASK: dict[str, str] = {
+    "CM-LIKELY": "Confirm headache days a month (15 or more) and which two preventive medicines were tried.",
+    "CM-FEW-CLASSES": "Ask which preventives were stopped for side effects or did not help, and for how long each.",
+    "CM-EPISODIC": "Check the number of headache days a month over the last 3 months (they said 14 or fewer).",
+    "CM-FEW-MIGRAINE-DAYS": "Ask how many headache days are migraine days (throbbing, one-sided, with nausea).",
+    "CM-SHORT-HISTORY": "Ask how long the headaches have been this frequent (they said 3 months or less).",
+    "CM-SHORT-ATTACKS": "Ask how long a typical headache lasts without treatment (they said under 4 hours).",
+    "CM-UNKNOWN": "Go through headache and migraine days a month with them; a headache diary helps.",
+    "CM-UNDER-18": "Patient is under 18: speak with a parent or guardian and note who they are.",
+    "CM-OTHER-HEADACHE": "Ask them to describe the headache in their own words for the clinician.",
+    "CI-HYPERSENSITIVITY": "Ask what reaction they had to a botulinum toxin, when, and which product.",
+    "CI-HYPERSENSITIVITY-UNSURE": "Ask whether they ever reacted to Botox or a similar injection, and how.",
+    "CI-INJECTION-SITE": "Ask about the skin problem or infection at the head and neck injection sites.",
+    "CI-INJECTION-SITE-UNSURE": "Ask whether they have any rash, infection or wound on the head or neck.",
+    "PR-NEUROMUSCULAR": "Ask which neuromuscular condition they have and who treats it.",
+    "PR-SWALLOW-BREATH": "Ask about trouble swallowing or breathing: how bad, and since when.",
+    "PR-AMINOGLYCOSIDE": "Ask which antibiotic they take now (an aminoglycoside, such as gentamicin) and until when.",
+    "PR-PREGNANCY": "Confirm pregnancy or breastfeeding; the clinician will discuss it.",
+    "PR-PLANNING-PREGNANCY": "Note that they plan a pregnancy in the next year; the clinician will discuss timing.",
+    "PR-BLEEDING": "Ask which blood thinner they take (or which bleeding disorder they have).",
+    "CD-REVIEW": "Ask who diagnosed the neck dystonia and which treatments they had.",
+    "CD-BELOW-LABEL-AGE": "Patient is under 16: speak with a parent or guardian; the clinician decides.",
+    "CD-MINOR": "Patient is 16 or 17: speak with a parent or guardian as well.",
+    "SP-REVIEW": "Ask which limbs are affected, the cause of the stiffness, and who treats it now.",
+    "SP-UNDER-2": "Patient is under 2: speak with a parent or guardian and the treating team.",
+    "FP-REVIEW": "Ask where the facial pain is, how long they have had it and what was tried.",
+    "UNSURE-PATHWAY": "Ask what help they are looking for: migraine, neck, muscle stiffness or face pain.",
+    "MO-SIMPLE": "Ask on how many days a month they take simple pain relievers (ibuprofen, paracetamol...).",
+    "MO-SPECIFIC": "Ask on how many days a month they take triptans, opioids, ergots or combination pills.",
+    "MO-MULTIPLE": "Go through each kind of acute medicine and the days a month they take it.",
+    "MO-UNKNOWN": "Ask on how many days a month they take any medicine for a headache attack.",
+    "CGRP-CONCURRENT": "Ask which CGRP medicine they take now and who prescribes it; check their plan's rules.",
+    "RF-THUNDERCLAP": "Urgent: confirm they were told to seek emergency care for the sudden severe headache.",
+    "RF-NEW-AFTER-50": "Urgent: ask when this new headache started; confirm they were told to seek care today.",
+    "RF-NEURO": "Urgent: ask about the new weakness, numbness, speech or vision problem; confirm urgent care.",
+    "RF-FEVER-NECK": "Urgent: fever with a stiff neck; confirm they were told to seek emergency care now.",
+    "RF-POSITIONAL": "Ask whether the headache changes lying down or standing, or comes on with straining.",
+    "RF-SYSTEMIC": "Ask about the cancer, weak immune system or weight loss they reported.",
+    "RF-HEAD-INJURY": "Ask when the head injury happened and whether they were seen by a doctor.",
+    "RF-PATTERN-CHANGE": "Ask what changed in the headache pattern recently, and since when.",
+    "RF-PREGNANCY-HEADACHE": "Urgent: new headache in pregnancy or after birth; confirm they seek care today.",
+    "RF-UNSURE": "Go through the warning signs they were not sure about, one by one.",
+    "RT-INTERVAL": "Ask the date of their last toxin injection and where it was given (less than 12 weeks ago).",
+    "RT-INTERVAL-UNKNOWN": "Ask the date of their last toxin injection.",
+    "RT-POOR-RESPONSE": "Ask how earlier toxin injections went: no help, stopped working, or which side effects.",
+}
+NOTHING_FLAGGED = "Confirm headache days a month and which preventive medicines they have tried."
+
+
+def for_the_call(flag_ids: Iterable[str]) -> list[str]:
+    """One line per flag, most serious first (the flags' order), each line once; a general one when none applies."""
+    lines = list(dict.fromkeys(ASK[flag] for flag in flag_ids if flag in ASK))
+    return lines or [NOTHING_FLAGGED]
