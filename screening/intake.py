@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from screening.answers import Submission
@@ -110,6 +111,13 @@ def _dob_hash(db: Database, born: date) -> str:
     return db.config.keyed_hash("dob:" + born.isoformat())
 
 
+class NotAnAddress(ValueError):
+    """The address typed for the resume code is not an email address; nothing was saved."""
+
+
+_ADDRESS = TypeAdapter(EmailStr)
+
+
 @dataclass(frozen=True)
 class Saved:
     code: str
@@ -136,6 +144,10 @@ def save_draft(
     code = normalise_code(code) if code else random_code(RESUME_GROUPS)
     if len(code) != RESUME_GROUPS * 5 - 1:
         raise ValueError("Not a resume code.")
+    try:
+        email_to = _ADDRESS.validate_python(email_to) if email_to else None
+    except ValidationError:
+        raise NotAnAddress("Not an email address.") from None
     now = db.now()
     expires_at = now + timedelta(days=db.config.draft_days)
     with db.session() as tx:
@@ -149,7 +161,7 @@ def save_draft(
             expires_at=expires_at,
         )
         drafts.purge(tx, now)
-        emailed = bool(email_to) and queue_resume_code(tx, db, str(email_to), code, expires_at)
+        emailed = email_to is not None and queue_resume_code(tx, db, email_to, code, expires_at)
     if emailed:
         courier.wake(db)
     return Saved(code, expires_at, emailed)
