@@ -11,16 +11,28 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from mail_support import BASE_URL, CLINIC, ONCALL, SENDER, Inbox, free_port, mail_settings, smtp_server, text_of
-from sqlalchemy import func, select
+from mail_support import (
+    BASE_URL,
+    CLINIC,
+    ONCALL,
+    SENDER,
+    Inbox,
+    free_port,
+    mail_env,
+    mail_settings,
+    smtp_server,
+    text_of,
+)
+from sqlalchemy import func, select, update
 from storage_support import login_as, patient
 
 from screening import intake
+from screening.cli import main
 from screening.messaging import courier, outbox
 from screening.messaging.outbox import MAX_ATTEMPTS, overview, retry_delay, send_due, try_again
-from screening.settings import Settings
+from screening.settings import Settings, get_settings
 from screening.storage import Database
-from screening.storage.models import AuditRow, OutboxRow, SubmissionRow
+from screening.storage.models import AuditRow, OutboxRow, SubmissionRow, utcnow
 from screening.triage import TRIAGE_LABELS, Triage
 
 pytest_plugins = ["db_fixtures"]
@@ -399,3 +411,51 @@ def test_separate_smtp_variables_work_alone_and_override_the_url(tmp_path, monke
 def test_a_mistyped_mail_setting_stops_the_start(tmp_path, values, problem):
     with pytest.raises(ValueError, match=problem):
         Settings(data_dir=tmp_path, **values)
+
+
+# --- the command line (cron) --------------------------------------------------------------------
+
+
+@pytest.fixture
+def mail_environment(tmp_path, monkeypatch, port):
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
+    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in mail_env(port).items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    db = Database.from_settings(get_settings())
+    db.migrate()
+    yield db
+    db.dispose()
+    get_settings.cache_clear()
+
+
+def test_mail_send_from_cron_sends_what_is_due(mail_environment, ruleset, port, capsys):
+    intake.submit(mail_environment, urgent_patient(ruleset), ruleset)
+    assert main(["mail", "send"]) == 0
+    assert capsys.readouterr().out.startswith("0 sent, 1 to try again later")
+    with mail_environment.session() as tx:  # the command reads the real clock: the retry is made due now
+        tx.execute(update(OutboxRow).values(next_attempt_at=utcnow()))
+    with smtp_server(port) as inbox:
+        assert main(["mail", "send"]) == 0
+    assert capsys.readouterr().out.startswith("1 sent")
+    assert len(inbox.received) == 1
+
+
+def test_mail_test_checks_the_settings(mail_environment, port, capsys):
+    assert main(["mail", "test", "me@clinic.example"]) == 1
+    assert "ConnectionRefusedError" in capsys.readouterr().out
+    with smtp_server(port) as inbox:
+        assert main(["mail", "test", "me@clinic.example"]) == 0
+    assert inbox.received[0]["To"] == "me@clinic.example"
+
+
+def test_mail_commands_say_when_mail_is_off(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert main(["mail", "send"]) == 1
+    finally:
+        get_settings.cache_clear()
+    assert "Mail is off" in capsys.readouterr().err
