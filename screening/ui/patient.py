@@ -407,7 +407,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
 
 
 def _save_for_later(draft: Draft, step: Step) -> None:
-    with st.expander("Save and continue later"):
+    with st.expander("Save and continue later", key="save-later", on_change="rerun"):
         days = get_settings().draft_days
         st.write(
             f"We keep your answers for {days} days. You will get a code; with your date of birth it "
