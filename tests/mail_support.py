@@ -9,9 +9,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 
-from screening.settings import Settings
+from screening.settings import Settings, get_settings
 
 SENDER = "intake@clinic.example"
 ONCALL = "oncall@clinic.example"
@@ -85,6 +86,17 @@ def mail_env(port: int) -> dict[str, str]:
         "SCREENING_BASE_URL": BASE_URL,
         "SCREENING_CLINIC_NAME": CLINIC,
     }
+
+
+def app_environment(monkeypatch: pytest.MonkeyPatch, folder: Path, env: dict[str, str]) -> None:
+    """The environment the app (or the command line) reads: its own data directory and SQLite file, mail as
+    ``env`` says (none of the machine's own SMTP settings leak in); settings are read again."""
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(folder))
+    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL", "SMTP_URL", "SMTP_USER", "SMTP_PASSWORD", *mail_env(0)):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
 
 
 def text_of(message: EmailMessage) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mail_support import CLINIC, free_port, mail_env, smtp_server, text_of
+from mail_support import CLINIC, app_environment, free_port, mail_env, smtp_server, text_of
 from sqlalchemy import select
 from wizard_support import click, fill_step, go_to_step, start, typical_patient
 
@@ -21,18 +21,9 @@ from screening.ui.draft import STEP_BY_KEY
 PATIENT_EMAIL = "pat.example@patient.example"
 
 
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
-    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-
-
 @pytest.fixture
 def no_mail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    _isolated(tmp_path, monkeypatch, {})
+    app_environment(monkeypatch, tmp_path, {})
     yield tmp_path
     get_settings.cache_clear()
 
@@ -44,7 +35,7 @@ def port() -> int:
 
 @pytest.fixture
 def with_mail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, port: int) -> Iterator[Database]:
-    _isolated(tmp_path, monkeypatch, mail_env(port))
+    app_environment(monkeypatch, tmp_path, mail_env(port))
     db = Database.from_settings(get_settings())
     yield db
     courier.stop(db)  # the app started it for this database

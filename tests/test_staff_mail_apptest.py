@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mail_support import ONCALL, Inbox, free_port, mail_env, smtp_server
+from mail_support import ONCALL, Inbox, app_environment, free_port, mail_env, smtp_server
 from sqlalchemy import select
 from storage_support import login_as, patient
 from streamlit.testing.v1 import AppTest
@@ -37,14 +37,9 @@ def port() -> int:
 
 
 def _app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated: Path, env: dict[str, str]) -> Database:
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SCREENING_PASSWORD_TIME_COST", "1")
     monkeypatch.setenv("SCREENING_PASSWORD_MEMORY_KIB", "1024")
-    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+    app_environment(monkeypatch, tmp_path, env)
     shutil.copyfile(migrated, tmp_path / "screening.db")
     return Database.from_settings(get_settings())
 
