@@ -31,6 +31,7 @@ class SmtpTls(StrEnum):
     """No encryption: only for a relay on the same machine or a test server."""
 
 
+TLS_WORDS = {SmtpTls.starttls: "STARTTLS", SmtpTls.ssl: "TLS", SmtpTls.none: "not encrypted"}
 DEFAULT_PORTS = {SmtpTls.starttls: 587, SmtpTls.ssl: 465, SmtpTls.none: 25}
 URL_SCHEMES = {"smtp": SmtpTls.starttls, "smtps": SmtpTls.ssl}
 
@@ -49,7 +50,7 @@ class SmtpServer:
     def describe(self) -> str:
         """For staff and the console: no password."""
         who = f"{self.user}@" if self.user else ""
-        return f"{who}{self.host}:{self.port} ({self.tls.value})"
+        return f"{who}{self.host}:{self.port} ({TLS_WORDS[self.tls]})"
 
 
 def _smtp_env(name: str) -> AliasChoices:

@@ -338,7 +338,7 @@ def test_staff_see_what_was_sent_and_what_failed_and_each_opening_is_audited(db,
     ]
     assert seen.rows[2].reference == receipt.reference
     assert seen.counts["sent"] == 1 and seen.counts["failed"] == 2
-    assert seen.server == f"127.0.0.1:{port} (none)"
+    assert seen.server == f"127.0.0.1:{port} (not encrypted)"
     assert [line.status for line in overview(db, clerk, show="failed", record_view=False).rows] == ["failed"] * 2
     with db.session() as tx:
         views = tx.scalars(select(AuditRow).where(AuditRow.action == "view_mail")).all()

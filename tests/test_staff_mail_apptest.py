@@ -108,8 +108,9 @@ def test_a_failed_mail_is_sent_again_from_the_page(mail_db, port):
     with smtp_server(port, Inbox(refuse="550 5.1.1 mailbox unavailable")):
         send_due(mail_db)
     at = mail_page(login_as(mail_db, "ivy"))
+    assert "The server said: recipient refused: 550 5.1.1 mailbox unavailable" in [t.value for t in at.text]
     with smtp_server(port) as inbox:
-        at.button(key="FormSubmitter:send_again-Send again").click().run()
+        next(b for b in at.button if b.label == "Send again").click().run()
         assert any("Queued again" in s.value for s in at.success)
         deadline = time.monotonic() + 15  # the page woke the app's courier: no wait for its next round
         while not inbox.received and time.monotonic() < deadline:

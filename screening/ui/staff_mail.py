@@ -19,6 +19,8 @@ MAIL_PAGE = "staff_mail_page"
 SHOW = "staff_mail_show"
 PAGE_SIZE = 100
 SHOW_LABELS = {"all": "All mail", "failed": "Failed", "waiting": "Waiting", "sent": "Sent"}
+# The server's reply is the longest cell: it gets the room, and the chosen failed mail's reply is shown in full below.
+WIDTHS = {"Problem": st.column_config.TextColumn(width="large"), "Attempts": st.column_config.TextColumn(width="small")}
 COLUMNS = ["Queued", "What", "To", "Reference", "Status", "Attempts", "Next try", "Sent", "Problem"]
 
 
@@ -27,7 +29,13 @@ def page() -> None:
     st.header("Mail")
     show_outcome()
     show = st.selectbox(
-        "Show", list(SHOWN), format_func=SHOW_LABELS.__getitem__, key=SHOW, on_change=first_page, args=(MAIL_PAGE,)
+        "Show",
+        list(SHOWN),
+        format_func=SHOW_LABELS.__getitem__,
+        key=SHOW,
+        on_change=first_page,
+        args=(MAIL_PAGE,),
+        width=240,
     )
     first_opening = st.session_state.get(auth.MAIL_VIEWED) is None
     try:
@@ -45,8 +53,9 @@ def page() -> None:
     st.session_state[auth.MAIL_VIEWED] = True
     _settings_line(found)
     _counts(found)
-    st.dataframe(mail_frame(found.rows), hide_index=True, key="mail_table")
-    pager(MAIL_PAGE, found.page, max(1, -(-found.total // found.page_size)), found.total, "mails")
+    st.dataframe(mail_frame(found.rows), hide_index=True, key="mail_table", column_config=WIDTHS)
+    pages = max(1, -(-found.total // found.page_size))
+    pager(MAIL_PAGE, found.page, pages, found.total, "message" if found.total == 1 else "messages")
     _send_again(me, [line for line in found.rows if line.can_try_again])
 
 
@@ -97,9 +106,11 @@ def _send_again(me: StaffSession, failed: list[MailLine]) -> None:
     if not failed:
         return
     by_id = {line.id: line for line in failed}
-    with st.form("send_again", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+    with st.container(horizontal=True, vertical_alignment="bottom"):
         chosen = st.selectbox("Failed mail", list(by_id), format_func=lambda i: _describe(by_id[i]), key="again_id")
-        pressed = st.form_submit_button("Send again")
+        pressed = st.button("Send again")
+    if chosen is not None:
+        st.text(f"The server said: {by_id[chosen].problem or 'nothing'}")
     if pressed and chosen is not None:
         db = resources.database()
         attempt(lambda: try_again(db, me, chosen), "Queued again: it is sent within a minute.")

@@ -4,18 +4,25 @@ to a real SMTP server in the test process (aiosmtpd); axe checks the save box.""
 
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from app_server import Server, running_app
 from axe_playwright_python.sync_playwright import Axe
-from mail_support import ONCALL, Inbox, free_port, mail_env, smtp_server, text_of
+from mail_support import ONCALL, Inbox, free_port, mail_env, mail_settings, smtp_server, text_of
 from patient_flow import TIMEOUT_MS, complete_patient_flow, fill, fill_step, heading, settle
 from playwright.sync_api import Page, expect
 from wizard_support import typical_patient
 
+from screening import intake, staff
+from screening.messaging.outbox import send_due
+from screening.roles import Role
+from screening.storage import Database
 from screening.ui.draft import STEPS
+
+PASSWORD = "Correct horse battery 9"
 
 pytestmark = pytest.mark.browser
 
@@ -106,3 +113,41 @@ def test_an_urgent_submission_reaches_the_oncall_address(mail_server, inbox, pho
     wait_for_mail(inbox, 1)
     alerts = [m for m in inbox.received if m["To"] == ONCALL]
     assert [m["Subject"] for m in alerts] == [f"A new submission needs review today: {reference}"]
+
+
+def test_staff_see_sent_and_failed_mail_on_a_laptop(mail_server, inbox, mail_port, browser):
+    settings = mail_settings(mail_server.data_dir, mail_port, data_dir=mail_server.data_dir)
+    db = Database(f"sqlite:///{mail_server.database}", settings=settings)
+    db.migrate()  # as the app does at its first page (already done when the other tests ran first)
+    staff.add_staff(db, "nina", "Nina", Role.intake, PASSWORD, actor=staff.CONSOLE)
+    intake.save_draft(db, {"a": 1}, "about", date(1980, 1, 2), email_to="nobody@patient.example")
+    inbox.refuse = "550 5.1.1 mailbox unavailable"
+    try:
+        send_due(db)
+    finally:
+        inbox.refuse = None
+    db.dispose()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(mail_server.url + "staff")
+        expect(page.get_by_role("heading", name="Staff login")).to_be_visible(timeout=TIMEOUT_MS)
+        settle(page)
+        page.get_by_label("User name").fill("nina")
+        page.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Review queue")).to_be_visible(timeout=TIMEOUT_MS)
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="Mail").click()
+        expect(page.get_by_role("heading", name="Mail")).to_be_visible(timeout=TIMEOUT_MS)
+        settle(page)
+        table = page.get_by_test_id("stDataFrame")
+        expect(table).to_be_visible()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "mail-staff-1366px.png"))
+        assert "nobody@patient.example" not in page.inner_text("body")
+        expect(page.get_by_role("button", name="Send again")).to_be_visible()
+        blocking = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        assert blocking == []
+    finally:
+        context.close()
