@@ -308,7 +308,17 @@ def test_a_code_whose_draft_expired_is_never_sent(db, port):
         assert send_due(db).expired == 1
     assert inbox.received == []
     row = only(db)
-    assert (row.status, row.body) == ("expired", None)
+    assert (row.status, row.body, row.recipient) == ("expired", None, "z•••@patient.example")
+
+
+def test_a_sent_code_keeps_the_address_only_while_the_draft_could_exist(db, inbox):
+    intake.save_draft(db, {"a": 1}, "about", BORN, email_to=PATIENT_EMAIL)
+    send_due(db)
+    assert only(db).recipient == PATIENT_EMAIL
+    later(db, timedelta(days=db.config.draft_days, seconds=1))
+    send_due(db)
+    send_due(db)  # a second round changes nothing more
+    assert (only(db).status, only(db).recipient) == ("sent", "z•••@patient.example")
 
 
 def test_one_address_gets_at_most_three_codes_a_day(db):

@@ -99,3 +99,11 @@ def test_a_mistyped_address_saves_nothing_and_says_so(with_mail):
     click(at, "Save my answers")
     assert any("check the email address" in e.value for e in at.error)
     assert not at.code and outbox_rows(with_mail) == []
+
+
+def test_ticking_email_without_an_address_saves_nothing_and_says_so(with_mail):
+    at = go_to_step(start(), typical_patient(), "headache")
+    at.checkbox(key="save-email-code").check().run()
+    click(at, "Save my answers")
+    assert any("type your email address" in e.value for e in at.error)
+    assert not at.code

@@ -30,6 +30,13 @@ CODE_MAILS_PER_DAY = 3
 """Resume-code mails to one address in 24 hours: the save box cannot be used to flood someone's inbox."""
 
 
+def masked(address: str) -> str:
+    """A patient's address as staff see it, and as it is kept once the mail is of no more use (masking twice
+    changes nothing)."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
 def mail_on(settings: Settings) -> bool:
     return settings.smtp is not None
 
@@ -93,7 +100,7 @@ def send_due(db: Database) -> SendReport:
     if server is None:
         return SendReport()
     with db.session() as tx:
-        report = SendReport(expired=outbox.expire(tx, db.now()))
+        report = SendReport(expired=outbox.expire(tx, db.now(), masked))
         due = outbox.due_ids(tx, db.now(), BATCH)
     for mail_id in due:
         with db.session() as tx:
@@ -173,11 +180,6 @@ class MailPage:
     server: str | None
     """The SMTP server as "user@host:port (tls)", None when mail is off."""
     oncall: str | None
-
-
-def masked(address: str) -> str:
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}•••@{domain}"
 
 
 def _line(row: OutboxRow) -> MailLine:

@@ -5,6 +5,7 @@ the app's background sender and ``python -m screening mail send`` from cron neve
 the same mail at once, on SQLite and PostgreSQL alike.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,13 +76,17 @@ def retry_later(tx: Session, mail_id: int, *, at: datetime, error: str) -> None:
     )
 
 
-def expire(tx: Session, now: datetime) -> int:
-    """Mail that is no use any more (a resume code whose draft has expired) is not sent, and its body goes."""
-    return tx.execute(
+def expire(tx: Session, now: datetime, forget: Callable[[str], str]) -> int:
+    """Past its ``expires_at`` (a resume code whose draft is gone) a mail is no use: unsent, it never goes and its
+    body is erased; sent or not, its address is kept only as ``forget`` leaves it. Returns how many were unsent."""
+    unsent = tx.execute(
         update(OutboxRow)
         .where(OutboxRow.expires_at <= now, OutboxRow.status.in_((QUEUED, FAILED)))
         .values(status=EXPIRED, body=None, claimed_until=None)
     ).rowcount
+    for row in tx.scalars(select(OutboxRow).where(OutboxRow.expires_at <= now, OutboxRow.status != SENDING)):
+        row.recipient, row.expires_at = forget(row.recipient), None
+    return unsent
 
 
 def requeue(tx: Session, mail_id: int, now: datetime) -> OutboxRow | None:

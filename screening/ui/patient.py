@@ -436,6 +436,9 @@ def _save(draft: Draft, step: Step, born: str | None, email: str | None) -> None
     if born is None:
         st.error("Please enter your date of birth, so only you can open your saved answers.")
         return
+    if email == "":
+        st.error("Please type your email address, or untick Email me the code.", icon=":material/error:")
+        return
     draft.setdefault("about", {})["date_of_birth"] = born
     earlier = st.session_state.get(CODE)
     try:
