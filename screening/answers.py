@@ -372,7 +372,6 @@ class PreventiveTried(Section):
             raise ValueError("Please type the name of the medicine.")
         return name
 
-
     @field_validator("helping")
     @classmethod
     def _helping_while_taking(cls, helping: YesNoUnsure | None, info: ValidationInfo) -> YesNoUnsure | None:
@@ -384,8 +383,7 @@ class PreventiveTried(Section):
 class Treatments(Section):
     preventives: list[PreventiveTried] = question(
         "Medicines you have taken to prevent headaches",
-        "Insurance plans ask which of these medicines you have tried, and how they went, before they pay for "
-        "Botox.",
+        "Insurance plans ask which of these medicines you have tried, and how they went, before they pay for Botox.",
         default_factory=list,
         max_length=MAX_PREVENTIVES,
     )
@@ -651,7 +649,9 @@ class Submission(BaseModel):
         seeking = info.data.get("seeking")
         asked = RED_FLAGS_ASKED[seeking.pathway] if seeking is not None else HEADACHE_RED_FLAGS
         if isinstance(flags, dict):
-            flags = {name: answer for name, answer in flags.items() if name in asked or name not in RedFlags.model_fields}
+            flags = {
+                name: answer for name, answer in flags.items() if name in asked or name not in RedFlags.model_fields
+            }
         validated: RedFlags = handler(flags)
         missing = [name for name in asked if getattr(validated, name) is None]
         if missing and not _is_stored(info):

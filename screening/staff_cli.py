@@ -44,5 +44,3 @@ def cmd_staff(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     return 0
-
-

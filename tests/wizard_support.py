@@ -12,6 +12,8 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from screening.answers import PATHWAY_OF, RED_FLAGS_ASKED
+from screening.choices import Reason
 from screening.loader import load_ruleset
 from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, STEPS, Step, acute_kinds
 
@@ -46,6 +48,8 @@ def typical_patient() -> dict[str, Any]:
     answers["about"].pop("age")
     answers["about"]["date_of_birth"] = "1985-04-12"
     answers["headache"]["hours_per_day"] = 8.0
+    for kind in ACUTE_KINDS:
+        answers["headache"].setdefault(kind, 0)  # not ticked, as the wizard keeps it
     return answers
 
 
@@ -58,6 +62,8 @@ def patient_for(reason: str) -> dict[str, Any]:
     answers["seeking"] |= extra_seeking
     for name in HEADACHE_PATHWAY_SECTIONS:
         answers.pop(name)
+    asked = RED_FLAGS_ASKED[PATHWAY_OF[Reason(reason)]]
+    answers["red_flags"] = {name: value for name, value in answers["red_flags"].items() if name in asked}
     return answers | copy.deepcopy(sections)
 
 

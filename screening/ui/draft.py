@@ -18,9 +18,16 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, Submission, field_errors
+from screening.answers import (
+    HEADACHE_RED_FLAGS,
+    PATHWAY_OF,
+    PATHWAY_SECTIONS,
+    RED_FLAGS_ASKED,
+    Submission,
+    field_errors,
+)
 from screening.catalogue import OTHER_DRUG
-from screening.choices import ContactMethod, Pathway, Reason, Sex, YesNoUnsure
+from screening.choices import ContactMethod, Pathway, PreventiveOutcome, Reason, Sex, YesNoUnsure
 
 Draft = dict[str, Any]
 FieldPath = tuple[str, str]
@@ -157,22 +164,31 @@ def kind_label(kind: str) -> str:
 def acute_kinds(headache: dict[str, Any]) -> list[str] | None:
     """The kinds ticked, read back from the draft; ``[]`` is "None of these", ``None`` not answered yet.
 
-    A ticked kind holds its day count (``None`` until typed); an unticked one holds 0, the model's default.
+    An unticked kind holds 0, the model's default; a ticked one holds its day count, ``None`` for
+    "Not sure", or nothing until a number is typed (so it is ticked when another kind is unticked).
     """
     if not any(kind in headache for kind in ACUTE_KINDS):
         return None
-    return [kind for kind in ACUTE_KINDS if headache.get(kind, 0) != 0]
+    return [kind for kind in ACUTE_KINDS if headache.get(kind, "") != 0]
 
 
 def tick_kinds(headache: dict[str, Any], ticked: list[str] | None) -> None:
     """Write the ticks back: a ticked kind keeps its count (or waits for one), the others are 0."""
     for kind in ACUTE_KINDS:
-        if ticked is None:
+        if ticked is None or (kind in ticked and headache.get(kind) == 0):
             headache.pop(kind, None)
-        elif kind in ticked:
-            headache.setdefault(kind, None)
-        else:
+        elif kind not in ticked:
             headache[kind] = 0
+
+
+def _asked_on_pathway(name: str) -> Callable[[Draft], bool]:
+    """Warning signs are worded for the pathway; before one is chosen, the headache questions are asked."""
+
+    def asked(draft: Draft) -> bool:
+        pathway = pathway_of(draft)
+        return name in RED_FLAGS_ASKED[pathway] if pathway is not None else True
+
+    return asked
 
 
 _AFTER_INJECTION = _is("toxin", "prior_toxin", YesNoUnsure.yes)
@@ -188,6 +204,7 @@ SHOWN_WHEN: dict[FieldPath, Callable[[Draft], bool]] = {
     ("contact", "phone"): _is("contact", "preferred_method", ContactMethod.phone, ContactMethod.either),
     ("contact", "email"): _is("contact", "preferred_method", ContactMethod.email, ContactMethod.either),
     **{("headache", name): _takes_acute_medicine for name in ACUTE_KINDS},
+    **{("red_flags", name): _asked_on_pathway(name) for name in HEADACHE_RED_FLAGS},
 }
 OTHER_DRUG_FIELDS = ("other_name", "other_class")
 
@@ -209,11 +226,18 @@ def prune(draft: Draft) -> list[str]:
             del draft[section][field]
             removed.append(f"{section}.{field}")
     for index, item in enumerate(answer(draft, "treatments", "preventives") or []):
-        for name in OTHER_DRUG_FIELDS:
-            if name in item and item.get("drug") != OTHER_DRUG:
+        for name in preventive_fields(item, every=True):
+            if name in item and name not in preventive_fields(item):
                 del item[name]
                 removed.append(f"treatments.preventives.{index}.{name}")
     return removed
+
+
+def preventive_fields(item: dict[str, Any], *, every: bool = False) -> tuple[str, ...]:
+    """The questions asked about one preventive medicine, as the model keeps them (``every``: all that exist)."""
+    other = every or item.get("drug") == OTHER_DRUG
+    still = every or item.get("outcome") == PreventiveOutcome.still_taking
+    return (*(OTHER_DRUG_FIELDS if other else ()), "weeks", "outcome", *(("helping",) if still else ()))
 
 
 # --- checking ------------------------------------------------------------------------------------
@@ -239,6 +263,7 @@ _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 NUMBER_OR_UNSURE = "Please enter a number, or tick Not sure."
+ANSWER = "Please answer this question (Not sure is fine)."
 TICK_KINDS = "Please tick the medicines you take, or tick None of these."
 
 
@@ -265,6 +290,7 @@ def _unanswered(draft: Draft, step: Step) -> Errors:
         and shown(draft, ("headache", ACUTE_KINDS[0]))
         and acute_kinds(draft.get("headache", {})) is None
     )
+    kinds_unknown = acute_kinds(draft.get("headache", {})) is None
     return (
         ({KINDS_PATH: TICK_KINDS} if untouched_kinds else {})
         | {
@@ -273,6 +299,12 @@ def _unanswered(draft: Draft, step: Step) -> Errors:
             if optional_number(section_model(section).model_fields[field])
             and shown(draft, (section, field))
             and field not in draft.get(section, {})
+            and not (field in ACUTE_KINDS and kinds_unknown)
+        }
+        | {
+            f"red_flags.{field}": ANSWER
+            for section, field in step.fields
+            if section == "red_flags" and shown(draft, (section, field)) and field not in draft.get(section, {})
         }
         | {
             f"treatments.preventives.{index}.weeks": NUMBER_OR_UNSURE
@@ -319,7 +351,3 @@ def step_of(path: str, steps: list[Step]) -> Step:
         if tuple(parts[:2]) in step.fields:
             return step
     return next((step for step in steps if parts[0] in step.sections), REVIEW)
-
-
-def red_flags_raised(draft: Draft) -> list[str]:
-    return [field for field, value in draft.get("red_flags", {}).items() if value == YesNoUnsure.yes]

@@ -13,10 +13,12 @@ import streamlit as st
 from pydantic.fields import FieldInfo
 
 from screening import intake
-from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried
+from screening.advice import answer_advice, patient_advice
+from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried, red_flag_label
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
-from screening.choices import YesNoUnsure, label
+from screening.choices import label
 from screening.loader import RuleSetError
+from screening.ruleset import Advice
 from screening.settings import get_settings
 from screening.storage import StorageError
 from screening.ui import resources
@@ -36,14 +38,16 @@ from screening.ui.draft import (
     check_all,
     check_step,
     kind_label,
+    pathway_of,
+    preventive_fields,
     prune,
-    red_flags_raised,
     section_model,
     shown,
     step_of,
     steps_for,
     tick_kinds,
 )
+from screening.ui.warning_signs import EMERGENCY_AFTER, advice_box, next_steps
 from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask, widget_key
 
 DRAFT, STEP, ERRORS, CODE, RECEIPT, ARRIVED = "draft", "step", "errors", "draft_code", "receipt", "arrived"
@@ -66,11 +70,6 @@ setTimeout(() => {
 Streamlit keeps the scroll position, so the new step would open half-way down; screen readers start at its title.
 It never contains anything the patient typed."""
 
-URGENT_NOW = (
-    "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
-    "Do not wait for the clinic to contact you."
-)
-URGENT = URGENT_NOW + " You can still finish and send these questions afterwards."
 UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
 SAVE_FAILED = "Sorry, we could not save your answers just now. Nothing you typed is lost: please try again."
 PRIVACY = (
@@ -188,9 +187,11 @@ def _questions(draft: Draft, step: Step, errors: Errors) -> None:
             if field == ACUTE_KINDS[0]:
                 _acute_medicines(draft.setdefault(section, {}), errors)
             continue
-        value = render_field(draft.setdefault(section, {}), section_model(section), field, f"{section}.{field}", errors)
-        if section == "red_flags" and value == YesNoUnsure.yes:
-            st.error(URGENT, icon=":material/emergency:")
+        title = red_flag_label(field, pathway_of(draft)) if section == "red_flags" else None
+        store = draft.setdefault(section, {})
+        value = render_field(store, section_model(section), field, f"{section}.{field}", errors, title=title)
+        if section == "red_flags":
+            advice_box(answer_advice(resources.ruleset(), pathway_of(draft), field, value))
     _section_errors(step, errors)
 
 
@@ -221,7 +222,7 @@ def _acute_medicines(headache: dict[str, Any], errors: Errors) -> None:
         if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
             chosen.append(kind)
             if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
-                headache[kind] = None  # just ticked: the box starts empty, not at the 0 that meant "not taken"
+                del headache[kind]  # just ticked: the box starts empty, not at the 0 that meant "not taken"
             render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
     st.session_state.setdefault(none_key, ticked == [])
     none = st.checkbox(NONE_OF_THESE, key=none_key, on_change=_untick_others, args=(none_key, [*kind_keys.values()]))
@@ -255,12 +256,9 @@ def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
                 options=[*DRUGS, OTHER_DRUG],
                 format_func=_drug_name,
             )
-            names = (
-                ("other_name", "other_class", "weeks", "outcome")
-                if item.get("drug") == OTHER_DRUG
-                else ("weeks", "outcome")
-            )
-            for name in names:
+            for name in preventive_fields(item, every=True):
+                if name not in preventive_fields(item):  # read each time: the outcome just given decides "helping"
+                    continue
                 render_field(item, PreventiveTried, name, f"{base}.{name}", errors)
             if st.button(f"Remove medicine {index + 1}", key=f"remove-preventive-{index}", icon=":material/delete:"):
                 del items[index]
@@ -314,8 +312,14 @@ def _review_kinds(headache: dict[str, Any]) -> None:
     """The attack medicines as one answer: the kinds ticked with their days, not six lines of 0."""
     st.markdown(f"**{KINDS_QUESTION}**")
     ticked = acute_kinds(headache)
-    lines = [f"{KIND_NAMES[kind][0]}: {shown_answer(headache, kind)} days a month" for kind in ticked or []]
+    lines = [f"{KIND_NAMES[kind][0]}: {_kind_days(headache, kind)}" for kind in ticked or []]
     st.text("\n".join(lines) or ("Not answered" if ticked is None else NONE_OF_THESE))
+
+
+def _kind_days(headache: dict[str, Any], kind: str) -> str:
+    if kind in headache and headache[kind] is None:
+        return "days a month not sure"
+    return f"{shown_answer(headache, kind)} days a month"
 
 
 def shown_answer(answers: dict[str, Any], field: str) -> str:
@@ -371,10 +375,12 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
         st.error(SAVE_FAILED, icon=":material/error:")
         return
     method = submission.contact.preferred_method
+    flags = submission.red_flags.model_dump(mode="json")
+    advice = patient_advice(resources.ruleset(), flags, submission.pathway.value)
     st.session_state[RECEIPT] = {
         "reference": receipt.reference,
         "method": label(method).lower(),
-        "warning_signs": bool(red_flags_raised(draft)),
+        "advice": [grade.value for grade in advice],
     }
     for key in (DRAFT, STEP, ERRORS, CODE):
         st.session_state.pop(key, None)
@@ -384,18 +390,19 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
 
 
 def _confirmation(receipt: dict[str, Any]) -> None:
+    """One message: after emergency advice, nothing here asks the patient to wait for a routine call."""
     _heading("Thank you")
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
-    if receipt["warning_signs"]:
-        st.error(URGENT_NOW, icon=":material/emergency:")
+    advice = [Advice(grade) for grade in receipt.get("advice", [])]
+    if Advice.emergency in advice:
+        st.error(EMERGENCY_AFTER, icon=":material/emergency:")
+    for grade in advice:
+        if grade is not Advice.emergency:
+            advice_box(grade)
     st.write("Your reference code:")
     st.code(receipt["reference"], language=None)
     st.header("What happens next", anchor=False)
-    st.write(
-        "A member of the clinic team will read your answers, usually within 2 working days. "
-        f"We will contact you by {receipt['method']} to arrange a free video call with a clinician, "
-        "who will talk through your options with you. Please keep your reference code: quote it if you call us."
-    )
+    st.write(next_steps(advice, receipt["method"]))
     if st.button("Start again for someone else"):
         st.session_state.clear()
         st.rerun()
