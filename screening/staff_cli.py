@@ -44,3 +44,5 @@ def cmd_staff(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     return 0
+
+

@@ -13,10 +13,10 @@ def read_back(data: bytes) -> list[list[str]]:
 
 
 def test_formula_cells_are_neutralised():
-    data = to_csv([{"name": '=HYPERLINK("http://x","click")', "n": 3}], ["name", "n"])
+    data = to_csv([{"name": "=HYPERLINK(\"http://x\",\"click\")", "n": 3}], ["name", "n"])
     rows = read_back(data)
     assert rows[0] == ["name", "n"]
-    assert rows[1] == ['\'=HYPERLINK("http://x","click")', "3"]
+    assert rows[1] == ["'=HYPERLINK(\"http://x\",\"click\")", "3"]
 
 
 def test_negative_numbers_stay_numbers_but_text_minus_is_escaped():
