@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict, Unpack
 
+from screening.answers import upgrade
 from screening.choices import label
 from screening.exports import to_csv
 from screening.intake import REFERENCE_PREFIX, normalise_code
@@ -298,7 +299,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         created_at=row.created_at,
         pathway=row.pathway,
         triage=triage,
-        answers=row.answers,
+        answers=upgrade(row.answers),
         result=row.result,
         ruleset_version=row.ruleset_version,
         ruleset_hash=row.ruleset_hash,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from screening.answers import Submission
+from screening.answers import Submission, read_stored
 from screening.engine import screen_frame
 from screening.facts import facts_frame
 from screening.loader import RuleSetError, load_ruleset
@@ -107,7 +107,7 @@ def _readable(batch: list[cases.StoredAnswers]) -> tuple[list[cases.StoredAnswer
     stored, submissions = [], []
     for item in batch:
         try:
-            submissions.append(Submission.model_validate(item.answers))
+            submissions.append(read_stored(item.answers))
         except ValidationError:
             continue
         stored.append(item)
