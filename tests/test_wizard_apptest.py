@@ -1,20 +1,20 @@
 """The patient wizard driven through its widgets (Streamlit AppTest, no browser), on a real SQLite file."""
 
-import sqlite3
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from wizard_support import (
     FORBIDDEN,
     answer,
     click,
+    error_after,
     fill_step,
     go_to_step,
     header,
     page_text,
     patient_for,
     start,
+    stored_triage,
     tick,
     typical_patient,
     walk_to_review,
@@ -26,43 +26,11 @@ from screening.storage import Database
 from screening.storage.models import DraftRow, utcnow
 from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, NUMBER_OR_UNSURE, STEP_BY_KEY, STEPS, TICK_KINDS
 
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets its own data directory and SQLite file (settings are cached per process)."""
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
-    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def stored_triage(data_dir: Path, reference: str) -> str:
-    with sqlite3.connect(data_dir / "screening.db") as db:
-        (triage,) = db.execute("SELECT triage FROM submissions WHERE reference = ?", (reference,)).fetchone()
-    return triage
+pytest_plugins = ["wizard_fixtures"]  # the data_dir fixture
 
 
 def draft_of(at) -> dict:
     return at.session_state["draft"]
-
-
-def error_after(at, key: str) -> str | None:
-    """The first error shown after the widget ``key`` and before the next question (i.e. next to it)."""
-    nodes = [n for n in _flat(at.main) if getattr(n, "type", "") not in ("", "caption")]
-    index = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == key)
-    for node in nodes[index + 1 :]:
-        if node.type == "error":
-            return node.value
-        if getattr(node, "key", None) and not node.key.endswith(":unsure"):
-            return None
-    return None
-
-
-def _flat(node) -> list:
-    children = getattr(node, "children", {})
-    return [node, *(leaf for child in children.values() for leaf in _flat(child))]
 
 
 REASONS = {
