@@ -78,4 +78,3 @@ def test_spasticity_limbs_and_goals_are_facts_and_the_reason_names_them(typical,
     (flag,) = screen(sub, ruleset).flags
     assert flag.id == "SP-LIKELY"
     assert "limbs: Left arm, Left leg; goals: Easier washing and dressing" in flag.reason
-

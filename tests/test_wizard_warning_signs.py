@@ -28,7 +28,7 @@ from wizard_support import (
 from screening.answers import Submission
 from screening.settings import get_settings
 from screening.ui.draft import STEP_BY_KEY, section_model
-from screening.ui.warning_signs import EMERGENCY, EMERGENCY_AFTER, SOON, UNSURE_NOW
+from screening.ui.warning_signs import EMERGENCY, EMERGENCY_AFTER, SOON, SOON_AFTER, UNSURE_NOW
 
 pytest_plugins = ["wizard_fixtures"]  # the data_dir fixture
 BOXES = ("error", "warning", "info")
@@ -85,7 +85,7 @@ def test_after_emergency_advice_the_confirmation_does_not_ask_the_patient_to_wai
     text = send(at, answers)
     assert [e.value for e in at.error] == [EMERGENCY_AFTER]
     assert "after you have been seen" in text
-    assert "2 working days" not in text and "video call" not in text and SOON not in text
+    assert "2 working days" not in text and "video call" not in text and SOON_AFTER not in text
     assert stored_triage(data_dir, at.code[0].value) == "urgent"
 
 
@@ -94,7 +94,7 @@ def test_after_see_a_doctor_soon_advice_the_clinic_calls_first_and_no_emergency_
     answers["red_flags"]["cancer_or_immune"] = "yes"
     at = start()
     text = send(at, answers)
-    assert [w.value for w in at.warning] == [SOON]
+    assert [w.value for w in at.warning] == [SOON_AFTER]
     assert "911" not in text and "contact you first" in text
     assert stored_triage(data_dir, at.code[0].value) == "urgent"
 

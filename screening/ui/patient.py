@@ -47,7 +47,7 @@ from screening.ui.draft import (
     steps_for,
     tick_kinds,
 )
-from screening.ui.warning_signs import EMERGENCY_AFTER, advice_box, next_steps
+from screening.ui.warning_signs import advice_box, confirmation_advice, next_steps
 from screening.ui.widgets import birth_date_input, forget_widgets, render_field, why_we_ask, widget_key
 
 DRAFT, STEP, ERRORS, CODE, RECEIPT, ARRIVED = "draft", "step", "errors", "draft_code", "receipt", "arrived"
@@ -394,11 +394,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     _heading("Thank you")
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
     advice = [Advice(grade) for grade in receipt.get("advice", [])]
-    if Advice.emergency in advice:
-        st.error(EMERGENCY_AFTER, icon=":material/emergency:")
-    for grade in advice:
-        if grade is not Advice.emergency:
-            advice_box(grade)
+    confirmation_advice(advice)
     st.write("Your reference code:")
     st.code(receipt["reference"], language=None)
     st.header("What happens next", anchor=False)

@@ -15,9 +15,14 @@ EMERGENCY = (
     "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
     "Do not wait for the clinic to contact you. You can finish these questions afterwards."
 )
+SAME_DAY = "If you also have jaw pain when chewing, a tender scalp or changes in your sight, see a doctor today."
 SOON = (
     "Please see a doctor about this within the next few days (your own doctor or an urgent care clinic). "
-    "The clinic will also contact you first about this answer."
+    f"{SAME_DAY} The clinic will also contact you first about this answer."
+)
+SOON_AFTER = (
+    "Because of your answers to the warning-sign questions, please see a doctor within the next few days "
+    f"(your own doctor or an urgent care clinic). {SAME_DAY}"
 )
 UNSURE_NOW = (
     "If this is happening now, call 911 or go to the nearest emergency department. "
@@ -35,10 +40,19 @@ EMERGENCY_AFTER = (
 )
 
 
-def advice_box(advice: Advice | None) -> None:
+AFTER_SENDING = {Advice.emergency: EMERGENCY_AFTER, Advice.soon: SOON_AFTER, Advice.unsure: UNSURE_NOW}
+"""The same advice on the thank-you page, where "this answer" would no longer be beside its question."""
+
+
+def advice_box(advice: Advice | None, *, sent: bool = False) -> None:
     if advice is not None:
         box, text, icon = ADVICE_BOXES[advice]
-        box(text, icon=icon)
+        box(AFTER_SENDING[advice] if sent else text, icon=icon)
+
+
+def confirmation_advice(advice: list[Advice]) -> None:
+    for grade in advice:
+        advice_box(grade, sent=True)
 
 
 def next_steps(advice: list[Advice], method: str) -> str:
