@@ -70,6 +70,8 @@ def cmd_show(_: argparse.Namespace, ruleset: RuleSet) -> int:
         print("  when:")
         print("\n".join("    " + line for line in rule.when.describe()))
         print(f"  says: {rule.explain}")
+        if rule.advice is not None:
+            print(f"  patient is told at once: {rule.advice.value}")
     return 0
 
 
