@@ -27,6 +27,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from wizard_support import click, page_text, start
 
 from screening import casework, intake, staff
+from screening.answers import RedFlags
 from screening.casework import waited
 from screening.loader import load_ruleset
 from screening.settings import get_settings
@@ -362,8 +363,7 @@ def test_detail_shows_why_cards_and_answers_as_plain_text_and_audits_the_view(ap
     why = next(d.value for d in at.dataframe if "Met" in d.value.columns)
     assert why.to_dict("records") == [
         {
-            "Question": "Have you had a sudden, very severe headache that reached its worst within a minute "
-            "(the worst ever)?",
+            "Question": RedFlags.model_fields["thunderclap"].title,
             "Rule": "== yes",
             "Patient's value": "Yes",
             "Met": "yes",
