@@ -51,12 +51,28 @@ def question(label: str, why: str, *, unit: str | None = None, **constraints: An
     return Field(title=label, description=why, json_schema_extra=extra, **constraints)
 
 
+STORED: dict[str, bool] = {"stored": True}
+"""Validation context for answers read back from storage (see ``read_stored``)."""
+
+
+def _is_stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
+def _answered(answer: Any, info: ValidationInfo) -> Any:
+    """A question added after some answers were stored: required of a patient now, absent from older answers."""
+    if answer is None and not _is_stored(info):
+        raise ValueError("Please answer this question (Not sure is fine).")
+    return answer
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-DayCount = Annotated[int, Field(ge=0, le=31)]
+DayCount = Annotated[int | None, Field(ge=0, le=31)]
+"""Days a month with one kind of attack medicine: 0 when not taken, ``None`` when taken on days not known."""
 ACUTE_KIND_WHY = (
     "Taking some of these medicines on many days can cause more headaches. The number of days that is too many "
     "is different for each kind."
@@ -155,52 +171,91 @@ class Seeking(Section):
         return PATHWAY_OF[self.reason]
 
 
-class RedFlags(Section):
-    """SNOOP4 warning signs; asked of everyone, early, because a yes means urgent care now."""
+def _flag(label: str, why: str) -> Any:
+    """A warning-sign question: ``None`` when it is not asked on the patient's pathway (or was not asked yet)."""
+    return question(label, why, default=None)
 
-    thunderclap: YesNoUnsure = question(
-        "Have you had a sudden, very severe headache that reached its worst within a minute (the worst ever)?",
-        "A sudden 'worst ever' headache can be a sign of bleeding in the brain.",
+
+class RedFlags(Section):
+    """SNOOP4 warning signs [Red flags], asked early because some answers mean urgent care now.
+
+    Which are asked depends on the pathway (``RED_FLAGS_ASKED``); the rule set says which
+    answers are an emergency and which mean "see a doctor soon" (``advice`` on its rules).
+    """
+
+    thunderclap: YesNoUnsure | None = _flag(
+        "Have you had a sudden, very severe headache that reached its worst within about 5 minutes?",
+        "A sudden, very severe headache can be a sign of bleeding in the brain.",
     )
-    new_after_50: YesNoUnsure = question(
-        "Did your headaches first start after the age of 50?",
-        "New headaches later in life need checking for other causes.",
+    new_after_50: YesNoUnsure | None = _flag(
+        "Did your headaches first start, or clearly change, after the age of 50?",
+        "Headaches that begin or change later in life need checking for other causes.",
     )
-    neuro_deficit: YesNoUnsure = question(
-        "Have you recently had new weakness, numbness, trouble speaking, loss of vision or confusion?",
+    neuro_deficit: YesNoUnsure | None = _flag(
+        "Have you recently had new weakness, numbness, trouble speaking, loss of vision, confusion, "
+        "unusual drowsiness or a seizure?",
         "These can be signs of a stroke or another urgent problem.",
     )
-    fever_stiff_neck: YesNoUnsure = question(
+    fever_stiff_neck: YesNoUnsure | None = _flag(
         "Do you have a fever together with a stiff neck?", "This can be a sign of an infection such as meningitis."
     )
-    positional_or_straining: YesNoUnsure = question(
-        "Is the headache much worse when lying down, or brought on by coughing, sneezing or straining?",
-        "This can be a sign of raised pressure in the head.",
+    positional_or_straining: YesNoUnsure | None = _flag(
+        "Is the headache clearly worse when lying down or when standing up, or brought on by coughing, "
+        "sneezing or straining?",
+        "This can be a sign of a change in pressure in the head.",
     )
-    cancer_or_immune: YesNoUnsure = question(
-        "Do you have cancer, HIV or a weak immune system, or have you lost weight without trying?",
-        "A new headache needs checking more quickly in these cases.",
+    cancer_or_immune: YesNoUnsure | None = _flag(
+        "Do you have cancer, HIV or a weakened immune system (for example from medicines)?",
+        "A new or changed headache needs checking sooner in these cases.",
     )
-    head_injury: YesNoUnsure = question(
-        "Did the headache start after a recent head injury?", "A headache after a head injury needs checking first."
+    fever_or_weight_loss: YesNoUnsure | None = _flag(
+        "Have you had a fever, or lost weight without trying, with no other reason you know of?",
+        "These can point to another illness that a doctor should look at.",
     )
-    pattern_change: YesNoUnsure = question(
-        "Have your headaches recently changed a lot (new kind, much worse or much more often)?",
-        "A clear change needs checking before a new treatment.",
+    head_injury: YesNoUnsure | None = _flag(
+        "Did a new or worse headache start after a head injury in the last 3 months?",
+        "A headache after a head injury needs checking first.",
     )
-    pregnancy_new_headache: YesNoUnsure = question(
-        "Is this a new headache that started during pregnancy or after giving birth?",
+    pattern_change: YesNoUnsure | None = _flag(
+        "Have your headaches changed into a new kind (they feel different), or have they been steadily "
+        "getting worse over weeks? (Migraines simply coming more often is not what we mean.)",
+        "A new kind of headache needs checking before a new treatment.",
+    )
+    pregnancy_new_headache: YesNoUnsure | None = _flag(
+        "Is this a new, severe headache that started during pregnancy or in the weeks after giving birth?",
         "New headaches in or after pregnancy need checking quickly.",
     )
 
-    def any_yes(self) -> bool:
-        return any(getattr(self, name) == YesNoUnsure.yes for name in type(self).model_fields)
+
+HEADACHE_RED_FLAGS: tuple[str, ...] = tuple(RedFlags.model_fields)
+RED_FLAGS_ASKED: dict[Pathway, tuple[str, ...]] = {
+    Pathway.headache: HEADACHE_RED_FLAGS,
+    Pathway.facial_pain: HEADACHE_RED_FLAGS,
+    Pathway.unsure: HEADACHE_RED_FLAGS,
+    Pathway.dystonia: ("neuro_deficit",),
+    Pathway.spasticity: ("neuro_deficit",),
+}
+"""[Red flags] "worded for the pathway": a dystonia or spasticity patient is not asked about headaches."""
+RED_FLAG_WORDING: dict[tuple[Pathway, str], str] = {
+    **{
+        (pathway, "neuro_deficit"): "Apart from the stiffness or movements you already have, have you recently had "
+        "new or suddenly worse weakness, numbness, trouble speaking, loss of vision, confusion, unusual "
+        "drowsiness or a seizure?"
+        for pathway in (Pathway.dystonia, Pathway.spasticity)
+    },
+}
+"""A question's words on a pathway where its usual words would not fit; the answer means the same."""
+
+
+def red_flag_label(field: str, pathway: Pathway | None) -> str:
+    title = RedFlags.model_fields[field].title or field
+    return RED_FLAG_WORDING.get((pathway, field), title) if pathway is not None else title
 
 
 class HeadachePattern(Section):
     headache_days: int | None = question(
         "On how many days a month do you have a headache? (average of the last 3 months)",
-        "Botox is used for headaches on 15 or more days a month.",
+        "How often you have headaches is one of the main things the doctor looks at.",
         unit="days a month",
         ge=0,
         le=31,
@@ -209,7 +264,7 @@ class HeadachePattern(Section):
     migraine_days: int | None = question(
         "On how many of those days is it a migraine? (A migraine is often throbbing or on one side. "
         "You may feel sick, or find light and noise hard to bear.)",
-        "Doctors look for migraine on at least 8 days a month.",
+        "Migraine and other headaches are treated differently, so the doctor needs both numbers.",
         unit="days a month",
         ge=0,
         le=31,
@@ -218,7 +273,7 @@ class HeadachePattern(Section):
     )
     hours_per_day: float | None = question(
         "On a typical headache day, how many hours does the headache last?",
-        "Botox is used when headaches last 4 hours or more.",
+        "How long a headache lasts helps the doctor tell what kind of headache it is.",
         unit="hours",
         ge=0,
         le=24,
@@ -226,7 +281,7 @@ class HeadachePattern(Section):
     )
     pattern_months: int | None = question(
         "For how many months have you had headaches this often?",
-        "The pattern should have lasted more than 3 months.",
+        "How long this has gone on helps the doctor understand your headaches.",
         unit="months",
         ge=0,
         le=1200,
@@ -253,7 +308,7 @@ class HeadachePattern(Section):
     days_opioid: DayCount = question("Days a month with an opioid", ACUTE_KIND_WHY, unit="days a month", default=0)
     days_ergot: DayCount = question("Days a month with an ergot", ACUTE_KIND_WHY, unit="days a month", default=0)
     days_gepant: DayCount = question(
-        "Days a month with a gepant for an attack", ACUTE_KIND_WHY, unit="days a month", default=0
+        "Days a month with a gepant or lasmiditan for an attack", ACUTE_KIND_WHY, unit="days a month", default=0
     )
 
     @field_validator("migraine_days")
@@ -268,9 +323,9 @@ class HeadachePattern(Section):
         "days_simple_analgesic", "days_triptan", "days_combination", "days_opioid", "days_ergot", "days_gepant"
     )
     @classmethod
-    def _kind_within_acute_days(cls, days: int, info: ValidationInfo) -> int:
+    def _kind_within_acute_days(cls, days: int | None, info: ValidationInfo) -> int | None:
         total = info.data.get("acute_days")
-        if total is not None and days > total:
+        if total is not None and days is not None and days > total:
             raise ValueError(
                 f"This ({days} days) cannot be more than the days you take any headache medicine ({total})."
             )
@@ -287,13 +342,19 @@ class PreventiveTried(Section):
     )
     weeks: float | None = question(
         "For how many weeks did you take it?",
-        "A medicine needs about 8 weeks to show whether it works.",
+        "A medicine needs time to show whether it works, so how long you took it matters.",
         unit="weeks",
         ge=0,
         le=1040,
         default=None,
     )
     outcome: PreventiveOutcome = question("How did it go?", "Whether it helped decides what to try next.")
+    helping: YesNoUnsure | None = question(
+        "Is it helping enough?",
+        "A medicine you still take counts differently depending on whether it helps.",
+        default=None,
+        validate_default=True,
+    )
 
     @field_validator("drug")
     @classmethod
@@ -311,12 +372,18 @@ class PreventiveTried(Section):
             raise ValueError("Please type the name of the medicine.")
         return name
 
+    @field_validator("helping")
+    @classmethod
+    def _helping_while_taking(cls, helping: YesNoUnsure | None, info: ValidationInfo) -> YesNoUnsure | None:
+        if info.data.get("outcome") != PreventiveOutcome.still_taking:
+            return None
+        return _answered(helping, info)
+
 
 class Treatments(Section):
     preventives: list[PreventiveTried] = question(
         "Medicines you have taken to prevent headaches",
-        "Most insurance plans pay for Botox only after at least two kinds of these medicines did not help "
-        "or could not be taken.",
+        "Insurance plans ask which of these medicines you have tried, and how they went, before they pay for Botox.",
         default_factory=list,
         max_length=MAX_PREVENTIVES,
     )
@@ -333,14 +400,17 @@ class PriorToxin(Section):
     )
     weeks_since_last: int | None = question(
         "How many weeks ago was your last injection?",
-        "Injections are usually given no sooner than 12 weeks apart.",
+        "Injections need a gap between them, so the doctor needs to know when the last one was.",
         unit="weeks",
         ge=0,
         le=5200,
         default=None,
     )
     toxin_outcome: ToxinOutcome | None = question(
-        "How did it go?", "Helps the doctor plan the dose.", default=None, validate_default=True
+        "How did it go? (Side effects such as a drooping eyelid, neck pain or weakness count here.)",
+        "Helps the doctor plan the dose.",
+        default=None,
+        validate_default=True,
     )
     weeks_of_benefit: int | None = question(
         "For about how many weeks did it help?",
@@ -408,14 +478,27 @@ class FacialPain(Section):
     )
 
 
+def _added(label: str, why: str) -> Any:
+    """A question added after answers were first stored: see ``_answered``."""
+    return question(label, why, default=None, validate_default=True)
+
+
 class Safety(Section):
+    """[Label] contraindications, warnings and interactions, asked in words a patient recognises."""
+
     toxin_allergy: YesNoUnsure = question(
-        "Have you ever had an allergy or a bad reaction to any botulinum toxin product?",
-        "A past allergic reaction means it must not be given again.",
+        "Have you ever had an allergic reaction to Botox or another botulinum toxin, such as hives, swelling "
+        "of the face or throat, or wheezing? (Side effects such as a drooping eyelid, neck pain or weakness "
+        "are asked about under earlier injections.)",
+        "A true allergic reaction means it must not be given again.",
     )
-    injection_site_problem: YesNoUnsure = question(
-        "Do you have an infection, rash or skin problem on your head, face or neck (or where injections would go)?",
+    injection_site_infection: YesNoUnsure = question(
+        "Do you have an infection of the skin on your head, face or neck, or where injections would go?",
         "Injections cannot be given into infected skin.",
+    )
+    injection_site_skin: YesNoUnsure | None = _added(
+        "Do you have another skin problem there, such as a rash, eczema or psoriasis?",
+        "The doctor will look at the skin before choosing where to inject.",
     )
     neuromuscular: YesNoUnsure = question(
         "Do you have a nerve-muscle disease such as myasthenia gravis, Lambert-Eaton syndrome or ALS?",
@@ -428,13 +511,29 @@ class Safety(Section):
         "Do you have trouble swallowing or breathing?", "Botox can make these worse, so a doctor must check first."
     )
     aminoglycosides: YesNoUnsure = question(
-        "Are you taking an antibiotic given by drip or injection, such as gentamicin or tobramycin?",
+        "Are you using an antibiotic such as gentamicin, tobramycin (including inhaled tobramycin: TOBI, "
+        "Bethkis), amikacin or streptomycin, in any form (drip, injection, inhaler or nebuliser)?",
         "These antibiotics can strengthen the effect of Botox.",
+    )
+    anticholinergics: YesNoUnsure | None = _added(
+        "Do you take a medicine for an overactive bladder, travel sickness or tremor, such as oxybutynin "
+        "(Ditropan), tolterodine (Detrol), scopolamine patches, benztropine (Cogentin) or trihexyphenidyl?",
+        "Medicines like these can add to some effects of Botox, such as a dry mouth or blurred vision.",
+    )
+    muscle_relaxants: YesNoUnsure | None = _added(
+        "Do you take a muscle relaxant, such as baclofen, tizanidine (Zanaflex), cyclobenzaprine (Flexeril), "
+        "methocarbamol (Robaxin) or dantrolene?",
+        "These can add to the muscle weakness Botox may cause.",
     )
     blood_thinners: YesNoUnsure = question(
         "Do you take a blood thinner (such as warfarin or apixaban), or have a bleeding disorder?",
         "Injections can cause bruising or bleeding.",
     )
+
+    @field_validator("injection_site_skin", "anticholinergics", "muscle_relaxants")
+    @classmethod
+    def _answered_now(cls, answer: YesNoUnsure | None, info: ValidationInfo) -> YesNoUnsure | None:
+        return _answered(answer, info)
 
     @field_validator("neuromuscular_kind")
     @classmethod
@@ -542,9 +641,49 @@ class Submission(BaseModel):
             raise ValueError("Please answer the questions in this part.")
         return validated
 
+    @field_validator("red_flags", mode="wrap")
+    @classmethod
+    def _red_flags_of_the_pathway(cls, flags: Any, handler: Any, info: ValidationInfo) -> RedFlags:
+        """Questions not asked on the pathway are dropped; the ones asked must be answered (unless stored before
+        a question was added)."""
+        seeking = info.data.get("seeking")
+        asked = RED_FLAGS_ASKED[seeking.pathway] if seeking is not None else HEADACHE_RED_FLAGS
+        if isinstance(flags, dict):
+            flags = {
+                name: answer for name, answer in flags.items() if name in asked or name not in RedFlags.model_fields
+            }
+        validated: RedFlags = handler(flags)
+        missing = [name for name in asked if getattr(validated, name) is None]
+        if missing and not _is_stored(info):
+            raise ValueError(f"Please answer every warning-sign question ({', '.join(missing)}).")
+        return validated
+
     @property
     def pathway(self) -> Pathway:
         return self.seeking.pathway
+
+
+RENAMED: dict[tuple[str, str], str] = {("safety", "injection_site_problem"): "injection_site_infection"}
+"""Answer fields renamed since answers were first stored: (section, old name) -> new name."""
+
+
+def upgrade(answers: dict[str, Any]) -> dict[str, Any]:
+    """Stored answers (a submission or a saved draft) in today's shape: renamed fields under their new names.
+
+    Questions added since are left out; validate with ``context=STORED`` (``read_stored``) so they read as
+    not asked rather than as an error. The stored copy itself is never changed.
+    """
+    out = {section: dict(part) if isinstance(part, dict) else part for section, part in answers.items()}
+    for (section, old), new in RENAMED.items():
+        part = out.get(section)
+        if isinstance(part, dict) and old in part:
+            part.setdefault(new, part.pop(old))
+    return out
+
+
+def read_stored(answers: dict[str, Any]) -> "Submission":
+    """A stored submission validated as it was given: older answers stay readable as the questions change."""
+    return Submission.model_validate(upgrade(answers), context=STORED)
 
 
 def field_errors(err: ValidationError) -> list[dict[str, str]]:

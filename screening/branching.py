@@ -9,16 +9,18 @@ Two kinds of branching:
 - a whole pathway section (headache, dystonia, ...) is asked only on its pathway, which
   the reason for seeking help decides (``PATHWAY_OF`` / ``PATHWAY_SECTIONS`` in answers);
 - a question inside a section (or inside one item of a list, such as one preventive
-  medicine) depends on an earlier answer in that same section or item: ``ASKED_WHEN``.
+  medicine) depends on an earlier answer in that same section or item, or (``section``)
+  on an answer in an earlier section: ``ASKED_WHEN``. Warning signs are asked by pathway
+  (``RED_FLAGS_ASKED``), so they depend on the reason for seeking help.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, HeadachePattern
+from screening.answers import HEADACHE_RED_FLAGS, PATHWAY_OF, PATHWAY_SECTIONS, RED_FLAGS_ASKED, HeadachePattern
 from screening.catalogue import OTHER_DRUG
-from screening.choices import ContactMethod, Pathway, Reason, Sex, YesNoUnsure
+from screening.choices import ContactMethod, Pathway, PreventiveOutcome, Reason, Sex, YesNoUnsure
 
 FieldPath = tuple[str, str]
 """(section, field) as in ``Submission``; for a list item's field, (``"treatments.preventives"``, field)."""
@@ -35,12 +37,23 @@ class AskedWhen:
     on: str
     values: tuple[Any, ...] = ()
     unless: Any = None
+    section: str | None = None
+    """The earlier section holding ``on``, when it is not the question's own; unanswered there, it is asked."""
 
-    def holds(self, scope: Mapping[str, Any]) -> bool:
+    def holds(self, scope: Mapping[str, Any], answers: Mapping[str, Any] | None = None) -> bool:
+        if self.section is not None:
+            value = ((answers or {}).get(self.section) or {}).get(self.on)
+            return value is None or value in self.values
         value = scope.get(self.on)
         if self.unless is not None:
             return value != self.unless
         return value in self.values
+
+
+def _on_pathway(name: str) -> AskedWhen | None:
+    """A warning sign is asked for the reasons whose pathway asks it (None: asked on every pathway)."""
+    reasons = tuple(reason for reason, pathway in PATHWAY_OF.items() if name in RED_FLAGS_ASKED[pathway])
+    return None if len(reasons) == len(PATHWAY_OF) else AskedWhen("reason", reasons, section="seeking")
 
 
 _AFTER_INJECTION = AskedWhen("prior_toxin", (YesNoUnsure.yes,))
@@ -63,6 +76,8 @@ ASKED_WHEN: dict[FieldPath, AskedWhen] = {
     **{("headache", kind): AskedWhen("acute_days", unless=0) for kind in ACUTE_KINDS},
     ("treatments.preventives", "other_name"): AskedWhen("drug", (OTHER_DRUG,)),
     ("treatments.preventives", "other_class"): AskedWhen("drug", (OTHER_DRUG,)),
+    ("treatments.preventives", "helping"): AskedWhen("outcome", (PreventiveOutcome.still_taking,)),
+    **{("red_flags", name): rule for name in HEADACHE_RED_FLAGS if (rule := _on_pathway(name)) is not None},
 }
 
 NOT_ASKED: frozenset[FieldPath] = frozenset({("about", "age")})
@@ -83,10 +98,11 @@ def section_asked(answers: Mapping[str, Any], section: str) -> bool:
     return section not in PATHWAY_SECTIONS or PATHWAY_SECTIONS[section] == pathway_of(answers)
 
 
-def asked(scope: Mapping[str, Any], path: FieldPath) -> bool:
-    """Whether the question at ``path`` is asked, given the answers of its own section (or list item) in ``scope``.
+def asked(scope: Mapping[str, Any], path: FieldPath, answers: Mapping[str, Any] | None = None) -> bool:
+    """Whether the question at ``path`` is asked, given the answers of its own section (or list item) in ``scope``
+    and, for a question that depends on an earlier section, all the ``answers``.
 
     (``NOT_ASKED`` fields are never on screen, but an answer given for them, e.g. an age sent as JSON, is kept.)
     """
     rule = ASKED_WHEN.get(path)
-    return rule is None or rule.holds(scope)
+    return rule is None or rule.holds(scope, answers)

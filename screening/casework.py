@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict, Unpack
 
 from screening import overdue
+from screening.answers import upgrade
 from screening.choices import label
 from screening.exports import check_kind, spreadsheet
 from screening.intake import REFERENCE_PREFIX, normalise_code
@@ -358,7 +359,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         created_at=row.created_at,
         pathway=row.pathway,
         triage=triage,
-        answers=row.answers,
+        answers=upgrade(row.answers),
         result=row.result,
         ruleset_version=row.ruleset_version,
         ruleset_hash=row.ruleset_hash,

@@ -7,7 +7,9 @@ Gepants and "other" medicines are shown to the clinician but not counted, becaus
 [Payer] does not list them among the step-therapy classes.
 """
 
-from screening.choices import PreventiveClass, PreventiveOutcome
+from typing import NamedTuple
+
+from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure
 
 DRUGS: dict[str, tuple[str, PreventiveClass]] = {
     "propranolol": ("Propranolol", PreventiveClass.beta_blocker),
@@ -67,22 +69,45 @@ DRUG_CHOICES: dict[str, str] = {**{key: name for key, (name, _) in DRUGS.items()
 """The closed list a patient picks a preventive from (key -> plain name): the wizard's list and the form's options."""
 
 
-def trial_verdict(
-    drug: str, typed_class: PreventiveClass | None, weeks: float | None, outcome: PreventiveOutcome
-) -> tuple[str | None, bool | None, str]:
-    """[Payer] whether one preventive counts as a class tried: (counted class, counts, why) in a payer's words.
+class TrialVerdict(NamedTuple):
+    counted: str | None
+    """The step-therapy class it belongs to, or None for a drug outside them."""
+    counts: bool | None
+    """Counts as a class tried; None when it might (length or "helping enough" not known)."""
+    why: str
+    """In a payer's words."""
+    too_short: bool = False
+    """A failed trial that does not count only because it was shorter than an adequate trial."""
 
-    ``counts`` is None when it would count if the trial was long enough but its length is not known.
+
+def trial_verdict(
+    drug: str,
+    typed_class: PreventiveClass | None,
+    weeks: float | None,
+    outcome: PreventiveOutcome,
+    helping: YesNoUnsure | None = None,
+) -> TrialVerdict:
+    """[Payer] whether one preventive counts as a class tried: one rule for the facts and the summary PDF.
+
+    A class counts when a drug of it did not help after an adequate trial, caused side effects, or
+    could not be taken; a drug still taken counts the same way when the patient says it does not help
+    enough, never when it helps; not sure whether it helps, or an unknown length, makes it "might".
     """
     counted = COUNTED_CLASS[drug_class(drug, typed_class)]
     if counted is None:
-        return None, False, "not a step-therapy class"
+        return TrialVerdict(None, False, "not a step-therapy class")
     if outcome in (PreventiveOutcome.side_effects, PreventiveOutcome.could_not_take):
-        return counted, True, "not tolerated" if outcome is PreventiveOutcome.side_effects else "contraindicated"
-    if outcome is not PreventiveOutcome.did_not_help:
-        return counted, False, "helped or still taken: not a failed trial"
+        why = "not tolerated" if outcome is PreventiveOutcome.side_effects else "contraindicated"
+        return TrialVerdict(counted, True, why)
+    still = outcome is PreventiveOutcome.still_taking
+    if outcome is not PreventiveOutcome.did_not_help and not still:
+        return TrialVerdict(counted, False, "helped: not a failed trial")
+    if still and helping is YesNoUnsure.yes:
+        return TrialVerdict(counted, False, "still taken and helping: not a failed trial")
+    if still and helping is not YesNoUnsure.no:
+        return TrialVerdict(counted, None, "still taken, not known whether it helps enough")
     if weeks is None:
-        return counted, None, "inadequate response, trial length not known"
+        return TrialVerdict(counted, None, "inadequate response, trial length not known")
     if weeks < ADEQUATE_TRIAL_WEEKS:
-        return counted, False, f"trial shorter than {ADEQUATE_TRIAL_WEEKS} weeks"
-    return counted, True, f"inadequate response after {weeks:g} weeks"
+        return TrialVerdict(counted, False, f"{weeks:g} weeks, too short to count", too_short=True)
+    return TrialVerdict(counted, True, f"inadequate response after {weeks:g} weeks")

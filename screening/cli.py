@@ -18,6 +18,7 @@ from screening.answers import Submission, field_errors
 from screening.engine import screen
 from screening.loader import RuleSetError, load_ruleset
 from screening.roles import Role
+from screening.rules_table import readme_section
 from screening.ruleset import RuleSet
 from screening.triage import TRIAGE_LABELS
 
@@ -137,6 +138,13 @@ def cmd_show(_: argparse.Namespace, ruleset: RuleSet) -> int:
         print("  when:")
         print("\n".join("    " + line for line in rule.when.describe()))
         print(f"  says: {rule.explain}")
+        if rule.advice is not None:
+            print(f"  patient is told at once: {rule.advice.value}")
+    return 0
+
+
+def cmd_table(_: argparse.Namespace, ruleset: RuleSet) -> int:
+    print(readme_section(ruleset))
     return 0
 
 
@@ -160,8 +168,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--trace", action="store_true", help="include every condition with its value")
     s.add_argument("--fhir", action="store_true", help="the file is a FHIR R5 QuestionnaireResponse")
     s.add_argument("--rules", type=Path, default=DEFAULT_RULES)
-    rules = sub.add_parser("rules", help="check or show the rule set")
-    rules.add_argument("action", choices=["check", "show"])
+    rules = sub.add_parser("rules", help="check or show the rule set, or print its outcome table (for the README)")
+    rules.add_argument("action", choices=["check", "show", "table"])
     rules.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     schema = sub.add_parser("schema", help="print the JSON Schema of the answers")
     schema.add_argument("--rules", type=Path, default=DEFAULT_RULES)
@@ -215,4 +223,4 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if submission is not None:
         return cmd_screen(args, submission, ruleset)
-    return cmd_check(args, ruleset) if args.action == "check" else cmd_show(args, ruleset)
+    return {"check": cmd_check, "show": cmd_show, "table": cmd_table}[args.action](args, ruleset)

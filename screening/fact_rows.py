@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from screening import answers, catalogue, choices, facts
-from screening.answers import Submission
+from screening.answers import read_stored
 from screening.conditions import Columns
 from screening.facts import FACTS, Fact, facts_of
 
@@ -77,7 +77,7 @@ def encode(values: Mapping[str, Any]) -> bytes:
 def encode_answers(stored_answers: Mapping[str, Any]) -> bytes | None:
     """The row of stored answers, or None when the answer model no longer accepts them."""
     try:
-        submission = Submission.model_validate(stored_answers)
+        submission = read_stored(stored_answers)
     except ValidationError:
         return None
     return encode(facts_of(submission))

@@ -16,8 +16,8 @@ import annotated_types
 import pandas as pd
 
 from screening.answers import PATHWAY_OF, Submission
-from screening.catalogue import drug_class, trial_verdict
-from screening.choices import Pathway, PreventiveClass, PreventiveOutcome, YesNoUnsure
+from screening.catalogue import drug_class, drug_label, trial_verdict
+from screening.choices import LABELS, Pathway, PreventiveClass, PreventiveOutcome, YesNoUnsure
 
 FactKind = Literal["number", "choice", "text"]
 UNSURE = YesNoUnsure.not_sure.value
@@ -72,6 +72,8 @@ SPECIFIC_KINDS = ("days_triptan", "days_combination", "days_opioid", "days_ergot
 """[ICHD-3 8.2]: overused from 10 days a month, unlike simple analgesics (15)."""
 
 YNU = tuple(m.value for m in YesNoUnsure)
+YES_NO = (YesNoUnsure.yes.value, YesNoUnsure.no.value)
+RED_FLAG_COUNT = len(Submission.model_fields["red_flags"].annotation.model_fields)  # type: ignore[union-attr]
 DERIVED: dict[str, Fact] = {
     f.name: f
     for f in (
@@ -89,6 +91,15 @@ DERIVED: dict[str, Fact] = {
         ),
         Fact("derived.classes_tried_names", "text", "Classes adequately tried", derived=True),
         Fact(
+            "derived.classes_with_short_trials",
+            "number",
+            "Preventive classes tried, counting trials too short to count",
+            minimum=0,
+            maximum=7,
+            derived=True,
+        ),
+        Fact("derived.short_trials", "text", "Trials too short to count", derived=True),
+        Fact(
             "derived.overuse_simple_days", "number", "Days with simple analgesics", minimum=0, maximum=31, derived=True
         ),
         Fact(
@@ -100,9 +111,29 @@ DERIVED: dict[str, Fact] = {
             derived=True,
         ),
         Fact("derived.overuse_kinds", "number", "Kinds of acute medicine used", minimum=0, maximum=5, derived=True),
+        Fact(
+            "derived.acute_kinds_unknown",
+            "choice",
+            "Acute medicine taken, but which kinds (or their days) not known",
+            YES_NO,
+            derived=True,
+        ),
+        Fact("derived.spasticity_limbs", "number", "Limbs affected", minimum=0, maximum=4, derived=True),
+        Fact("derived.spasticity_limb_names", "text", "Limbs affected (names)", derived=True),
+        Fact("derived.spasticity_goals", "number", "Treatment goals chosen", minimum=0, maximum=6, derived=True),
+        Fact("derived.spasticity_goal_names", "text", "Treatment goals (names)", derived=True),
         Fact("derived.cgrp_current", "choice", "Currently on a CGRP antibody", YNU, derived=True),
-        Fact("derived.red_flags_yes", "number", "Red-flag answers 'yes'", minimum=0, maximum=9, derived=True),
-        Fact("derived.red_flags_unsure", "number", "Red-flag answers 'not sure'", minimum=0, maximum=9, derived=True),
+        Fact(
+            "derived.red_flags_yes", "number", "Red-flag answers 'yes'", minimum=0, maximum=RED_FLAG_COUNT, derived=True
+        ),
+        Fact(
+            "derived.red_flags_unsure",
+            "number",
+            "Red-flag answers 'not sure'",
+            minimum=0,
+            maximum=RED_FLAG_COUNT,
+            derived=True,
+        ),
         Fact("derived.red_flags_unsure_names", "text", "Red-flag questions answered 'not sure'", derived=True),
     )
 }
@@ -128,51 +159,84 @@ _UNKNOWN = dict.fromkeys(FACTS)
 """Every fact unknown, in ``FACTS`` order: a record starts as a copy, already sized, and keeps that key order."""
 _SPECIFIC = itemgetter(*SPECIFIC_KINDS)
 _MOH = itemgetter(*MOH_KINDS)
-_YES, _UNSURE = YesNoUnsure.yes, YesNoUnsure.not_sure
-_YES_VALUE = _YES.value
+_YES, _NO, _UNSURE = YesNoUnsure.yes, YesNoUnsure.no, YesNoUnsure.not_sure
+_YES_VALUE, _NO_VALUE = _YES.value, _NO.value
 _PATHWAY = {reason.value: pathway.value for reason, pathway in PATHWAY_OF.items()}
 
 
-def _preventives(treatments: Any) -> tuple[list[str], int, bool]:
-    """[Payer] classes adequately tried, how many would count if unknown durations were adequate,
-    and whether a CGRP antibody is on the list as still taken."""
-    tried: set[str] = set()
-    possible: set[str] = set()
-    cgrp_now = False
+@dataclass
+class _Tried:
+    """[Payer] step therapy: the classes adequately tried, those that might be, and trials too short to count."""
+
+    tried: set[str] = field(default_factory=set)
+    possible: set[str] = field(default_factory=set)
+    short: set[str] = field(default_factory=set)
+    short_names: list[str] = field(default_factory=list)
+    cgrp_now: bool = False
+
+
+def _preventives(treatments: Any) -> _Tried:
+    """A class counts when a drug of it did not help after 8 weeks, caused side effects, or could not be taken;
+    a drug still taken counts the same way when the patient says it does not help enough, never when it helps."""
+    out = _Tried()
     for item in treatments.preventives if treatments else ():
         pharm_class = drug_class(item.drug, item.other_class)
-        cgrp_now = cgrp_now or (
-            pharm_class is PreventiveClass.cgrp_antibody and item.outcome is PreventiveOutcome.still_taking
-        )
-        counted, counts, _ = trial_verdict(item.drug, item.other_class, item.weeks, item.outcome)
-        if counted is not None and counts:
-            tried.add(counted)
-        elif counted is not None and counts is None:
-            possible.add(counted)
-    return sorted(tried), len(tried | possible), cgrp_now
+        still = item.outcome is PreventiveOutcome.still_taking
+        out.cgrp_now = out.cgrp_now or (pharm_class is PreventiveClass.cgrp_antibody and still)
+        verdict = trial_verdict(item.drug, item.other_class, item.weeks, item.outcome, item.helping)
+        if verdict.counted is None:
+            continue
+        if verdict.counts:
+            out.tried.add(verdict.counted)
+        elif verdict.counts is None:
+            out.possible.add(verdict.counted)
+        elif verdict.too_short:
+            out.short.add(verdict.counted)
+            name = item.other_name if item.other_name else drug_label(item.drug)
+            out.short_names.append(f"{name}: {verdict.why}")
+    return out
+
+
+def _kinds(headache: Any, values: dict[str, Any]) -> None:
+    """[ICHD-3 8.2] overuse facts; a kind ticked with its days not known is a kind used, of unknown days."""
+    kind_days = headache.__dict__
+    simple = kind_days["days_simple_analgesic"]
+    specific = [days for days in _SPECIFIC(kind_days) if days is not None]
+    moh = _MOH(kind_days)
+    values["derived.overuse_simple_days"] = simple
+    values["derived.overuse_specific_days"] = max(specific, default=0)
+    values["derived.overuse_kinds"] = len(MOH_KINDS) - moh.count(0)
+    takes = (headache.acute_days or 0) > 0
+    unnamed = all(days == 0 for days in (*moh, kind_days["days_gepant"]))
+    values["derived.acute_kinds_unknown"] = _YES_VALUE if takes and (unnamed or None in moh) else _NO_VALUE
+
+
+def _spasticity(spasticity: Any, values: dict[str, Any]) -> None:
+    if spasticity is None:
+        return
+    values["derived.spasticity_limbs"] = len(spasticity.limbs)
+    values["derived.spasticity_limb_names"] = ", ".join(LABELS[limb] for limb in spasticity.limbs) or "none"
+    values["derived.spasticity_goals"] = len(spasticity.goals)
+    values["derived.spasticity_goal_names"] = ", ".join(LABELS[goal] for goal in spasticity.goals) or "none"
 
 
 def _derived(sub: Submission, values: dict[str, Any]) -> None:
     """Derived facts; reads the plain answer facts already in ``values`` where it can."""
     parts = sub.__dict__
-    treatments = parts["treatments"]
-    tried, possible, cgrp_now = _preventives(treatments)
+    tried = _preventives(parts["treatments"])
     flags = parts["red_flags"].__dict__
     unsure = [name for name, answer in flags.items() if answer is _UNSURE]
     headache = parts["headache"]
     values["derived.pathway"] = _PATHWAY[values["seeking.reason"]]
-    values["derived.classes_tried"] = len(tried)
-    values["derived.classes_possible"] = possible
-    values["derived.classes_tried_names"] = ", ".join(tried) or "none"
+    values["derived.classes_tried"] = len(tried.tried)
+    values["derived.classes_possible"] = len(tried.tried | tried.possible)
+    values["derived.classes_tried_names"] = ", ".join(sorted(tried.tried)) or "none"
+    values["derived.classes_with_short_trials"] = len(tried.tried | tried.short)
+    values["derived.short_trials"] = "; ".join(tried.short_names) or "none"
     if headache is not None:
-        kind_days = headache.__dict__
-        values["derived.overuse_simple_days"] = kind_days["days_simple_analgesic"]
-        values["derived.overuse_specific_days"] = max(_SPECIFIC(kind_days))
-        values["derived.overuse_kinds"] = len(MOH_KINDS) - _MOH(kind_days).count(0)
-    else:
-        values["derived.overuse_simple_days"] = values["derived.overuse_specific_days"] = None
-        values["derived.overuse_kinds"] = None
-    values["derived.cgrp_current"] = _YES_VALUE if cgrp_now else values["treatments.current_cgrp"]
+        _kinds(headache, values)
+    _spasticity(parts["spasticity"], values)
+    values["derived.cgrp_current"] = _YES_VALUE if tried.cgrp_now else values["treatments.current_cgrp"]
     values["derived.red_flags_yes"] = list(flags.values()).count(_YES)
     values["derived.red_flags_unsure"] = len(unsure)
     values["derived.red_flags_unsure_names"] = ", ".join(n.replace("_", " ") for n in unsure) or "none"

@@ -18,7 +18,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from screening import fact_rows
-from screening.answers import Submission
+from screening.answers import Submission, upgrade
 from screening.engine import screen_facts
 from screening.facts import facts_of
 from screening.messaging import courier
@@ -186,7 +186,7 @@ def resume_draft(db: Database, code: str, date_of_birth: date) -> Draft | None:
         stored = row.dob_hash if row is not None and row.expires_at > db.now() else ""
         if not hmac.compare_digest(stored.encode(), given.encode()) or row is None:
             return None
-        return Draft(row.answers, row.step, row.updated_at, row.expires_at)
+        return Draft(upgrade(row.answers), row.step, row.updated_at, row.expires_at)
 
 
 def purge_expired_drafts(db: Database) -> int:

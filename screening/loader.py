@@ -9,7 +9,7 @@ import copy
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -18,7 +18,7 @@ from screening.conditions import ConditionError, compile_condition
 from screening.engine import screen
 from screening.facts import FACTS
 from screening.rule_files import RuleText, read_folder
-from screening.ruleset import PLACEHOLDER, Case, Rule, RuleSet
+from screening.ruleset import PLACEHOLDER, Advice, Case, Rule, RuleSet
 from screening.triage import RulesetRef, Severity, Triage
 
 MANIFEST = "ruleset.yaml"
@@ -44,6 +44,7 @@ class RuleSpec(_Strict):
     severity: Severity
     source: str = Field(min_length=2)
     explain: str = Field(min_length=3)
+    advice: Literal[Advice.emergency, Advice.soon] | None = None
 
 
 class Expect(_Strict):
@@ -122,7 +123,27 @@ def _compile_rule(spec: RuleSpec, file: str, problems: list[str]) -> Rule | None
     if unknown:
         problems.append(f"{where}: explanation refers to unknown fact(s) {', '.join(unknown)}")
         return None
-    return Rule(spec.id, spec.title, when, spec.triage, spec.severity, spec.source, spec.explain, file)
+    advice_problem = _advice_problem(spec, when)
+    if advice_problem:
+        problems.append(f"{where}: {advice_problem}")
+        return None
+    return Rule(spec.id, spec.title, when, spec.triage, spec.severity, spec.source, spec.explain, file, spec.advice)
+
+
+ADVICE_FACTS = ("red_flags.", "derived.pathway")
+"""What an advice rule may test: the patient sees its advice on the warning-signs step, before anything else."""
+
+
+def _advice_problem(spec: RuleSpec, when: Any) -> str:
+    """Every urgent rule tells the patient something, and only urgent rules do, from answers already given."""
+    if spec.triage is Triage.urgent and spec.advice is None:
+        return "an urgent rule needs 'advice: emergency' or 'advice: soon' (what the patient is told at once)"
+    if spec.advice is not None and spec.triage is not Triage.urgent:
+        return "only an urgent rule gives the patient advice"
+    late = [leaf.fact.name for leaf in when.leaves() if not leaf.fact.name.startswith(ADVICE_FACTS)]
+    if spec.advice is not None and late:
+        return f"advice is shown on the warning-signs step, so its rule can only test warning signs ({late[0]})"
+    return ""
 
 
 def _validate(texts: list[RuleText], problems: list[str]) -> tuple[Manifest | None, dict[str, RuleFile]]:

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from screening.choices import label
@@ -23,6 +24,18 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+class Advice(StrEnum):
+    """What a patient is told at once about a warning sign [Red flags]: graded, unlike the staff triage.
+
+    Red-flag rules carry ``emergency`` or ``soon``; ``unsure`` is what a "not sure" on an
+    emergency-group question gets (what to do if it is happening now; otherwise a clinician asks).
+    """
+
+    emergency = "emergency"
+    soon = "soon"
+    unsure = "unsure"
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -33,6 +46,7 @@ class Rule:
     source: str
     explain: str
     file: str
+    advice: Advice | None = None
 
     def reason(self, facts: dict[str, Any]) -> str:
         return PLACEHOLDER.sub(lambda m: show_value(facts[m[1]]), self.explain)

@@ -24,13 +24,23 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
-from screening.answers import MAX_PREVENTIVES, PATHWAY_OF, PATHWAY_SECTIONS, RedFlags, Safety, Submission
+from screening.answers import (
+    MAX_PREVENTIVES,
+    PATHWAY_OF,
+    PATHWAY_SECTIONS,
+    RED_FLAGS_ASKED,
+    RedFlags,
+    Safety,
+    Submission,
+)
 from screening.catalogue import DRUGS, OTHER_DRUG
 from screening.choices import (
+    LABELS,
     ContactMethod,
     FacialPainKind,
     Limb,
     NeuromuscularKind,
+    Pathway,
     PreventiveClass,
     PreventiveOutcome,
     Reason,
@@ -129,7 +139,8 @@ def _headache(pick: Picker) -> dict[str, Any]:
     limit = 31 if acute_days is None else acute_days
     for kind in (*MOH_KINDS, "days_gepant"):
         if pick.chance(0.35):
-            answers[kind] = pick.whole(0, min(limit, 9)) if pick.chance(0.7) else pick.whole(0, limit)
+            days = pick.whole(0, min(limit, 9)) if pick.chance(0.7) else pick.whole(0, limit)
+            answers[kind] = None if pick.chance(0.05) else days  # ticked, days not known
     return answers
 
 
@@ -141,6 +152,8 @@ def _preventive(pick: Picker) -> dict[str, Any]:
         item["other_class"] = pick.one((None, *PreventiveClass))
     if not pick.chance(0.15):
         item["weeks"] = pick.whole(0, 60)
+    if item["outcome"] == PreventiveOutcome.still_taking:
+        item["helping"] = pick.one(YNU)
     return item
 
 
@@ -279,6 +292,22 @@ def _names_column(flags: np.ndarray, names: Sequence[str]) -> pd.Categorical:
 
 
 COUNTED_CLASSES = ("ACE inhibitor / ARB", "CGRP antibody", "antidepressant", "antiepileptic", "beta-blocker")
+SHORT_TRIAL_TEXTS = ("none", "Propranolol: 4 weeks, too short to count")
+LIMBS, GOALS = tuple(Limb), tuple(SpasticityGoal)
+PATHWAY_ANSWERS = ("dystonia.", "spasticity.", "facial_pain.")
+"""Yes/no questions about the condition itself, answered "yes" as often as not (unlike warning signs)."""
+
+
+def _spasticity_columns(cols: dict[str, Any], rng: np.random.Generator, n: int, on_path: np.ndarray) -> None:
+    """Limbs (at least one, as the model requires) and goals (possibly none), as counts and names."""
+    limbs = np.where(on_path, rng.integers(1, len(LIMBS) + 1, n), np.nan)
+    goals = np.where(on_path, rng.integers(0, len(GOALS) + 1, n), np.nan)
+    cols["derived.spasticity_limbs"] = limbs
+    cols["derived.spasticity_goals"] = goals
+    for name, counts, options in (("limb", limbs, LIMBS), ("goal", goals, GOALS)):
+        labels = [", ".join(LABELS[o] for o in options[:k]) or "none" for k in range(len(options) + 1)]
+        codes = np.where(on_path, np.nan_to_num(counts).astype(np.int64), -1)
+        cols[f"derived.spasticity_{name}_names"] = pd.Categorical.from_codes(codes, categories=labels)
 
 
 def _headache_columns(rng: np.random.Generator, n: int, on_path: np.ndarray) -> dict[str, np.ndarray]:
@@ -302,6 +331,7 @@ def _headache_columns(rng: np.random.Generator, n: int, on_path: np.ndarray) -> 
     for kind in (*MOH_KINDS, "days_gepant"):
         used = rng.random(n) < 0.35
         days = np.floor(rng.random(n) * (np.where(rng.random(n) < 0.7, light, limit) + 1))
+        days[rng.random(n) < 0.03] = np.nan  # ticked, days not known
         cols[f"headache.{kind}"] = np.where(used, days, 0.0)
     for name in cols:
         cols[name][~on_path] = np.nan
@@ -312,24 +342,38 @@ def _derived_columns(cols: dict[str, Any], rng: np.random.Generator, n: int, on_
     """Derived facts from the generated answers, by the definitions in ``screening.facts``."""
     simple = cols["headache.days_simple_analgesic"]
     cols["derived.overuse_simple_days"] = simple
-    cols["derived.overuse_specific_days"] = np.max([cols[f"headache.{k}"] for k in SPECIFIC_KINDS], axis=0)
-    kinds = np.sum([cols[f"headache.{k}"] > 0 for k in MOH_KINDS], axis=0).astype(np.float64)
+    specific = np.nan_to_num(np.array([cols[f"headache.{k}"] for k in SPECIFIC_KINDS]), nan=0.0).max(axis=0)
+    cols["derived.overuse_specific_days"] = np.where(on_path, specific, np.nan)
+    moh = np.array([cols[f"headache.{k}"] for k in MOH_KINDS])
+    kinds = np.sum((moh != 0), axis=0).astype(np.float64)  # NaN (days not known) is a kind used
     cols["derived.overuse_kinds"] = np.where(on_path, kinds, np.nan)
+    named = np.nansum(np.abs(np.vstack([moh, cols["headache.days_gepant"][None, :]])), axis=0) > 0
+    unknown = (np.nan_to_num(cols["headache.acute_days"]) > 0) & (~named | np.isnan(moh).any(axis=0))
+    cols["derived.acute_kinds_unknown"] = np.where(on_path, np.where(unknown, 0, 1), -1)
     tried = np.minimum(rng.poisson(1.6, n), len(COUNTED_CLASSES))
     possible = np.minimum(tried + rng.poisson(0.3, n), len(COUNTED_CLASSES))
     cols["derived.classes_tried"] = np.where(on_path, tried, 0).astype(np.float64)
     cols["derived.classes_possible"] = np.where(on_path, possible, 0).astype(np.float64)
     first_k = [", ".join(sorted(COUNTED_CLASSES[:k])) or "none" for k in range(len(COUNTED_CLASSES) + 1)]
     cols["derived.classes_tried_names"] = pd.Categorical.from_codes(np.where(on_path, tried, 0), categories=first_k)
+    short = np.minimum(tried + rng.poisson(0.3, n), len(COUNTED_CLASSES))
+    cols["derived.classes_with_short_trials"] = np.where(on_path, short, 0).astype(np.float64)
+    has_short = np.where(on_path & (short > tried), 1, 0)
+    cols["derived.short_trials"] = pd.Categorical.from_codes(has_short, categories=SHORT_TRIAL_TEXTS)
     cgrp = np.where(on_path, _ynu(rng, n, 0.12, 0.05), -1)
     cols["treatments.current_cgrp"] = cgrp
     cols["derived.cgrp_current"] = cgrp
 
 
-def _red_flag_columns(cols: dict[str, Any], rng: np.random.Generator, n: int) -> None:
+def _red_flag_columns(cols: dict[str, Any], rng: np.random.Generator, n: int, pathway: np.ndarray) -> None:
+    """Warning signs; those not asked on a patient's pathway are unknown (-1), as the model leaves them."""
     names = tuple(RedFlags.model_fields)
     clean = rng.random(n) < 0.8
     codes = np.stack([np.where(clean, 1, _ynu(rng, n, 0.06, 0.06)) for _ in names], axis=1).astype(np.int8)
+    pathways = FACTS["derived.pathway"].choices
+    for i, name in enumerate(names):
+        asked = np.array([name in RED_FLAGS_ASKED[Pathway(p)] for p in pathways])
+        codes[~asked[pathway], i] = -1
     for i, name in enumerate(names):
         cols[f"red_flags.{name}"] = codes[:, i]
     cols["derived.red_flags_yes"] = (codes == 0).sum(axis=1).astype(np.float64)
@@ -342,7 +386,8 @@ def _plain_choices(cols: dict[str, Any], rng: np.random.Generator, n: int) -> No
     for name, fact in FACTS.items():
         if name in cols or fact.kind != "choice":
             continue
-        weights = RARELY_YES if fact.choices == tuple(YNU) else (1,) * len(fact.choices)
+        rare = fact.choices == tuple(YNU) and not name.startswith(PATHWAY_ANSWERS)
+        weights = RARELY_YES if rare else (1,) * len(fact.choices)
         cols[name] = _codes(rng, n, weights)
 
 
@@ -364,7 +409,8 @@ def synthetic_facts(n: int, seed: int = 0) -> pd.DataFrame:
     cols["about.age"] = cols["about.age"].astype(np.float64)
     cols.update(_headache_columns(rng, n, on["headache"]))
     _derived_columns(cols, rng, n, on["headache"])
-    _red_flag_columns(cols, rng, n)
+    _spasticity_columns(cols, rng, n, on["spasticity"])
+    _red_flag_columns(cols, rng, n, pathway)
     prior = _ynu(rng, n, 0.3, 0.05)
     cols["toxin.prior_toxin"] = prior
     weeks = rng.integers(0, 105, n).astype(float)

@@ -233,7 +233,7 @@ def test_schema_command_prints_json_schema_with_questions_and_reasons(typical):
     assert schema["title"] == "Submission"
     headache = schema["$defs"]["HeadachePattern"]["properties"]["headache_days"]
     assert headache["title"].startswith("On how many days a month")
-    assert "15 or more" in headache["description"]
+    assert "How often you have headaches" in headache["description"]
     assert headache["unit"] == "days a month"
     about = schema["$defs"]["AboutYou"]["properties"]
     assert about["age"]["anyOf"][0]["maximum"] == 120

@@ -92,7 +92,7 @@ def test_enable_when_mirrors_the_core_branching_rule():
     items = items_by_link()
     for (scope, name), rule in ASKED_WHEN.items():
         conditions = items[f"{scope}.{name}"]["enableWhen"]
-        assert {c["question"] for c in conditions} == {f"{scope}.{rule.on}"}
+        assert {c["question"] for c in conditions} == {f"{rule.section or scope}.{rule.on}"}
         if rule.unless is not None:
             assert [(c["operator"], c.get("answerInteger")) for c in conditions] == [("!=", rule.unless)]
         else:

@@ -5,6 +5,7 @@ patient starts from the rule set's typical patient, so the stored triage is know
 """
 
 import copy
+import sqlite3
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from screening.answers import PATHWAY_OF, RED_FLAGS_ASKED
+from screening.choices import Reason
 from screening.loader import load_ruleset
 from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, STEPS, Step, acute_kinds
 
@@ -46,6 +49,8 @@ def typical_patient() -> dict[str, Any]:
     answers["about"].pop("age")
     answers["about"]["date_of_birth"] = "1985-04-12"
     answers["headache"]["hours_per_day"] = 8.0
+    for kind in ACUTE_KINDS:
+        answers["headache"].setdefault(kind, 0)  # not ticked, as the wizard keeps it
     return answers
 
 
@@ -58,6 +63,8 @@ def patient_for(reason: str) -> dict[str, Any]:
     answers["seeking"] |= extra_seeking
     for name in HEADACHE_PATHWAY_SECTIONS:
         answers.pop(name)
+    asked = RED_FLAGS_ASKED[PATHWAY_OF[Reason(reason)]]
+    answers["red_flags"] = {name: value for name, value in answers["red_flags"].items() if name in asked}
     return answers | copy.deepcopy(sections)
 
 
@@ -134,7 +141,7 @@ def fill_step(at: AppTest, answers: dict[str, Any], step: Step) -> AppTest:
                 for name, given in item.items():
                     answer(at, f"treatments.preventives.{index}.{name}", given)
         elif field in ACUTE_KINDS:
-            if value:
+            if value != 0:  # ticked; None is "Not sure" of its days
                 tick(at, f"headache.{field}")
                 answer(at, f"headache.{field}", value)
         else:
@@ -174,3 +181,30 @@ def walk_to_review(at: AppTest, answers: dict[str, Any], seen: list[str] | None 
         assert not at.exception, at.exception
         assert header(at) != step.title, f"stuck on {step.title}: {[e.value for e in at.error]}"
     return at
+
+
+def stored_triage(data_dir: Path, reference: str) -> str:
+    with sqlite3.connect(data_dir / "screening.db") as db:
+        (triage,) = db.execute("SELECT triage FROM submissions WHERE reference = ?", (reference,)).fetchone()
+    return triage
+
+
+def box_after(at: AppTest, key: str, kinds: tuple[str, ...] = ("error",)) -> str | None:
+    """The first message box of ``kinds`` after the widget ``key`` and before the next question (next to it)."""
+    nodes = [n for n in _flat(at.main) if getattr(n, "type", "") not in ("", "caption")]
+    index = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == key)
+    for node in nodes[index + 1 :]:
+        if node.type in kinds:
+            return node.value
+        if getattr(node, "key", None) and not node.key.endswith(":unsure"):
+            return None
+    return None
+
+
+def error_after(at: AppTest, key: str) -> str | None:
+    return box_after(at, key)
+
+
+def _flat(node: Any) -> list[Any]:
+    children = getattr(node, "children", {})
+    return [node, *(leaf for child in children.values() for leaf in _flat(child))]

@@ -147,7 +147,7 @@ def _always_refused(samples: list[dict[str, Any]], scope: str, name: str) -> boo
     tried = False
     for answers in samples:
         for holder, prefix in list(_scopes(answers, scope)):
-            if name not in holder or not asked(holder, (scope, name)):
+            if name not in holder or not asked(holder, (scope, name), answers):
                 continue
             tried = True
             value = holder.pop(name)
@@ -212,13 +212,14 @@ def _enable_when(scope: str, name: str) -> dict[str, Any]:
     rule = ASKED_WHEN.get((scope, name))
     if rule is None:
         return {}
-    source = f"{scope}.{rule.on}"
-    model = _preventive() if scope == PREVENTIVES else section_model(scope)
-    fhir_type = _type_of(scope, rule.on, model.model_fields[rule.on])[0]
+    home = rule.section or scope
+    source = f"{home}.{rule.on}"
+    model = _preventive() if home == PREVENTIVES else section_model(home)
+    fhir_type = _type_of(home, rule.on, model.model_fields[rule.on])[0]
     values = (rule.unless,) if rule.unless is not None else rule.values
     operator = "!=" if rule.unless is not None else "="
     conditions = [
-        {"question": source, "operator": operator, **_condition_answer(scope, rule.on, fhir_type, value)}
+        {"question": source, "operator": operator, **_condition_answer(home, rule.on, fhir_type, value)}
         for value in values
     ]
     return {"enableWhen": conditions, **({"enableBehavior": "any"} if len(conditions) > 1 else {})}

@@ -203,10 +203,14 @@ def _class_name(item: Mapping[str, Any]) -> str:
     return label(drug_class(item["drug"], typed))
 
 
+def _helping(item: Mapping[str, Any]) -> YesNoUnsure | None:
+    return YesNoUnsure(item["helping"]) if item.get("helping") else None
+
+
 def _preventive_row(item: Mapping[str, Any]) -> tuple[str, ...]:
     typed = PreventiveClass(item["other_class"]) if item.get("other_class") else None
     outcome = PreventiveOutcome(item["outcome"])
-    counted, counts, why = trial_verdict(item["drug"], typed, item.get("weeks"), outcome)
+    counted, counts, why, _ = trial_verdict(item["drug"], typed, item.get("weeks"), outcome, _helping(item))
     verdict = {True: "Yes", False: "No", None: "Unclear"}[counts]
     name = str(item.get("other_name") or "") if item["drug"] == OTHER_DRUG else drug_label(item["drug"])
     return (
@@ -225,7 +229,7 @@ def _step_therapy(treatments: Mapping[str, Any]) -> str:
     for item in treatments.get("preventives") or []:
         typed = PreventiveClass(item["other_class"]) if item.get("other_class") else None
         outcome = PreventiveOutcome(item["outcome"])
-        counted, counts, _ = trial_verdict(item["drug"], typed, item.get("weeks"), outcome)
+        counted, counts, _, _ = trial_verdict(item["drug"], typed, item.get("weeks"), outcome, _helping(item))
         if counted and counts:
             tried.add(counted)
         cgrp = drug_class(item["drug"], typed) is PreventiveClass.cgrp_antibody

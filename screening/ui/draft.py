@@ -19,7 +19,7 @@ from pydantic.fields import FieldInfo
 
 from screening.answers import PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors
 from screening.branching import ACUTE_KINDS, FieldPath, asked, pathway_of, section_asked
-from screening.choices import Pathway, YesNoUnsure
+from screening.choices import Pathway
 
 Draft = dict[str, Any]
 
@@ -172,27 +172,26 @@ def kind_label(kind: str) -> str:
 def acute_kinds(headache: dict[str, Any]) -> list[str] | None:
     """The kinds ticked, read back from the draft; ``[]`` is "None of these", ``None`` not answered yet.
 
-    A ticked kind holds its day count (``None`` until typed); an unticked one holds 0, the model's default.
+    An unticked kind holds 0, the model's default; a ticked one holds its day count, ``None`` for
+    "Not sure", or nothing until a number is typed (so it is ticked when another kind is unticked).
     """
     if not any(kind in headache for kind in ACUTE_KINDS):
         return None
-    return [kind for kind in ACUTE_KINDS if headache.get(kind, 0) != 0]
+    return [kind for kind in ACUTE_KINDS if headache.get(kind, "") != 0]
 
 
 def tick_kinds(headache: dict[str, Any], ticked: list[str] | None) -> None:
     """Write the ticks back: a ticked kind keeps its count (or waits for one), the others are 0."""
     for kind in ACUTE_KINDS:
-        if ticked is None:
+        if ticked is None or (kind in ticked and headache.get(kind) == 0):
             headache.pop(kind, None)
-        elif kind in ticked:
-            headache.setdefault(kind, None)
-        else:
+        elif kind not in ticked:
             headache[kind] = 0
 
 
 def shown(draft: Draft, path: FieldPath) -> bool:
     """Asked now: the core's branching rule (``screening.branching``), read on the question's own section."""
-    return asked(draft.get(path[0]) or {}, path)
+    return asked(draft.get(path[0]) or {}, path, draft)
 
 
 def prune(draft: Draft) -> list[str]:
@@ -210,6 +209,15 @@ def prune(draft: Draft) -> list[str]:
             del item[name]
             removed.append(f"treatments.preventives.{index}.{name}")
     return removed
+
+
+def preventive_fields(item: dict[str, Any], *, every: bool = False) -> tuple[str, ...]:
+    """The questions asked about one preventive medicine after its name (``every``: all that exist)."""
+    return tuple(
+        name
+        for name in PreventiveTried.model_fields
+        if name != "drug" and (every or asked(item, ("treatments.preventives", name)))
+    )
 
 
 # --- checking ------------------------------------------------------------------------------------
@@ -237,6 +245,7 @@ _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 NUMBER_OR_UNSURE = "Please enter a number, or tick Not sure."
 READ_PRIVACY = "Please tick this box to say you have read how your answers are kept, then press Start."
 """On the welcome page nothing has been answered yet, so the model's "to send your answers" would puzzle."""
+ANSWER = "Please answer this question (Not sure is fine)."
 TICK_KINDS = "Please tick the medicines you take, or tick None of these."
 
 
@@ -263,6 +272,7 @@ def _unanswered(draft: Draft, step: Step) -> Errors:
         and shown(draft, ("headache", ACUTE_KINDS[0]))
         and acute_kinds(draft.get("headache", {})) is None
     )
+    kinds_unknown = acute_kinds(draft.get("headache", {})) is None
     return (
         ({KINDS_PATH: TICK_KINDS} if untouched_kinds else {})
         | {
@@ -271,6 +281,12 @@ def _unanswered(draft: Draft, step: Step) -> Errors:
             if optional_number(section_model(section).model_fields[field])
             and shown(draft, (section, field))
             and field not in draft.get(section, {})
+            and not (field in ACUTE_KINDS and kinds_unknown)
+        }
+        | {
+            f"red_flags.{field}": ANSWER
+            for section, field in step.fields
+            if section == "red_flags" and shown(draft, (section, field)) and field not in draft.get(section, {})
         }
         | {
             f"treatments.preventives.{index}.weeks": NUMBER_OR_UNSURE
@@ -333,7 +349,3 @@ def question_name(path: str) -> str:
     if rest and rest[0] in fields:
         return fields[rest[0]].title or rest[0]
     return next((step.title for step in STEPS if section in step.sections), path)
-
-
-def red_flags_raised(draft: Draft) -> list[str]:
-    return [field for field, value in draft.get("red_flags", {}).items() if value == YesNoUnsure.yes]

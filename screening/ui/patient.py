@@ -13,11 +13,12 @@ from typing import Any
 import streamlit as st
 
 from screening import intake
-from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried
+from screening.advice import answer_advice, patient_advice
+from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried, red_flag_label
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
-from screening.choices import YesNoUnsure
 from screening.loader import RuleSetError
 from screening.messaging.outbox import mail_on
+from screening.ruleset import Advice
 from screening.settings import get_settings
 from screening.storage import StorageError
 from screening.ui import resources
@@ -37,10 +38,11 @@ from screening.ui.draft import (
     check_step,
     kind_label,
     next_step,
+    pathway_of,
+    preventive_fields,
     progress,
     prune,
     question_name,
-    red_flags_raised,
     section_model,
     shown,
     step_of,
@@ -66,6 +68,7 @@ from screening.ui.navigation import (
     open_tab,
 )
 from screening.ui.review import review
+from screening.ui.warning_signs import advice_box, confirmation_advice, next_steps
 from screening.ui.widgets import (
     birth_date_input,
     forget_widgets,
@@ -81,11 +84,6 @@ EMAIL_CODE, EMAIL_TO = "save-email-code", "save-email-to"
 CLINIC_LINE = "Pre-screening for a Botox consultation"
 LOOK = Path(__file__).resolve().parent / "patient.css"
 """Spacing and tap targets for a phone; the colours are the theme in .streamlit/config.toml."""
-URGENT_NOW = (
-    "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
-    "Do not wait for the clinic to contact you."
-)
-URGENT = URGENT_NOW + " You can still finish and send these questions afterwards."
 UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
 SAVE_FAILED = "Sorry, we could not save your answers just now. Nothing you typed is lost: please try again."
 EXPIRED_NOTE = (
@@ -205,9 +203,11 @@ def _questions(draft: Draft, step: Step, errors: Errors) -> None:
             if field == ACUTE_KINDS[0]:
                 _acute_medicines(draft.setdefault(section, {}), errors)
             continue
-        value = render_field(draft.setdefault(section, {}), section_model(section), field, f"{section}.{field}", errors)
-        if section == "red_flags" and value == YesNoUnsure.yes:
-            st.error(URGENT, icon=":material/emergency:")
+        title = red_flag_label(field, pathway_of(draft)) if section == "red_flags" else None
+        store = draft.setdefault(section, {})
+        value = render_field(store, section_model(section), field, f"{section}.{field}", errors, title=title)
+        if section == "red_flags":
+            advice_box(answer_advice(resources.ruleset(), pathway_of(draft), field, value))
     _section_errors(step, errors)
 
 
@@ -239,7 +239,7 @@ def _acute_medicines(headache: dict[str, Any], errors: Errors) -> None:
             if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
                 chosen.append(kind)
                 if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
-                    headache[kind] = None  # just ticked: the box starts empty, not at the 0 that meant "not taken"
+                    del headache[kind]  # just ticked: the box starts empty, not at the 0 that meant "not taken"
                 render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
         st.session_state.setdefault(none_key, ticked == [])
         others = [*kind_keys.values()]
@@ -274,12 +274,9 @@ def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
                 options=[*DRUGS, OTHER_DRUG],
                 format_func=_drug_name,
             )
-            names = (
-                ("other_name", "other_class", "weeks", "outcome")
-                if item.get("drug") == OTHER_DRUG
-                else ("weeks", "outcome")
-            )
-            for name in names:
+            for name in preventive_fields(item, every=True):
+                if name not in preventive_fields(item):  # read each time: the outcome just given decides "helping"
+                    continue
                 render_field(item, PreventiveTried, name, f"{base}.{name}", errors)
             if st.button(f"Remove medicine {index + 1}", key=f"remove-preventive-{index}", icon=":material/delete:"):
                 del items[index]
@@ -321,10 +318,12 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
     except (StorageError, RuleSetError, OSError):
         st.error(SAVE_FAILED, icon=":material/error:")
         return
+    flags = submission.red_flags.model_dump(mode="json")
+    advice = patient_advice(resources.ruleset(), flags, submission.pathway.value)
     st.session_state[RECEIPT] = {
         "reference": receipt.reference,
         "method": CONTACT_BY[submission.contact.preferred_method],
-        "warning_signs": bool(red_flags_raised(draft)),
+        "advice": [grade.value for grade in advice],
     }
     close_tab()
     for key in (DRAFT, STEP, ERRORS, CODE, BACK_TO_REVIEW):
@@ -335,18 +334,15 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
 
 
 def _confirmation(receipt: dict[str, Any]) -> None:
+    """One message: after emergency advice, nothing here asks the patient to wait for a routine call."""
     _heading("Thank you")
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
-    if receipt["warning_signs"]:
-        st.error(URGENT_NOW, icon=":material/emergency:")
+    advice = [Advice(grade) for grade in receipt.get("advice", [])]
+    confirmation_advice(advice)
     st.write("Your reference code:")
     st.code(receipt["reference"], language=None)
     st.header("What happens next", anchor=False)
-    st.write(
-        "A member of the clinic team will read your answers, usually within 2 working days. "
-        f"We will contact you by {receipt['method']} to arrange a free video call with a clinician, "
-        "who will talk through your options with you. Please keep your reference code: quote it if you call us."
-    )
+    st.write(next_steps(advice, receipt["method"]))
     if st.button("Start again for someone else"):
         st.session_state.clear()
         st.query_params.clear()

@@ -77,7 +77,7 @@ def _kinds(headache: dict[str, Any]) -> str:
     ticked = acute_kinds(headache)
     lines = [
         f"{KIND_NAMES[kind][0]}: "
-        + ("not sure how many days" if headache[kind] is None else amount(headache[kind], "days a month"))
+        + ("not sure how many days" if headache.get(kind) is None else amount(headache[kind], "days a month"))
         for kind in ticked or []
     ]
     return "\n".join(lines) or ("Not answered" if ticked is None else NONE_OF_THESE)

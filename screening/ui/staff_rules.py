@@ -12,7 +12,7 @@ import streamlit as st
 
 from screening import rules_preview
 from screening.rules_preview import Preview
-from screening.ruleset import Rule, RuleSet
+from screening.ruleset import Advice, Rule, RuleSet
 from screening.staff import StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS
 from screening.ui import auth, resources
@@ -49,6 +49,12 @@ def _overview(ruleset: RuleSet) -> None:
     st.text("Precedence (the most serious outcome wins): " + " > ".join(TRIAGE_LABELS[t] for t in PRECEDENCE))
 
 
+ADVICE_WORDS = {
+    Advice.emergency: "emergency now (call 911 / emergency department)",
+    Advice.soon: "see a doctor within a few days; the clinic contacts them first",
+}
+
+
 def _by_file(ruleset: RuleSet) -> dict[str, list[Rule]]:
     grouped: dict[str, list[Rule]] = defaultdict(list)
     for rule in ruleset.rules:
@@ -65,6 +71,8 @@ def _rule(rule: Rule) -> None:
         st.code("\n".join(rule.when.describe()), language=None)
         st.text(f"Source: {rule.source}")
         st.text(f"Explanation: {rule.explain}")
+        if rule.advice is not None:
+            st.text(f"Patient is told at once: {ADVICE_WORDS[rule.advice]}")
 
 
 def _cases(ruleset: RuleSet, file: str) -> None:

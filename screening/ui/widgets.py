@@ -130,15 +130,17 @@ def render_field(
     options: Sequence[str] | None = None,
     format_func: Callable[[Any], str] = label,
     why: bool = True,
+    title: str | None = None,
 ) -> Any:
     """Draw ``model.field`` for the answers in ``store`` (keyed ``path``); returns the answer now in ``store``.
 
-    ``why=False`` leaves out the "why we ask" line, for questions that share one line as a group.
+    ``why=False`` leaves out the "why we ask" line, for questions that share one line as a group;
+    ``title`` words the question for the patient's pathway (the answer means the same).
     """
     info = model.model_fields[field]
     kind = _base_type(info)
     key = widget_key(path)
-    title = info.title or field
+    title = title or info.title or field
     with question_block(path):
         if kind is bool:
             _seed(key, store, field)

@@ -14,10 +14,18 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from wizard_support import kinds_ticked, step_answers
 
-from screening.answers import PreventiveTried
+from screening.answers import PreventiveTried, red_flag_label
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import label
-from screening.ui.draft import ACUTE_KINDS, NONE_OF_THESE, STEP_BY_KEY, STEPS, kind_label, section_model
+from screening.ui.draft import (
+    ACUTE_KINDS,
+    NONE_OF_THESE,
+    STEP_BY_KEY,
+    STEPS,
+    kind_label,
+    pathway_of,
+    section_model,
+)
 
 TIMEOUT_MS = 20_000
 IDLE = """() => {
@@ -124,6 +132,8 @@ def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
         if field == "preventives":
             for index, item in enumerate(value):
                 add_preventive(page, index, item)
+        elif section == "red_flags":  # worded for the patient's pathway
+            fill(page, page, red_flag_label(field, pathway_of(answers)), value)
         elif field not in ACUTE_KINDS:
             fill(page, page, section_model(section).model_fields[field].title or field, value)
         if field == "acute_days" and value != 0:

@@ -1,0 +1,73 @@
+"""What a patient is told at once about warning signs, read from the rule set's urgent rules.
+
+The same red-flag rules that make a submission urgent for staff carry the patient's
+``advice`` (``emergency`` or ``soon``). The wizard asks this module, never its own list,
+so the advice and the urgent rules cannot drift apart: change a rule's grade, or add a
+warning sign with its rule, and the wizard follows.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from screening.conditions import Condition
+from screening.facts import FACTS
+from screening.ruleset import Advice, Rule, RuleSet
+
+YES, UNSURE = "yes", "not_sure"
+STRENGTH = (Advice.emergency, Advice.soon, Advice.unsure)
+
+
+def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
+    """One condition on one record's facts (missing facts are unknown)."""
+    leaves = condition.leaves()
+    slot = {leaf.text: index for index, leaf in enumerate(leaves)}
+    return condition.combiner(slot)([leaf.test(facts.get(leaf.fact.name)) for leaf in leaves])
+
+
+def _advice_rules(ruleset: RuleSet) -> Iterable[Rule]:
+    return (rule for rule in ruleset.rules if rule.advice is not None)
+
+
+def _fired(ruleset: RuleSet, facts: Mapping[str, Any]) -> set[Advice]:
+    return {rule.advice for rule in _advice_rules(ruleset) if rule.advice and holds(rule.when, facts)}
+
+
+def red_flag_facts(answers: Mapping[str, Any], pathway: str | None) -> dict[str, Any]:
+    """The facts an advice rule may test, from warning-sign answers given so far (the rest unknown)."""
+    facts: dict[str, Any] = {f"red_flags.{name}": value for name, value in answers.items() if value is not None}
+    facts["derived.pathway"] = pathway
+    return {name: value for name, value in facts.items() if name in FACTS}
+
+
+def answer_advice(ruleset: RuleSet, pathway: str | None, question: str, answer: str | None) -> Advice | None:
+    """The advice for one warning-sign answer, shown under its question.
+
+    "Not sure" gets ``unsure`` where a "yes" would have been an emergency: the patient is
+    told what to do if it is happening now, and that a clinician will check it otherwise.
+    """
+    if answer not in (YES, UNSURE):
+        return None
+    if_yes = _strongest(_fired(ruleset, red_flag_facts({question: YES}, pathway)))
+    if answer == YES:
+        return if_yes
+    return Advice.unsure if if_yes is Advice.emergency else None
+
+
+def patient_advice(ruleset: RuleSet, answers: Mapping[str, Any], pathway: str | None) -> list[Advice]:
+    """Everything to tell the patient about their warning-sign answers, strongest first.
+
+    An emergency says it all; otherwise "see a doctor soon" and "if it is happening now" can both apply.
+    """
+    found = _fired(ruleset, red_flag_facts(answers, pathway))
+    found |= {
+        advice
+        for question, answer in answers.items()
+        if answer == UNSURE and (advice := answer_advice(ruleset, pathway, question, answer))
+    }
+    if Advice.emergency in found:
+        return [Advice.emergency]
+    return [advice for advice in STRENGTH if advice in found]
+
+
+def _strongest(found: set[Advice]) -> Advice | None:
+    return next((advice for advice in STRENGTH if advice in found), None)

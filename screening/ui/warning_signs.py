@@ -1,0 +1,73 @@
+"""What the wizard tells a patient about warning signs: one box per grade, and the next steps after sending.
+
+Which answer gets which grade is not decided here: ``screening.advice`` reads it from the
+rule set's urgent rules. This module only holds the words and draws them.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from screening.ruleset import Advice
+
+EMERGENCY = (
+    "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
+    "Do not wait for the clinic to contact you. You can finish these questions afterwards."
+)
+SAME_DAY = "If you also have jaw pain when chewing, a tender scalp or changes in your sight, see a doctor today."
+SOON = (
+    "Please see a doctor about this within the next few days (your own doctor or an urgent care clinic). "
+    f"{SAME_DAY} The clinic will also contact you first about this answer."
+)
+SOON_AFTER = (
+    "Because of your answers to the warning-sign questions, please see a doctor within the next few days "
+    f"(your own doctor or an urgent care clinic). {SAME_DAY}"
+)
+UNSURE_NOW = (
+    "If this is happening now, call 911 or go to the nearest emergency department. "
+    "If not, a clinician will check this with you."
+)
+ADVICE_BOXES: dict[Advice, tuple[Callable[..., Any], str, str]] = {
+    Advice.emergency: (st.error, EMERGENCY, ":material/emergency:"),
+    Advice.soon: (st.warning, SOON, ":material/medical_services:"),
+    Advice.unsure: (st.info, UNSURE_NOW, ":material/info:"),
+}
+"""What each grade of warning sign tells the patient at once; which answers get which grade is the rule set's."""
+EMERGENCY_AFTER = (
+    "If you have not done so already, please get urgent medical help now: call 911 or go to the nearest "
+    "emergency department."
+)
+
+
+AFTER_SENDING = {Advice.emergency: EMERGENCY_AFTER, Advice.soon: SOON_AFTER, Advice.unsure: UNSURE_NOW}
+"""The same advice on the thank-you page, where "this answer" would no longer be beside its question."""
+
+
+def advice_box(advice: Advice | None, *, sent: bool = False) -> None:
+    if advice is not None:
+        box, text, icon = ADVICE_BOXES[advice]
+        box(AFTER_SENDING[advice] if sent else text, icon=icon)
+
+
+def confirmation_advice(advice: list[Advice]) -> None:
+    for grade in advice:
+        advice_box(grade, sent=True)
+
+
+def next_steps(advice: list[Advice], method: str) -> str:
+    keep = "Please keep your reference code: quote it if you call us."
+    if Advice.emergency in advice:
+        return (
+            "Please get help first. The clinic has your answers and will follow up with you after you have been "
+            f"seen. {keep}"
+        )
+    first = (
+        "A member of the clinic team will contact you first about your answer to the warning-sign questions. "
+        if Advice.soon in advice
+        else "A member of the clinic team will read your answers, usually within 2 working days. "
+    )
+    return (
+        first + f"We will contact you by {method} to arrange a free video call with a clinician, "
+        f"who will talk through your options with you. {keep}"
+    )
