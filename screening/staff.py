@@ -214,15 +214,40 @@ def _purge_stale(tx: Tx, db: Database) -> None:
     )
 
 
-def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, matches: bool) -> str | None:
+def _login_refusal(staff: Staff | None, matches: bool) -> str | None:
     """Why this login fails (for the audit log only), or None if it succeeds."""
-    if _locked(tx, db, name):
-        return "locked"
     if staff is None:
         return "unknown user"
     if not matches:
         return "wrong password"
     return None if staff.active else "account disabled"
+
+
+def _failed_login(tx: Tx, staff: Staff | None, name: str, now: datetime, reason: str) -> None:
+    audit.write(
+        tx,
+        at=now,
+        staff_id=staff.id if staff else None,
+        username=name if USERNAME.match(name) else "(not a user name)",
+        action="login_failed",
+        detail={"reason": reason},
+    )
+
+
+def _reserve_attempt(db: Database, name: str) -> tuple[int, str | None] | None:
+    """One serialised step: refuse a locked name, or count this attempt as failed before its password is checked.
+
+    So a burst of parallel guesses gets at most the lockout limit checked against the password,
+    however many instances they reach. Returns the attempt's id and the stored hash, or None if locked.
+    """
+    now = db.now()
+    with db.session() as tx:
+        accounts.serialise_logins(tx, name)
+        found = accounts.staff_by_username(tx, name)
+        if _locked(tx, db, name):
+            _failed_login(tx, found, name, now, "locked")
+            return None
+        return accounts.reserve_attempt(tx, name, now), found.password_hash if found else None
 
 
 def authenticate(db: Database, username: str, password: str) -> StaffSession | None:
@@ -232,27 +257,20 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
     it is often a password entered in the wrong box.
     """
     name = normalise_username(username)[:100]
-    with db.session() as tx:
-        found = accounts.staff_by_username(tx, name)
-        stored = found.password_hash if found else None
+    reserved = _reserve_attempt(db, name)
+    if reserved is None:
+        return None
+    attempt_id, stored = reserved
     matches = _verify(db, stored, password)  # the slow part, outside any transaction (no lock held)
     now = db.now()
     with db.session() as tx:
         staff = accounts.staff_by_username(tx, name)
         still = staff is not None and staff.password_hash == stored  # not changed in between
-        refusal = _login_refusal(tx, db, staff, name, matches and still)
-        if refusal != "locked":
-            accounts.record_attempt(tx, name, now, success=refusal is None)
+        refusal = _login_refusal(staff, matches and still)
         if refusal is not None or staff is None:
-            audit.write(
-                tx,
-                at=now,
-                staff_id=staff.id if staff else None,
-                username=name if USERNAME.match(name) else "(not a user name)",
-                action="login_failed",
-                detail={"reason": refusal},
-            )
+            _failed_login(tx, staff, name, now, refusal or "unknown user")
             return None
+        accounts.mark_success(tx, attempt_id)
         if hasher(db).check_needs_rehash(staff.password_hash):
             staff.password_hash = hasher(db).hash(password)
         session = _open_session(tx, db, staff, now)

@@ -1,5 +1,6 @@
 """Staff accounts, their login attempts and their sessions."""
 
+import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
@@ -24,6 +25,19 @@ def add_staff(tx: Session, staff: Staff) -> Staff:
     tx.add(staff)
     tx.flush()
     return staff
+
+
+def serialise_logins(tx: Session, username: str) -> None:
+    """Hold the one-at-a-time lock on logins with this name until the transaction ends.
+
+    Counting the failures and reserving the next attempt must not interleave with another
+    attempt on the same name, in this process or another instance. On PostgreSQL a
+    transaction-scoped advisory lock keyed by the name does it (it works for names with no
+    account too); on SQLite every transaction already begins with the write lock (BEGIN IMMEDIATE).
+    """
+    if tx.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(b"login:" + username.encode()).digest()
+        tx.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True))))
 
 
 def failures_since(tx: Session, username: str, since: datetime) -> int:
@@ -64,8 +78,16 @@ def purge(tx: Session, *, attempts_before: datetime, sessions_ended_before: date
     )
 
 
-def record_attempt(tx: Session, username: str, at: datetime, *, success: bool) -> None:
-    tx.add(LoginAttempt(username=username, at=at, success=success))
+def reserve_attempt(tx: Session, username: str, at: datetime) -> int:
+    """An attempt counted as failed until its password proves right (``mark_success``): a crash between counts too."""
+    attempt = LoginAttempt(username=username, at=at, success=False)
+    tx.add(attempt)
+    tx.flush()
+    return attempt.id
+
+
+def mark_success(tx: Session, attempt_id: int) -> None:
+    tx.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(success=True))
 
 
 def open_session(tx: Session, *, token_hash: str, staff_id: int, now: datetime, expires_at: datetime) -> None:
