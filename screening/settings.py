@@ -24,6 +24,14 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "SCREENING_DATABASE_URL"))
+    migration_database_url: str = Field(
+        default="", validation_alias=AliasChoices("MIGRATION_DATABASE_URL", "SCREENING_MIGRATION_DATABASE_URL")
+    )
+    """PostgreSQL: the role that owns the tables runs the migrations; ``database_url`` is the app's own role,
+    which cannot alter, truncate or drop triggers. Empty: one role does both (SQLite, or a quick trial)."""
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    """Connections per app process: size them so instances x (pool + overflow) stays under max_connections."""
     rules_dir: Path = REPO_RULES
     candidate_rules_root: Path | None = None
     """The only folder (with its subfolders) the rule-change preview may read a candidate rule set from;

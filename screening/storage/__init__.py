@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from screening.settings import Settings, get_settings
 from screening.storage.models import utcnow
+from screening.storage.privileges import app_role, grant_app
 
 Tx = Session
 StorageError = SQLAlchemyError
@@ -45,14 +46,21 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _engine(url: str, settings: Settings | None) -> Engine:
+    """hide_parameters: a database error message (which may reach a server log) never carries patient values."""
+    if url.startswith("sqlite"):
+        return create_engine(url, hide_parameters=True)
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow} if settings else {}
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
+
+
 class Database:
     """One engine per process; each ``session()`` is one transaction."""
 
     def __init__(self, url: str, *, settings: Settings | None = None) -> None:
         self.url = url
         self.settings = settings
-        # hide_parameters: a database error message (which may reach a server log) never carries patient values
-        self.engine: Engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
+        self.engine: Engine = _engine(url, settings)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -75,11 +83,23 @@ class Database:
         return self.clock()
 
     def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema; with a separate migration URL (the owner role), then grant the app's role its rights."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, revision)
+        owner_url = self.config.migration_database_url
+        owner = _engine(owner_url, None) if owner_url else self.engine
+        try:
+            with owner.begin() as connection:
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+                if owner is not self.engine and connection.dialect.name == "postgresql":
+                    with self.engine.connect() as app:
+                        role = app_role(app)
+                    if role != app_role(connection):
+                        grant_app(connection, role)
+        finally:
+            if owner is not self.engine:
+                owner.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

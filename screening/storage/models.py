@@ -182,10 +182,6 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]]
 
 
-APPEND_ONLY: dict[str, tuple[str, ...]] = {
-    "submissions": ("UPDATE",),
-    "submission_flags": ("UPDATE",),
-    "events": ("UPDATE", "DELETE"),
-    "audit_log": ("UPDATE", "DELETE"),
-}
-"""Tables the database itself refuses to change (triggers, created by the migrations)."""
+APPEND_ONLY = ("submissions", "submission_flags", "events", "audit_log")
+"""Tables whose rows the database itself refuses to change or remove, whoever asks (triggers, migrations 0001
+and 0004): no UPDATE, DELETE or TRUNCATE, and on SQLite no INSERT OR REPLACE over an existing row."""
