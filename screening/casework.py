@@ -14,6 +14,7 @@ from typing import Any, TypedDict, Unpack
 from screening.choices import label
 from screening.exports import to_csv
 from screening.intake import REFERENCE_PREFIX, normalise_code
+from screening.plaintext import check_text
 from screening.staff import Role, StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
@@ -154,7 +155,7 @@ def _queue_filter(filters: QueueFilters) -> cases.QueueFilter:
     unknown = filters.keys() - QueueFilters.__annotations__.keys()
     if unknown:
         raise TypeError(f"Unknown queue filters: {', '.join(sorted(unknown))}")
-    search = (filters.get("search") or "").strip()
+    search = check_text((filters.get("search") or "").strip())
     date_from, date_to, assignee = filters.get("date_from"), filters.get("date_to"), filters.get("assignee")
     return cases.QueueFilter(
         triage_ranks=_ranks(filters.get("triage")),
@@ -376,7 +377,7 @@ def assign(db: Database, actor: StaffSession | None, submission_id: int, staff_i
 
 
 def _clean_note(text: str, *, required: bool = True) -> str:
-    text = text.strip()
+    text = check_text(text.strip(), multiline=True)
     if required and not text:
         raise ValueError("The note is empty.")
     if len(text) > MAX_NOTE:
@@ -436,8 +437,8 @@ def audit_log(
     """Newest first; administrators only."""
     where = audit.AuditFilter(
         action=action or None,
-        username=username.strip().lower() if username else None,
-        target=target.strip() if target else None,
+        username=check_text(username.strip().lower()) if username else None,
+        target=check_text(target.strip()) if target else None,
         since=_day_start(date_from) if date_from else None,
         before=_day_start(date_to + timedelta(days=1)) if date_to else None,
     )

@@ -18,6 +18,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from screening.plaintext import check_text, control_position
 from screening.roles import Role
 from screening.storage import Database, Tx, accounts, audit
 from screening.storage.models import Staff
@@ -77,6 +78,13 @@ class StaffInfo:
 
 def normalise_username(username: str) -> str:
     return username.strip().lower()
+
+
+def _typed_name(username: str) -> str:
+    """The name as a login looks it up; one with a control character (PostgreSQL cannot even compare a NUL)
+    can be nobody's, so it is looked up and counted as a name that is nobody's."""
+    name = normalise_username(username)[:100]
+    return name if control_position(name) is None else "(not a user name)"
 
 
 def check_password(password: str, username: str = "") -> None:
@@ -149,7 +157,7 @@ def add_staff(
     name = normalise_username(username)
     if not USERNAME.match(name):
         raise ValueError("A user name is 2 to 40 letters, digits, dots, dashes or underscores.")
-    display = display_name.strip() or name
+    display = check_text(display_name.strip()) or name
     if len(display) > 100:
         raise ValueError("The display name must be at most 100 characters long.")
     role = Role(role)
@@ -256,7 +264,7 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
     A typed name that cannot be a user name is not written to the audit log as typed:
     it is often a password entered in the wrong box.
     """
-    name = normalise_username(username)[:100]
+    name = _typed_name(username)
     reserved = _reserve_attempt(db, name)
     if reserved is None:
         return None

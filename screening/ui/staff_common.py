@@ -1,10 +1,26 @@
 """Small pieces the staff pages share: running an action and showing its outcome, paging through a service's pages."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
+from screening.storage import StorageError
+
 FLASH, PROBLEM = "staff_flash", "staff_problem"
+STORAGE_PROBLEM = (
+    "The database could not be reached or refused this just now, so nothing was read or changed. "
+    "Please try again in a moment; if it keeps happening, tell the administrator."
+)
+
+
+@contextmanager
+def storage_guard() -> Iterator[None]:
+    """Around a whole staff page: any database failure becomes a plain message, never a traceback on screen."""
+    try:
+        yield
+    except StorageError:
+        st.error(STORAGE_PROBLEM)
 
 
 def attempt(action: Callable[[], object], done: str) -> None:
@@ -16,6 +32,8 @@ def attempt(action: Callable[[], object], done: str) -> None:
         action()
     except (PermissionError, ValueError) as exc:
         st.session_state[PROBLEM] = str(exc)
+    except StorageError:
+        st.session_state[PROBLEM] = STORAGE_PROBLEM
     else:
         st.session_state[FLASH] = done
 

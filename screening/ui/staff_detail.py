@@ -22,7 +22,7 @@ from screening.triage import TRIAGE_LABELS
 from screening.ui import auth, resources
 from screening.ui.draft import REVIEW, WELCOME, section_model, shown, steps_for
 from screening.ui.patient import shown_answer
-from screening.ui.staff_common import attempt, show_outcome
+from screening.ui.staff_common import attempt, show_outcome, storage_guard
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status
 
@@ -30,6 +30,11 @@ NOBODY = 0
 
 
 def page() -> None:
+    with storage_guard():
+        _page()
+
+
+def _page() -> None:
     me = auth.require_staff()
     submission_id = st.session_state.get(auth.OPEN)
     if submission_id is None:

@@ -16,7 +16,7 @@ from screening.choices import label
 from screening.staff import StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
 from screening.ui import auth, resources
-from screening.ui.staff_common import current_page, first_page, pager
+from screening.ui.staff_common import current_page, first_page, pager, storage_guard
 from screening.workflow import STATUS_LABELS, Status
 
 PAGE_SIZE = 50
@@ -25,6 +25,11 @@ ANYONE, ME = "anyone", "me"
 
 
 def page() -> None:
+    with storage_guard():
+        _queue()
+
+
+def _queue() -> None:
     me = auth.require_staff()
     st.header("Review queue")
     filters = _filters(me)
@@ -32,6 +37,9 @@ def page() -> None:
         found = casework.queue(resources.database(), me, **filters, page=current_page(PAGE), page_size=PAGE_SIZE)
     except PermissionError as exc:
         auth.refused(exc)
+        return
+    except ValueError as exc:  # a search with a control character in it
+        st.error(f"Search: {exc}")
         return
     _counts(found)
     _table(found)
