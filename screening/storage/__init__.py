@@ -5,6 +5,7 @@ run from code (``Database.migrate``) so the app, the CLI and the tests need no
 ``alembic.ini``.
 """
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -13,11 +14,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from screening.settings import Settings, get_settings
+from screening.settings import Settings, get_settings, owner_only
 from screening.storage.models import utcnow
 from screening.storage.privileges import app_role, grant_app
 
@@ -46,9 +47,29 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(url: str) -> None:
+    """The database file (and SQLite's side files) readable by the app's user only: 0600, not the umask's 0644.
+
+    SQLite gives its -wal and -shm files the mode of the database file, so creating that one
+    owner-only before SQLite opens it is enough; files an older version created are tightened.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in SQLITE_FILES:
+        owner_only(path.with_name(path.name + suffix), 0o600)
+
+
 def _engine(url: str, settings: Settings | None) -> Engine:
     """hide_parameters: a database error message (which may reach a server log) never carries patient values."""
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         return create_engine(url, hide_parameters=True)
     pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow} if settings else {}
     return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
