@@ -99,6 +99,9 @@ def parser() -> argparse.ArgumentParser:
     for action in ("disable", "enable"):
         staff_sub.add_parser(action, help=f"{action} an account").add_argument("name")
     staff_sub.add_parser("password", help="set a new password for an account (asks twice)").add_argument("name")
+    staff_sub.add_parser(
+        "unlock-draft", help="let a patient's saved answers, locked after too many wrong tries, be opened again"
+    ).add_argument("name", metavar="CODE")
     return p
 
 

@@ -7,7 +7,7 @@ import argparse
 import getpass
 import sys
 
-from screening import staff
+from screening import intake, staff
 from screening.settings import get_settings
 from screening.storage import Database
 
@@ -34,6 +34,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
             for info in staff.list_staff(db, staff.CONSOLE):
                 state = "active" if info.active else "disabled"
                 print(f"{info.username:<20} {info.role.value:<10} {state:<9} {info.display_name}")
+        elif args.action == "unlock-draft":
+            intake.unlock_draft(db, args.name)
+            print("Unlocked: the patient can open the saved answers with the code and date of birth again.")
         elif args.action == "password":
             staff.reset_password(db, staff.CONSOLE, args.name, _new_password())
             print(f"New password set for {staff.normalise_username(args.name)}; their sessions have ended.")

@@ -1,11 +1,11 @@
 """Staff accounts, their login attempts and their sessions."""
 
-import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from screening.storage import locks
 from screening.storage.models import LoginAttempt, Staff, StaffSessionRow
 
 
@@ -28,16 +28,8 @@ def add_staff(tx: Session, staff: Staff) -> Staff:
 
 
 def serialise_logins(tx: Session, username: str) -> None:
-    """Hold the one-at-a-time lock on logins with this name until the transaction ends.
-
-    Counting the failures and reserving the next attempt must not interleave with another
-    attempt on the same name, in this process or another instance. On PostgreSQL a
-    transaction-scoped advisory lock keyed by the name does it (it works for names with no
-    account too); on SQLite every transaction already begins with the write lock (BEGIN IMMEDIATE).
-    """
-    if tx.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(b"login:" + username.encode()).digest()
-        tx.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True))))
+    """Counting a name's failures and reserving its next attempt is one step, whichever instance serves it."""
+    locks.serialise(tx, "login:" + username)
 
 
 def failures_since(tx: Session, username: str, since: datetime) -> int:

@@ -146,6 +146,8 @@ class DraftRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    failed_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Wrong birth dates given with this code; at the limit the draft opens only after the clinic unlocks it."""
 
 
 class LoginAttempt(Base):

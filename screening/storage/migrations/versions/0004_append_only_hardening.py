@@ -1,4 +1,6 @@
-"""Append-only without gaps: every way to change or remove a history row is refused by the database.
+"""Append-only without gaps, and a limit on resume-code tries.
+
+Every way to change or remove a history row is refused by the database.
 
 0001 refused UPDATE on all four history tables and DELETE on events and the audit log.
 This adds DELETE on submissions and their flags (a foreign key alone does not hold in a
@@ -8,10 +10,14 @@ INSERT trigger refuses a key that exists, before the delete happens); on Postgre
 TRUNCATE. Altering or dropping the triggers themselves is kept from the app by running
 it as a role that does not own the tables (see the README's two-role setup).
 
+Drafts count the wrong birth dates given with their code (``failed_tries``): at the
+limit a draft opens only after the clinic unlocks it.
+
 Revision ID: 0004
 Revises: 0003
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
@@ -73,9 +79,12 @@ def upgrade() -> None:
         _sqlite_upgrade()
     else:
         _postgres_upgrade()
+    op.add_column("drafts", sa.Column("failed_tries", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("drafts") as batch:  # SQLite drops a column by rebuilding the table
+        batch.drop_column("failed_tries")
     sqlite = op.get_bind().dialect.name == "sqlite"
     added = [(table, "delete") for table in NEW_DELETE]
     added += [(table, "replace" if sqlite else "truncate") for table in HISTORY]
