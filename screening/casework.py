@@ -327,26 +327,53 @@ def _record(
     write_audit(tx, db, live, kind, row.reference, {"event": event.id, **audit_detail})
 
 
+class ChangedMeanwhile(ValueError):
+    """Someone else moved the submission after this person's page showed it: their move is not made."""
+
+
 def change_status(
-    db: Database, actor: StaffSession | None, submission_id: int, target: Status | str, *, note: str = ""
+    db: Database,
+    actor: StaffSession | None,
+    submission_id: int,
+    target: Status | str,
+    *,
+    note: str = "",
+    expected: Status | None = None,
 ) -> Status:
-    """Moves a submission on, as the workflow allows; raises ``TransitionError`` (a ValueError) otherwise."""
+    """Moves a submission on, as the workflow allows; raises ``TransitionError`` (a ValueError) otherwise.
+
+    ``expected`` is the status the person saw: if the submission is in another one by now
+    (a colleague on another screen or another app instance moved it first), ``ChangedMeanwhile``.
+    """
     target = Status(target)
-    _move(db, actor, submission_id, target, note)
+    _move(db, actor, submission_id, target, note, expected)
     return target
 
 
-def record_contact_attempt(db: Database, actor: StaffSession | None, submission_id: int, *, note: str = "") -> int:
+def record_contact_attempt(
+    db: Database, actor: StaffSession | None, submission_id: int, *, note: str = "", expected: Status | None = None
+) -> int:
     """A call or message that did not reach the patient: counted, and the status shows it. Returns the count."""
-    return _move(db, actor, submission_id, Status.contact_attempted, note)
+    return _move(db, actor, submission_id, Status.contact_attempted, note, expected)
 
 
-def _move(db: Database, actor: StaffSession | None, submission_id: int, target: Status, note: str) -> int:
+def _check_unchanged(current: Status, expected: Status | None) -> None:
+    if expected is not None and current != Status(expected):
+        raise ChangedMeanwhile(
+            f"Someone else moved this submission to {STATUS_LABELS[current]} meanwhile, so your change was not "
+            "made. The page now shows the latest; please check it before moving it on."
+        )
+
+
+def _move(
+    db: Database, actor: StaffSession | None, submission_id: int, target: Status, note: str, expected: Status | None
+) -> int:
     note = _clean_note(note, required=False)
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        row, state = _load(tx, submission_id)
+        row, state = _load(tx, submission_id)  # the case row locked: a concurrent move waits, then sees this one
         current = Status(state.status)
+        _check_unchanged(current, expected)
         check_transition(current, target, urgent=row.triage == Triage.urgent)
         data: dict[str, Any] = {"from": current.value, "to": target.value}
         if target == Status.contact_attempted:

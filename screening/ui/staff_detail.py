@@ -102,10 +102,11 @@ def _since(found: Detail) -> timedelta:
     return datetime.now(UTC) - found.status_since
 
 
-def _move(me: StaffSession, submission_id: int, target: Status) -> None:
-    """A button callback: it runs even if the button is gone from the new page, so a stale click is refused aloud."""
+def _move(me: StaffSession, submission_id: int, shown: Status, target: Status) -> None:
+    """A button callback: it runs even if the button is gone from the new page, so a stale click is refused aloud
+    (the status the page showed goes with it: a colleague's move in between is not overwritten)."""
     attempt(
-        lambda: casework.change_status(resources.database(), me, submission_id, target),
+        lambda: casework.change_status(resources.database(), me, submission_id, target, expected=shown),
         f"Moved to {STATUS_LABELS[target]}.",
     )
 
@@ -127,7 +128,7 @@ def _workflow(me: StaffSession, found: Detail) -> None:
                 _move_label(found, target),
                 key=f"move_{target.value}",
                 on_click=_move,
-                args=(me, found.submission_id, target),
+                args=(me, found.submission_id, found.status, target),
             )
 
 
