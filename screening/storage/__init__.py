@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from screening.settings import Settings, get_settings, owner_only
+from screening.storage import locks
 from screening.storage.models import utcnow
 from screening.storage.privileges import app_role, grant_app
 
@@ -111,6 +112,7 @@ class Database:
         owner = _engine(owner_url, None) if owner_url else self.engine
         try:
             with owner.begin() as connection:
+                locks.serialise(connection, "migrate")  # instances starting together migrate one after another
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, revision)
                 if owner is not self.engine and connection.dialect.name == "postgresql":

@@ -2,11 +2,11 @@
 
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 
-def serialise(tx: Session, key: str) -> None:
+def serialise(tx: Session | Connection, key: str) -> None:
     """Hold the lock named ``key`` until the transaction ends.
 
     A count-then-act step (login attempts, resume-code tries) must not interleave with
@@ -14,6 +14,7 @@ def serialise(tx: Session, key: str) -> None:
     transaction-scoped advisory lock does it, with no row needed (an unknown user name
     has none); on SQLite every transaction already begins with the write lock (BEGIN IMMEDIATE).
     """
-    if tx.get_bind().dialect.name == "postgresql":
+    dialect = tx.dialect if isinstance(tx, Connection) else tx.get_bind().dialect
+    if dialect.name == "postgresql":
         digest = hashlib.sha256(key.encode()).digest()
         tx.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True))))
