@@ -121,12 +121,16 @@ def two_roles() -> Iterator[TwoRoles]:
 
 
 @pytest.fixture
-def app_role_db(two_roles: TwoRoles, settings: Settings) -> Iterator[Database]:
+def two_role_settings(two_roles: TwoRoles, settings: Settings) -> Settings:
+    """The app's settings in the two-role setup: it serves as the app role, migrates as the owner."""
+    split = {"database_url": two_roles.app_url, "migration_database_url": two_roles.owner_url}
+    return settings.model_copy(update=split)
+
+
+@pytest.fixture
+def app_role_db(two_roles: TwoRoles, two_role_settings: Settings) -> Iterator[Database]:
     """Migrated by the owner role; the services connect as the app role."""
-    split = settings.model_copy(
-        update={"database_url": two_roles.app_url, "migration_database_url": two_roles.owner_url}
-    )
-    db = Database(two_roles.app_url, settings=split)
+    db = Database(two_roles.app_url, settings=two_role_settings)
     db.migrate()
     try:
         yield db
