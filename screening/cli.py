@@ -89,6 +89,7 @@ def parser() -> argparse.ArgumentParser:
     rules.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     schema = sub.add_parser("schema", help="print the JSON Schema of the answers")
     schema.add_argument("--rules", type=Path, default=DEFAULT_RULES)
+    sub.add_parser("migrate", help="bring the database schema up to date (as MIGRATION_DATABASE_URL if set)")
     staff_cmd = sub.add_parser("staff", help="add, list, disable staff accounts or reset a password (first admin here)")
     staff_sub = staff_cmd.add_subparsers(dest="action", required=True)
     add = staff_sub.add_parser("add", help="add an account; asks for the password twice")
@@ -109,10 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
         return cmd_schema(args)
-    if args.command == "staff":
-        from screening.staff_cli import cmd_staff  # the database only for staff commands: screening starts fast
+    if args.command in ("staff", "migrate"):
+        from screening.staff_cli import cmd_migrate, cmd_staff  # the database only here: screening starts fast
 
-        return cmd_staff(args)
+        return cmd_staff(args) if args.command == "staff" else cmd_migrate()
     try:
         ruleset = load_ruleset(args.rules)
     except RuleSetError as exc:

@@ -23,6 +23,17 @@ def _new_password() -> str:
     return first
 
 
+def cmd_migrate() -> int:
+    """A release step in the two-role PostgreSQL setup: the owner migrates, the app instances only check."""
+    db = Database.from_settings(get_settings())
+    try:
+        db.migrate()
+        print(f"The database schema is up to date (revision {db.revision()}).")
+    finally:
+        db.dispose()
+    return 0
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     db = Database.from_settings(get_settings())
     db.migrate()

@@ -4,8 +4,12 @@ The browser test (tests/browser/test_instances.py) drives two real ``streamlit r
 these check the same properties on the services, quickly, with one engine per "instance".
 """
 
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from storage_support import PASSWORD
@@ -18,6 +22,7 @@ from screening.storage.models import Base
 pytest_plugins = ["db_fixtures"]
 
 INSTANCES = 4
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _instances(app_role_db: Database) -> list[Database]:
@@ -65,3 +70,28 @@ def test_failed_logins_on_every_instance_add_up(app_role_db: Database):
     finally:
         for db in instances:
             db.dispose()
+
+
+def test_a_release_migrates_as_the_owner_and_instances_with_the_app_role_only_check(
+    two_roles, settings: Settings, tmp_path: Path
+):
+    """The strict setup: only the release step has the owner's URL; the instances never hold it."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": two_roles.app_url,
+        "MIGRATION_DATABASE_URL": two_roles.owner_url,
+        "SCREENING_DATA_DIR": str(tmp_path / "release"),
+    }
+    command = [sys.executable, "-m", "screening", "migrate"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
+    instance = Database(two_roles.app_url, settings=settings.model_copy(update={"database_url": two_roles.app_url}))
+    try:
+        assert not instance.config.migration_database_url
+        instance.migrate()  # nothing to do: it only reads the revision
+        assert instance.revision() is not None
+        staff.add_staff(instance, "ann", "Ann", staff.Role.intake, PASSWORD, actor=staff.CONSOLE)
+        assert staff.authenticate(instance, "ann", PASSWORD) is not None
+    finally:
+        instance.dispose()

@@ -14,6 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -123,6 +124,11 @@ class Database:
         finally:
             if owner is not self.engine:
                 owner.dispose()
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None before the first migration)."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

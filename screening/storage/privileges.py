@@ -3,7 +3,8 @@
 Only a table's owner can ALTER it, DISABLE or DROP its triggers, or grant TRUNCATE; so an app
 that does not own the tables cannot undo the append-only triggers, however it is misused. After
 each migration the owner grants the app role just what the services need: read and append on
-the history tables, read and write on the working tables (accounts, sessions, drafts, case state).
+the history tables, read and write on the working tables (accounts, sessions, drafts, case state),
+and read on the schema revision.
 """
 
 from sqlalchemy import Connection, text
@@ -28,3 +29,5 @@ def grant_app(owner: Connection, role: str) -> None:
         owner.execute(text(f"REVOKE ALL ON {name} FROM {who}"))
         rights = "SELECT, INSERT" if table in APPEND_ONLY else "SELECT, INSERT, UPDATE, DELETE"
         owner.execute(text(f"GRANT {rights} ON {name} TO {who}"))
+    # An instance started without MIGRATION_DATABASE_URL reads the revision, finds nothing to do, and serves.
+    owner.execute(text(f"GRANT SELECT ON {schema}.alembic_version TO {who}"))
