@@ -6,6 +6,7 @@ patient submits on one and the case is in the other's queue; two staff on differ
 move the same case at once and one is told; failed logins count across instances.
 """
 
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -31,6 +32,8 @@ pytest_plugins = ["db_fixtures"]
 
 PASSWORD = "Correct horse battery 9"
 DESKTOP = {"width": 1366, "height": 900}
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+OUTCOME = re.compile(r"Moved to In review\.|Someone else moved this submission to In review meanwhile")
 
 
 @pytest.fixture
@@ -115,13 +118,14 @@ def test_a_case_submitted_on_one_instance_is_worked_on_the_other(
     # Both pages show "New"; both press "In review" at once, one on each instance.
     nina.get_by_role("button", name="In review", exact=True).click()
     omar.get_by_role("button", name="In review", exact=True).click()
-    settle(nina)
-    settle(omar)
     outcomes = {}
     for name, page in (("nina", nina), ("omar", omar)):
-        body = page.get_by_test_id("stMain").inner_text()
-        told = "Someone else moved this submission" in body
-        outcomes[name] = "moved" if "Moved to In review." in body else "told" if told else body
+        said = page.get_by_text(OUTCOME).first
+        expect(said).to_be_visible(timeout=TIMEOUT_MS)  # each page's rerun has ended with one of the two
+        settle(page)
+        outcomes[name] = "moved" if "Moved to" in said.inner_text() else "told"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"instances-{outcomes[name]}-1366px.png")
     assert sorted(outcomes.values()) == ["moved", "told"], outcomes
     for page in (nina, omar):
         status = page.get_by_test_id("stMetric").filter(has_text="Status")
