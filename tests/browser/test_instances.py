@@ -32,6 +32,7 @@ pytest_plugins = ["db_fixtures"]
 
 PASSWORD = "Correct horse battery 9"
 DESKTOP = {"width": 1366, "height": 900}
+FIRST_PAGE_MS = 90_000
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 OUTCOME = re.compile(r"Moved to In review\.|Someone else moved this submission to In review meanwhile")
 
@@ -61,6 +62,14 @@ def network(two_roles: Any, chromium_path: Path, tmp_path: Path) -> Iterator[tup
         for name in ("nina", "omar"):
             staff.add_staff(db, name, name.title(), Role.intake, PASSWORD, actor=CONSOLE)
         yield first, second, db
+
+
+def _ready(page: Page, *servers: Server) -> None:
+    """A first page from each instance, as a load balancer's readiness check would ask before sending patients:
+    the first run of a fresh process imports, migrates and loads the rules, which on a busy machine takes a while."""
+    for server in servers:
+        page.goto(server.url)
+        expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=FIRST_PAGE_MS)
 
 
 def _folder(path: Path) -> Path:
@@ -108,6 +117,7 @@ def test_a_case_submitted_on_one_instance_is_worked_on_the_other(
 ) -> None:
     first, second, db = network
     nina, omar = desks
+    _ready(phone, first, second)
     reference = complete_patient_flow(phone, first.url, typical_patient())
 
     log_in(nina, second.url, "nina")  # the other instance's queue
@@ -144,6 +154,7 @@ def test_a_case_submitted_on_one_instance_is_worked_on_the_other(
 def test_failed_logins_count_across_instances(network: tuple[Server, Server, Database], desks: tuple[Page, Page]):
     first, second, db = network
     guesser, _ = desks
+    _ready(guesser, first, second)
     limit = db.config.lockout_attempts
     for n in range(limit):
         try_login(guesser, (first, second)[n % 2].url, "omar", f"Wrong password {n}")
