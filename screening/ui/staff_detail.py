@@ -57,7 +57,6 @@ def _page() -> None:
 def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
-    show_outcome()
     _summary(found)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
@@ -119,6 +118,7 @@ def _move_label(found: Detail, target: Status) -> str:
 
 def _workflow(me: StaffSession, found: Detail) -> None:
     st.subheader("Workflow")
+    show_outcome()  # here, beside the buttons just pressed: the page keeps its scroll position after a click
     if not found.allowed_next:
         st.text(f"{STATUS_LABELS[found.status]}: no further steps.")
         return
