@@ -41,6 +41,7 @@ from screening.choices import (
     ToxinOutcome,
     YesNoUnsure,
 )
+from screening.plaintext import OneLine
 
 MAX_PREVENTIVES = 20
 
@@ -70,7 +71,7 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+ShortText = Annotated[OneLine, StringConstraints(min_length=1, max_length=100)]
 DayCount = Annotated[int | None, Field(ge=0, le=31)]
 """Days a month with one kind of attack medicine: 0 when not taken, ``None`` when taken on days not known."""
 ACUTE_KIND_WHY = (
@@ -334,7 +335,7 @@ class HeadachePattern(Section):
 
 class PreventiveTried(Section):
     drug: str = question("Medicine", "The medicines you have tried help the doctor choose what to offer next.")
-    other_name: str | None = question(
+    other_name: OneLine | None = question(
         "Name of the medicine", "So the doctor knows what you took.", default=None, max_length=60, validate_default=True
     )
     other_class: PreventiveClass | None = question(

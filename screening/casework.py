@@ -17,6 +17,7 @@ from screening.choices import label
 from screening.exports import check_kind, spreadsheet
 from screening.intake import REFERENCE_PREFIX, normalise_code
 from screening.overdue import CLOSED_VALUES
+from screening.plaintext import check_text
 from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
@@ -176,7 +177,7 @@ def queue_filter(filters: QueueFilters, cutoffs: dict[int, datetime]) -> cases.Q
     unknown = filters.keys() - QueueFilters.__annotations__.keys()
     if unknown:
         raise TypeError(f"Unknown queue filters: {', '.join(sorted(unknown))}")
-    search = (filters.get("search") or "").strip()
+    search = check_text((filters.get("search") or "").strip())
     date_from, date_to, assignee = filters.get("date_from"), filters.get("date_to"), filters.get("assignee")
     return cases.QueueFilter(
         triage_ranks=_ranks(filters.get("triage")),
@@ -391,30 +392,65 @@ def _record(
     write_audit(tx, db, live, kind, row.reference, {"event": event.id, **audit_detail})
 
 
+class ChangedMeanwhile(ValueError):
+    """Someone else moved the submission after this person's page showed it: their move is not made."""
+
+
 def change_status(
-    db: Database, actor: StaffSession | None, submission_id: int, target: Status | str, *, note: str = ""
+    db: Database,
+    actor: StaffSession | None,
+    submission_id: int,
+    target: Status | str,
+    *,
+    note: str = "",
+    expected: Status | None = None,
 ) -> Status:
-    """Moves a submission on, as the workflow allows; raises ``TransitionError`` (a ValueError) otherwise."""
+    """Moves a submission on, as the workflow allows; raises ``TransitionError`` (a ValueError) otherwise.
+
+    ``expected`` is the status the person saw: if the submission is in another one by now
+    (a colleague on another screen or another app instance moved it first), ``ChangedMeanwhile``.
+    """
     target = Status(target)
-    _move(db, actor, submission_id, target, note)
+    _move(db, actor, submission_id, target, note, expected)
     return target
 
 
-def record_contact_attempt(db: Database, actor: StaffSession | None, submission_id: int, *, note: str = "") -> int:
+def record_contact_attempt(
+    db: Database, actor: StaffSession | None, submission_id: int, *, note: str = "", expected: Status | None = None
+) -> int:
     """A call or message that did not reach the patient: counted, and the status shows it. Returns the count."""
-    return _move(db, actor, submission_id, Status.contact_attempted, note)
+    return _move(db, actor, submission_id, Status.contact_attempted, note, expected)
 
 
-def _move(db: Database, actor: StaffSession | None, submission_id: int, target: Status, note: str) -> int:
+def _check_unchanged(current: Status, expected: Status | None) -> None:
+    if expected is not None and current != Status(expected):
+        raise ChangedMeanwhile(
+            f"Someone else moved this submission to {STATUS_LABELS[current]} meanwhile, so your change was not "
+            "made. The page now shows the latest; please check it before moving it on."
+        )
+
+
+def _move(
+    db: Database, actor: StaffSession | None, submission_id: int, target: Status, note: str, expected: Status | None
+) -> int:
     note = _clean_note(note, required=False)
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        return _move_one(tx, db, live, submission_id, target, note)
+        return _move_one(tx, db, live, submission_id, target, note, expected)
 
 
-def _move_one(tx: Tx, db: Database, live: StaffSession, submission_id: int, target: Status, note: str = "") -> int:
-    row, state = _load(tx, submission_id)
+def _move_one(
+    tx: Tx,
+    db: Database,
+    live: StaffSession,
+    submission_id: int,
+    target: Status,
+    note: str = "",
+    expected: Status | None = None,
+) -> int:
+    row, state = _load(tx, submission_id)  # the case row locked: a concurrent move waits, then sees this one
     current = Status(state.status)
+    _check_unchanged(current, expected)
     check_transition(current, target, urgent=row.triage == Triage.urgent)
     data: dict[str, Any] = {"from": current.value, "to": target.value}
     if target == Status.contact_attempted:
@@ -513,7 +549,7 @@ def bulk_move(
 
 
 def _clean_note(text: str, *, required: bool = True) -> str:
-    text = text.strip()
+    text = check_text(text.strip(), multiline=True)
     if required and not text:
         raise ValueError("The note is empty.")
     if len(text) > MAX_NOTE:
@@ -573,8 +609,8 @@ def audit_log(
     """Newest first; administrators only."""
     where = audit.AuditFilter(
         action=action or None,
-        username=username.strip().lower() if username else None,
-        target=target.strip() if target else None,
+        username=check_text(username.strip().lower()) if username else None,
+        target=check_text(target.strip()) if target else None,
         since=day_start(date_from) if date_from else None,
         before=day_start(date_to + timedelta(days=1)) if date_to else None,
     )

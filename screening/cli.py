@@ -180,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     fhir = sub.add_parser("fhir", help="staff console: print a submission as FHIR R5 (response and result, a Bundle)")
     fhir.add_argument("reference")
     fhir.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    sub.add_parser("migrate", help="bring the database schema up to date (as MIGRATION_DATABASE_URL if set)")
     staff_cmd = sub.add_parser("staff", help="add, list, disable staff accounts or reset a password (first admin here)")
     staff_sub = staff_cmd.add_subparsers(dest="action", required=True)
     add = staff_sub.add_parser("add", help="add an account; asks for the password twice")
@@ -194,6 +195,9 @@ def parser() -> argparse.ArgumentParser:
     mail_sub = mail.add_subparsers(dest="action", required=True)
     mail_sub.add_parser("send", help="send every mail that is due, retries included; run from cron every few minutes")
     mail_sub.add_parser("test", help="send a test message now, to check the SMTP settings").add_argument("address")
+    staff_sub.add_parser(
+        "unlock-draft", help="let a patient's saved answers, locked after too many wrong tries, be opened again"
+    ).add_argument("name", metavar="CODE")
     return p
 
 
@@ -203,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_schema(args)
     if args.command == "questionnaire":
         return cmd_questionnaire(args)
+    if args.command == "migrate":
+        from screening.staff_cli import cmd_migrate  # the database only here: screening starts fast
+
+        return cmd_migrate()
     if args.command in ("staff", "summary", "fhir"):
         from screening import staff_cli  # the database only for staff commands: screening starts fast
 

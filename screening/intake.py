@@ -4,7 +4,8 @@ A submission and its screening result are stored in one transaction, so staff ne
 see answers without the triage that goes with them. Drafts are found by a resume
 code that is never stored, only its keyed hash, and opened only with the matching
 date of birth; an unknown code, an expired draft and a wrong date of birth all give
-the same answer.
+the same answer. Wrong tries are limited per code (then the draft waits for the clinic
+to unlock it) and per browser session, and every try is audited.
 """
 
 import hmac
@@ -25,7 +26,7 @@ from screening.messaging import courier
 from screening.messaging.outbox import queue_resume_code, queue_urgent_alert
 from screening.repeats import match_texts
 from screening.ruleset import RuleSet
-from screening.storage import Database, cases, drafts
+from screening.storage import Database, Tx, audit, cases, drafts, locks
 from screening.triage import RANK, Triage
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -33,6 +34,20 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 REFERENCE_PREFIX = "BT"
 RESUME_GROUPS = 4  # 4 groups of 4 characters: 80 random bits
+TRIES_PER_CODE = 5
+"""Wrong birth dates given with one code before its draft is locked (the clinic can unlock it)."""
+TRIES_PER_BROWSER = 10
+"""Failed tries (any code) in one browser session before it may try no more."""
+PATIENT = "patient"
+"""The audit log's name for whoever uses the questionnaire: patients do not log in."""
+
+
+class DraftLocked(Exception):
+    """The right code and birth date, but the draft is locked after too many wrong tries: the clinic can unlock it."""
+
+
+class TooManyTries(Exception):
+    """This browser session failed too often; it may not try again (whatever the code)."""
 
 
 def random_code(groups: int, size: int = 4) -> str:
@@ -179,14 +194,75 @@ def save_draft(
     return Saved(code, expires_at, emailed)
 
 
-def resume_draft(db: Database, code: str, date_of_birth: date) -> Draft | None:
-    given = _dob_hash(db, date_of_birth)
+def _browser_tag(db: Database, browser: str) -> str:
+    """The audit target for one browser session: a keyed hash of its random key, never the key itself."""
+    return "browser:" + db.config.keyed_hash("browser:" + browser)[:24]
+
+
+def _patient_audit(tx: Tx, db: Database, action: str, target: str | None, detail: dict[str, Any]) -> None:
+    audit.write(tx, at=db.now(), staff_id=None, username=PATIENT, action=action, target=target, detail=detail)
+
+
+def _try_resume(tx: Tx, db: Database, code_hash: str, dob_hash: str, tag: str | None) -> Draft | str:
+    """One counted try: the draft, or why not (``"no match"``, ``"locked"``, ``"browser"``)."""
+    if tag is not None:
+        locks.serialise(tx, tag)  # parallel tries from one browser are counted one at a time
+        if audit.count(tx, action="resume_failed", target=tag) >= TRIES_PER_BROWSER:
+            _patient_audit(tx, db, "resume_refused", tag, {"reason": "too many tries in this browser session"})
+            return "browser"
+    row = drafts.find_for_update(tx, code_hash)
+    live = row if row is not None and row.expires_at > db.now() else None
+    matches = live is not None and hmac.compare_digest(live.dob_hash.encode(), dob_hash.encode())
+    if live is None:
+        _patient_audit(tx, db, "resume_failed", tag, {"reason": "unknown or expired code"})
+        return "no match"
+    if not matches:
+        live.failed_tries += 1
+        _patient_audit(tx, db, "resume_failed", tag, {"reason": "wrong birth date", "draft": live.id})
+        if live.failed_tries == TRIES_PER_CODE:
+            _patient_audit(tx, db, "draft_locked", f"draft:{live.id}", {"tries": live.failed_tries})
+        return "no match"
+    if live.failed_tries >= TRIES_PER_CODE:
+        _patient_audit(tx, db, "resume_refused", tag, {"reason": "draft locked", "draft": live.id})
+        return "locked"
+    _patient_audit(tx, db, "draft_resumed", tag, {"draft": live.id})
+    return Draft(upgrade(live.answers), live.step, live.updated_at, live.expires_at)
+
+
+def resume_draft(db: Database, code: str, date_of_birth: date, *, browser: str | None = None) -> Draft | None:
+    """The draft, or None whatever was wrong (so the answer never says whether a code exists).
+
+    ``browser`` is a random key the browser session keeps; its failed tries are counted.
+    Raises ``DraftLocked`` only for the right code and birth date (the patient, who may know
+    the draft exists), and ``TooManyTries`` once this browser has failed too often.
+    """
+    code_hash, dob_hash = _code_hash(db, code), _dob_hash(db, date_of_birth)
+    tag = _browser_tag(db, browser) if browser else None
+    with db.session() as tx:  # the audit rows are committed whatever the outcome
+        outcome = _try_resume(tx, db, code_hash, dob_hash, tag)
+    if outcome == "locked":
+        raise DraftLocked
+    if outcome == "browser":
+        raise TooManyTries
+    return outcome if isinstance(outcome, Draft) else None
+
+
+def unlock_draft(db: Database, code: str) -> None:
+    """From the server console, when the patient has called the clinic: the draft takes tries again."""
     with db.session() as tx:
-        row = drafts.find(tx, _code_hash(db, code))
-        stored = row.dob_hash if row is not None and row.expires_at > db.now() else ""
-        if not hmac.compare_digest(stored.encode(), given.encode()) or row is None:
-            return None
-        return Draft(upgrade(row.answers), row.step, row.updated_at, row.expires_at)
+        row = drafts.find_for_update(tx, _code_hash(db, code))
+        if row is None or row.expires_at <= db.now():
+            raise ValueError("No saved answers have this code, or they have expired.")
+        audit.write(
+            tx,
+            at=db.now(),
+            staff_id=None,
+            username="console",
+            action="draft_unlocked",
+            target=f"draft:{row.id}",
+            detail={"tries": row.failed_tries},
+        )
+        row.failed_tries = 0
 
 
 def purge_expired_drafts(db: Database) -> int:

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "SCREENING_DATABASE_URL"))
+    migration_database_url: str = Field(
+        default="", validation_alias=AliasChoices("MIGRATION_DATABASE_URL", "SCREENING_MIGRATION_DATABASE_URL")
+    )
+    """PostgreSQL: the role that owns the tables runs the migrations; ``database_url`` is the app's own role,
+    which cannot alter, truncate or drop triggers. Empty: one role does both (SQLite, or a quick trial)."""
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    """Connections per app process: size them so instances x (pool + overflow) stays under max_connections."""
     rules_dir: Path = REPO_RULES
     candidate_rules_root: Path | None = None
     """The only folder (with its subfolders) the rule-change preview may read a candidate rule set from;
@@ -135,7 +143,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _first_run(self) -> "Settings":
         """The data directory, the default SQLite file and the secret key exist after the first start."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'screening.db').resolve()}"
         if not self.secret_key.get_secret_value():
@@ -148,8 +156,21 @@ class Settings(BaseSettings):
         return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
+def private_dir(path: Path) -> None:
+    """Created owner-only (0700); an existing one of ours is tightened, as an older version left it 0755."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    owner_only(path, 0o700)
+
+
+def owner_only(path: Path, mode: int) -> None:
+    """Tighten a file or folder we own; one owned by someone else (a shared mount) is left to its owner."""
+    if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
 def _stored_secret(path: Path) -> str:
     if path.exists():
+        owner_only(path, 0o600)
         return path.read_text(encoding="utf-8").strip()
     key = secrets.token_urlsafe(48)
     try:

@@ -18,6 +18,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from screening.plaintext import check_text, control_position
 from screening.roles import Role
 from screening.storage import Database, Tx, accounts, audit
 from screening.storage.models import Staff
@@ -77,6 +78,13 @@ class StaffInfo:
 
 def normalise_username(username: str) -> str:
     return username.strip().lower()
+
+
+def _typed_name(username: str) -> str:
+    """The name as a login looks it up; one with a control character (PostgreSQL cannot even compare a NUL)
+    can be nobody's, so it is looked up and counted as a name that is nobody's."""
+    name = normalise_username(username)[:100]
+    return name if control_position(name) is None else "(not a user name)"
 
 
 def check_password(password: str, username: str = "") -> None:
@@ -149,7 +157,7 @@ def add_staff(
     name = normalise_username(username)
     if not USERNAME.match(name):
         raise ValueError("A user name is 2 to 40 letters, digits, dots, dashes or underscores.")
-    display = display_name.strip() or name
+    display = check_text(display_name.strip()) or name
     if len(display) > 100:
         raise ValueError("The display name must be at most 100 characters long.")
     role = Role(role)
@@ -214,15 +222,40 @@ def _purge_stale(tx: Tx, db: Database) -> None:
     )
 
 
-def _login_refusal(tx: Tx, db: Database, staff: Staff | None, name: str, matches: bool) -> str | None:
+def _login_refusal(staff: Staff | None, matches: bool) -> str | None:
     """Why this login fails (for the audit log only), or None if it succeeds."""
-    if _locked(tx, db, name):
-        return "locked"
     if staff is None:
         return "unknown user"
     if not matches:
         return "wrong password"
     return None if staff.active else "account disabled"
+
+
+def _failed_login(tx: Tx, staff: Staff | None, name: str, now: datetime, reason: str) -> None:
+    audit.write(
+        tx,
+        at=now,
+        staff_id=staff.id if staff else None,
+        username=name if USERNAME.match(name) else "(not a user name)",
+        action="login_failed",
+        detail={"reason": reason},
+    )
+
+
+def _reserve_attempt(db: Database, name: str) -> tuple[int, str | None] | None:
+    """One serialised step: refuse a locked name, or count this attempt as failed before its password is checked.
+
+    So a burst of parallel guesses gets at most the lockout limit checked against the password,
+    however many instances they reach. Returns the attempt's id and the stored hash, or None if locked.
+    """
+    now = db.now()
+    with db.session() as tx:
+        accounts.serialise_logins(tx, name)
+        found = accounts.staff_by_username(tx, name)
+        if _locked(tx, db, name):
+            _failed_login(tx, found, name, now, "locked")
+            return None
+        return accounts.reserve_attempt(tx, name, now), found.password_hash if found else None
 
 
 def authenticate(db: Database, username: str, password: str) -> StaffSession | None:
@@ -231,28 +264,21 @@ def authenticate(db: Database, username: str, password: str) -> StaffSession | N
     A typed name that cannot be a user name is not written to the audit log as typed:
     it is often a password entered in the wrong box.
     """
-    name = normalise_username(username)[:100]
-    with db.session() as tx:
-        found = accounts.staff_by_username(tx, name)
-        stored = found.password_hash if found else None
+    name = _typed_name(username)
+    reserved = _reserve_attempt(db, name)
+    if reserved is None:
+        return None
+    attempt_id, stored = reserved
     matches = _verify(db, stored, password)  # the slow part, outside any transaction (no lock held)
     now = db.now()
     with db.session() as tx:
         staff = accounts.staff_by_username(tx, name)
         still = staff is not None and staff.password_hash == stored  # not changed in between
-        refusal = _login_refusal(tx, db, staff, name, matches and still)
-        if refusal != "locked":
-            accounts.record_attempt(tx, name, now, success=refusal is None)
+        refusal = _login_refusal(staff, matches and still)
         if refusal is not None or staff is None:
-            audit.write(
-                tx,
-                at=now,
-                staff_id=staff.id if staff else None,
-                username=name if USERNAME.match(name) else "(not a user name)",
-                action="login_failed",
-                detail={"reason": refusal},
-            )
+            _failed_login(tx, staff, name, now, refusal or "unknown user")
             return None
+        accounts.mark_success(tx, attempt_id)
         if hasher(db).check_needs_rehash(staff.password_hash):
             staff.password_hash = hasher(db).hash(password)
         session = _open_session(tx, db, staff, now)

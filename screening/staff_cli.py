@@ -8,7 +8,7 @@ import getpass
 import json
 import sys
 
-from screening import staff
+from screening import intake, staff
 from screening.exports import service
 from screening.settings import get_settings
 from screening.storage import Database
@@ -25,6 +25,17 @@ def _new_password() -> str:
     return first
 
 
+def cmd_migrate() -> int:
+    """A release step in the two-role PostgreSQL setup: the owner migrates, the app instances only check."""
+    db = Database.from_settings(get_settings())
+    try:
+        db.migrate()
+        print(f"The database schema is up to date (revision {db.revision()}).")
+    finally:
+        db.dispose()
+    return 0
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     db = _database()
     try:
@@ -35,6 +46,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
             for info in staff.list_staff(db, staff.CONSOLE):
                 state = "active" if info.active else "disabled"
                 print(f"{info.username:<20} {info.role.value:<10} {state:<9} {info.display_name}")
+        elif args.action == "unlock-draft":
+            intake.unlock_draft(db, args.name)
+            print("Unlocked: the patient can open the saved answers with the code and date of birth again.")
         elif args.action == "password":
             staff.reset_password(db, staff.CONSOLE, args.name, _new_password())
             print(f"New password set for {staff.normalise_username(args.name)}; their sessions have ended.")

@@ -8,6 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,72 @@ def blank_postgres_db(settings: Settings) -> Iterator[Database]:
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@dataclass(frozen=True)
+class TwoRoles:
+    """A schema owned by a migration role, and the URLs of that role and of the app's role (both on the schema)."""
+
+    owner_url: str
+    app_url: str
+    schema: str
+    app_role: str
+
+
+def _role_url(role: str, schema: str) -> str:
+    url = make_url(POSTGRES).set(username=role, password=None)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+def _create_role(conn, role: str) -> None:
+    """Idempotent: a rerun (or a crashed run's leftover) finds the role there."""
+    conn.execute(
+        text(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+            f"THEN CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$"
+        )
+    )
+
+
+@pytest.fixture
+def two_roles() -> Iterator[TwoRoles]:
+    """The README's PostgreSQL setup, made by the test (as the server's superuser) and removed afterwards."""
+    if not POSTGRES:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    tag = uuid.uuid4().hex[:12]
+    owner, app, schema = f"screening_owner_{tag}", f"screening_app_{tag}", f"t_{tag}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as conn:
+        for role in (owner, app):
+            _create_role(conn, role)
+        conn.execute(text(f"CREATE SCHEMA {schema} AUTHORIZATION {owner}"))
+    try:
+        yield TwoRoles(_role_url(owner, schema), _role_url(app, schema), schema, app)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            for role in (app, owner):
+                conn.execute(text(f"DROP OWNED BY {role}"))
+                conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
+
+
+@pytest.fixture
+def two_role_settings(two_roles: TwoRoles, settings: Settings) -> Settings:
+    """The app's settings in the two-role setup: it serves as the app role, migrates as the owner."""
+    split = {"database_url": two_roles.app_url, "migration_database_url": two_roles.owner_url}
+    return settings.model_copy(update=split)
+
+
+@pytest.fixture
+def app_role_db(two_roles: TwoRoles, two_role_settings: Settings) -> Iterator[Database]:
+    """Migrated by the owner role; the services connect as the app role."""
+    db = Database(two_roles.app_url, settings=two_role_settings)
+    db.migrate()
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

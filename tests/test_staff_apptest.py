@@ -517,7 +517,10 @@ def test_a_move_no_longer_allowed_is_refused_and_changes_nothing(app_db: Databas
     assert Status.urgent_referred not in offered_moves(at), "urgent moves are only for urgent submissions"
     moved_to(app_db, login_as(app_db, "omar"), submission_id, Status.consultation_booked)  # a colleague booked it
     at = move(at, Status.declined)
-    assert [e.value for e in at.error] == ["Cannot move from Consultation booked to Declined."]
+    assert [e.value for e in at.error] == [
+        "Someone else moved this submission to Consultation booked meanwhile, so your change was not made. "
+        "The page now shows the latest; please check it before moving it on."
+    ]
     assert casework.detail(app_db, me, submission_id).status == Status.consultation_booked
 
 

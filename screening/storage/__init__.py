@@ -5,6 +5,7 @@ run from code (``Database.migrate``) so the app, the CLI and the tests need no
 ``alembic.ini``.
 """
 
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -15,12 +16,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from screening.settings import Settings, get_settings
+from screening.settings import Settings, get_settings, owner_only
+from screening.storage import locks
 from screening.storage.models import utcnow
+from screening.storage.privileges import app_role, grant_app
 
 Tx = Session
 """One open transaction, as the services pass it to the storage functions."""
@@ -107,14 +111,41 @@ class WriteTurns:
             turn.release()
 
 
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(url: str) -> None:
+    """The database file (and SQLite's side files) readable by the app's user only: 0600, not the umask's 0644.
+
+    SQLite gives its -wal and -shm files the mode of the database file, so creating that one
+    owner-only before SQLite opens it is enough; files an older version created are tightened.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in SQLITE_FILES:
+        owner_only(path.with_name(path.name + suffix), 0o600)
+
+
+def _engine(url: str, settings: Settings | None) -> Engine:
+    """hide_parameters: a database error message (which may reach a server log) never carries patient values."""
+    if url.startswith("sqlite"):
+        _private_sqlite_file(url)
+        return create_engine(url, hide_parameters=True)
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow} if settings else {}
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
+
+
 class Database:
     """One engine per process; each ``session()`` is one transaction."""
 
     def __init__(self, url: str, *, settings: Settings | None = None) -> None:
         self.url = url
         self.settings = settings
-        # hide_parameters: a database error message (which may reach a server log) never carries patient values
-        self.engine: Engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
+        self.engine: Engine = _engine(url, settings)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -142,12 +173,30 @@ class Database:
         return self.clock()
 
     def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema; with a separate migration URL (the owner role), then grant the app's role its rights."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
-            cfg.attributes["connection"] = connection
-            cfg.attributes["keyed_hash"] = self.config.keyed_hash  # 0008 fills match_keys for stored submissions
-            command.upgrade(cfg, revision)
+        owner_url = self.config.migration_database_url
+        owner = _engine(owner_url, None) if owner_url else self.engine
+        try:
+            with owner.begin() as connection:
+                locks.serialise(connection, "migrate")  # instances starting together migrate one after another
+                cfg.attributes["connection"] = connection
+                cfg.attributes["keyed_hash"] = self.config.keyed_hash  # 0008 fills match_keys for stored submissions
+                command.upgrade(cfg, revision)
+                if owner is not self.engine and connection.dialect.name == "postgresql":
+                    with self.engine.connect() as app:
+                        role = app_role(app)
+                    if role != app_role(connection):
+                        grant_app(connection, role)
+        finally:
+            if owner is not self.engine:
+                owner.dispose()
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None before the first migration)."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from screening.storage import locks
 from screening.storage.models import LoginAttempt, Staff, StaffSessionRow
 
 
@@ -24,6 +25,11 @@ def add_staff(tx: Session, staff: Staff) -> Staff:
     tx.add(staff)
     tx.flush()
     return staff
+
+
+def serialise_logins(tx: Session, username: str) -> None:
+    """Counting a name's failures and reserving its next attempt is one step, whichever instance serves it."""
+    locks.serialise(tx, "login:" + username)
 
 
 def failures_since(tx: Session, username: str, since: datetime) -> int:
@@ -64,8 +70,16 @@ def purge(tx: Session, *, attempts_before: datetime, sessions_ended_before: date
     )
 
 
-def record_attempt(tx: Session, username: str, at: datetime, *, success: bool) -> None:
-    tx.add(LoginAttempt(username=username, at=at, success=success))
+def reserve_attempt(tx: Session, username: str, at: datetime) -> int:
+    """An attempt counted as failed until its password proves right (``mark_success``): a crash between counts too."""
+    attempt = LoginAttempt(username=username, at=at, success=False)
+    tx.add(attempt)
+    tx.flush()
+    return attempt.id
+
+
+def mark_success(tx: Session, attempt_id: int) -> None:
+    tx.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(success=True))
 
 
 def open_session(tx: Session, *, token_hash: str, staff_id: int, now: datetime, expires_at: datetime) -> None:

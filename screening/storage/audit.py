@@ -54,5 +54,10 @@ def page(tx: Session, where: AuditFilter, *, offset: int, limit: int) -> tuple[l
     return list(rows), total
 
 
+def count(tx: Session, *, action: str, target: str) -> int:
+    """How many rows record one action on one target (an indexed lookup: the per-browser resume tries)."""
+    return tx.scalar(select(func.count()).where(AuditRow.action == action, AuditRow.target == target)) or 0
+
+
 def actions(tx: Session) -> list[str]:
     return list(tx.scalars(select(AuditRow.action).distinct().order_by(AuditRow.action)))

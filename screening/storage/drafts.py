@@ -13,6 +13,11 @@ def find(tx: Session, code_hash: str) -> DraftRow | None:
     return tx.scalar(select(DraftRow).where(DraftRow.code_hash == code_hash))
 
 
+def find_for_update(tx: Session, code_hash: str) -> DraftRow | None:
+    """Locked until the transaction ends (PostgreSQL), so parallel tries on one code are counted one by one."""
+    return tx.scalar(select(DraftRow).where(DraftRow.code_hash == code_hash).with_for_update())
+
+
 def save(
     tx: Session,
     *,

@@ -204,6 +204,8 @@ class DraftRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    failed_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Wrong birth dates given with this code; at the limit the draft opens only after the clinic unlocks it."""
 
 
 class AutosaveRow(Base):
@@ -282,10 +284,6 @@ class OutboxRow(Base):
     expires_at: Mapped[datetime | None]
 
 
-APPEND_ONLY: dict[str, tuple[str, ...]] = {
-    "submissions": ("UPDATE",),
-    "submission_flags": ("UPDATE",),
-    "events": ("UPDATE", "DELETE"),
-    "audit_log": ("UPDATE", "DELETE"),
-}
-"""Tables the database itself refuses to change (triggers, created by the migrations)."""
+APPEND_ONLY = ("submissions", "submission_flags", "events", "audit_log")
+"""Tables whose rows the database itself refuses to change or remove, whoever asks (triggers, migrations 0001
+and 0004): no UPDATE, DELETE or TRUNCATE, and on SQLite no INSERT OR REPLACE over an existing row."""

@@ -6,6 +6,7 @@ patient never sees a triage or any word that would read as a decision.
 Everything the patient typed is echoed with ``st.text`` (never as markdown).
 """
 
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -344,8 +345,11 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     st.header("What happens next", anchor=False)
     st.write(next_steps(advice, receipt["method"]))
     if st.button("Start again for someone else"):
+        browser = st.session_state.get(BROWSER_KEY)  # its failed resume tries still count
         st.session_state.clear()
         st.query_params.clear()
+        if browser:
+            st.session_state[BROWSER_KEY] = browser
         st.rerun()
 
 
@@ -414,6 +418,27 @@ def _save(draft: Draft, step: Step, born: str | None, email: str | None) -> None
         )
 
 
+RESUME_FAILED = (
+    "We could not find saved answers for this code and date of birth. Please check both. Saved answers are "
+    f"kept for a limited time only. To protect them, after {intake.TRIES_PER_CODE} wrong tries they can only "
+    "be opened again by the clinic: then please call the clinic."
+)
+RESUME_LOCKED = (
+    "Your saved answers are locked, because a wrong date of birth was given too many times. To protect them, "
+    "only the clinic can unlock them: please call the clinic and tell them your code. Or start the questions again."
+)
+RESUME_TOO_MANY = (
+    "There have been too many tries from this browser, so you cannot try again here. Please call the clinic, "
+    "or start the questions again."
+)
+BROWSER_KEY = "resume-browser"
+
+
+def _browser_key() -> str:
+    """A random key for this browser session, so its failed tries are counted (it never leaves the server)."""
+    return st.session_state.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
+
+
 def _resume() -> None:
     st.write("Enter the code you were given and your date of birth.")
     code = st.text_input("Your code", key="resume-code", max_chars=24, placeholder="XXXX-XXXX-XXXX-XXXX")
@@ -423,16 +448,18 @@ def _resume() -> None:
     found = None
     if code.strip() and born is not None:
         try:
-            found = intake.resume_draft(resources.database(), code, born)
+            found = intake.resume_draft(resources.database(), code, born, browser=_browser_key())
         except StorageError:
             st.error(UNAVAILABLE, icon=":material/error:")
             return
+        except intake.DraftLocked:
+            st.error(RESUME_LOCKED, icon=":material/lock:")
+            return
+        except intake.TooManyTries:
+            st.error(RESUME_TOO_MANY, icon=":material/error:")
+            return
     if found is None:
-        st.error(
-            "We could not find saved answers for this code and date of birth. Please check both. "
-            "Saved answers are kept for a limited time only.",
-            icon=":material/error:",
-        )
+        st.error(RESUME_FAILED, icon=":material/error:")
         return
     st.session_state[DRAFT] = found.answers
     st.session_state[CODE] = intake.normalise_code(code)

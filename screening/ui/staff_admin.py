@@ -15,13 +15,18 @@ from screening.casework import AuditEntry
 from screening.roles import ROLE_LABELS, Role
 from screening.staff import StaffInfo, StaffSession
 from screening.ui import auth, resources, targets_form
-from screening.ui.staff_common import attempt, current_page, first_page, pager, show_outcome
+from screening.ui.staff_common import attempt, current_page, first_page, pager, show_outcome, storage_guard
 
 AUDIT_PAGE = "staff_audit_page"
 AUDIT_PAGE_SIZE = 100
 
 
 def page() -> None:
+    with storage_guard():
+        _page()
+
+
+def _page() -> None:
     me = auth.require_staff(Role.admin)
     st.header("Staff and audit log")
     show_outcome()
@@ -133,6 +138,9 @@ def _audit(me: StaffSession) -> None:
         found = casework.audit_log(db, me, **filters, page=current_page(AUDIT_PAGE), page_size=AUDIT_PAGE_SIZE)
     except PermissionError as exc:
         auth.refused(exc)
+        return
+    except ValueError as exc:  # a filter with a control character in it
+        st.error(str(exc))
         return
     st.dataframe(audit_frame(found.rows), hide_index=True, key="audit_table")
     pager(AUDIT_PAGE, found.page, max(1, -(-found.total // found.page_size)), found.total, "entry", "entries")

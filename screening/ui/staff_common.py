@@ -1,13 +1,20 @@
 """Small pieces the staff pages share: running an action and showing its outcome, paging through a service's pages."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
+from screening.storage import StorageError
 from screening.wording import count
 
 FLASH, PROBLEM = "staff_flash", "staff_problem"
+STORAGE_PROBLEM = (
+    "The database could not be reached or refused this just now, so nothing was read or changed. "
+    "Please try again in a moment; if it keeps happening, tell the administrator."
+)
+
 _INLINE = re.compile(r"([\\`*_\[\]<>~:$|{}&])")
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
 
@@ -21,6 +28,15 @@ def literal(text: str) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
+@contextmanager
+def storage_guard() -> Iterator[None]:
+    """Around a whole staff page: any database failure becomes a plain message, never a traceback on screen."""
+    try:
+        yield
+    except StorageError:
+        st.error(STORAGE_PROBLEM)
+
+
 def attempt(action: Callable[[], object], done: str) -> None:
     """Run one service call and keep its outcome for the next run to show: done, or the refusal in plain words.
 
@@ -30,6 +46,8 @@ def attempt(action: Callable[[], object], done: str) -> None:
         action()
     except (PermissionError, ValueError) as exc:
         st.session_state[PROBLEM] = str(exc)
+    except StorageError:
+        st.session_state[PROBLEM] = STORAGE_PROBLEM
     else:
         st.session_state[FLASH] = done
 

@@ -14,7 +14,7 @@ from screening.casework import Detail, TimelineEntry
 from screening.staff import Role, StaffInfo, StaffSession
 from screening.ui import auth, case_summary, resources
 from screening.ui.answers_view import render_answers
-from screening.ui.staff_common import attempt, show_outcome
+from screening.ui.staff_common import attempt, show_outcome, storage_guard
 from screening.ui.staff_downloads import downloads
 from screening.ui.whycard import render_full_trace, render_why_cards
 from screening.workflow import STATUS_LABELS, Status
@@ -23,6 +23,11 @@ NOBODY = 0
 
 
 def page() -> None:
+    with storage_guard():
+        _page()
+
+
+def _page() -> None:
     me = auth.require_staff()
     submission_id = st.session_state.get(auth.OPEN)
     if submission_id is None:
@@ -45,7 +50,6 @@ def page() -> None:
 def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
-    show_outcome()
     case_summary.facts(found)
     case_summary.repeats(found, _open_other)
     case_summary.call_summary(found)
@@ -69,10 +73,11 @@ def _open_other(submission_id: int) -> None:
     st.session_state[auth.OPEN] = submission_id
 
 
-def _move(me: StaffSession, submission_id: int, target: Status) -> None:
-    """A button callback: it runs even if the button is gone from the new page, so a stale click is refused aloud."""
+def _move(me: StaffSession, submission_id: int, shown: Status, target: Status) -> None:
+    """A button callback: it runs even if the button is gone from the new page, so a stale click is refused aloud
+    (the status the page showed goes with it: a colleague's move in between is not overwritten)."""
     attempt(
-        lambda: casework.change_status(resources.database(), me, submission_id, target),
+        lambda: casework.change_status(resources.database(), me, submission_id, target, expected=shown),
         f"Moved to {STATUS_LABELS[target]}.",
     )
 
@@ -85,6 +90,7 @@ def _move_label(found: Detail, target: Status) -> str:
 
 def _workflow(me: StaffSession, found: Detail) -> None:
     st.subheader("Workflow")
+    show_outcome()  # here, beside the buttons just pressed: the page keeps its scroll position after a click
     if not found.allowed_next:
         st.text(f"{STATUS_LABELS[found.status]}: no further steps.")
         return
@@ -94,7 +100,7 @@ def _workflow(me: StaffSession, found: Detail) -> None:
                 _move_label(found, target),
                 key=f"move_{target.value}",
                 on_click=_move,
-                args=(me, found.submission_id, target),
+                args=(me, found.submission_id, found.status, target),
             )
 
 

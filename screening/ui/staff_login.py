@@ -6,10 +6,15 @@ from screening import staff
 from screening.roles import ROLE_LABELS
 from screening.staff import StaffSession
 from screening.ui import auth, resources
-from screening.ui.staff_common import PROBLEM, attempt, show_outcome
+from screening.ui.staff_common import PROBLEM, attempt, show_outcome, storage_guard
 
 
 def page() -> None:
+    with storage_guard():
+        _page()
+
+
+def _page() -> None:
     me = auth.signed_in()
     if me is None:
         if auth.login_form() is not None:

@@ -16,7 +16,7 @@ from screening.exports.service import call_list
 from screening.staff import StaffInfo, StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
 from screening.ui import auth, queue_bulk, queue_table, resources
-from screening.ui.staff_common import current_page, first_page, pager, show_outcome
+from screening.ui.staff_common import current_page, first_page, pager, show_outcome, storage_guard
 from screening.workflow import STATUS_LABELS, Status
 
 PAGE_SIZE = 50
@@ -25,6 +25,11 @@ ANYONE, ME = "anyone", "me"
 
 
 def page() -> None:
+    with storage_guard():
+        _queue()
+
+
+def _queue() -> None:
     me = auth.require_staff()
     st.header("Review queue")
     show_outcome()
@@ -36,6 +41,9 @@ def page() -> None:
         )
     except PermissionError as exc:
         auth.refused(exc)
+        return
+    except ValueError as exc:  # a search with a control character in it
+        st.error(f"Search: {exc}")
         return
     _counts(found)
     _table(me, found, people)

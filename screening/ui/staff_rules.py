@@ -16,6 +16,7 @@ from screening.ruleset import Advice, Rule, RuleSet
 from screening.staff import StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS
 from screening.ui import auth, resources
+from screening.ui.staff_common import storage_guard
 from screening.ui.whycard import outcome_badge, severity_badge
 from screening.wording import count
 
@@ -23,6 +24,11 @@ RESULT = "staff_rules_preview"
 
 
 def page() -> None:
+    with storage_guard():
+        _page()
+
+
+def _page() -> None:
     me = auth.require_staff(*rules_preview.RULE_READERS)
     ruleset = resources.ruleset()
     if st.session_state.get(auth.RULES_VIEWED) is None:

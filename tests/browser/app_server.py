@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +57,15 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_app(data_dir: Path) -> Iterator[Server]:
-    """The app as ``make run`` starts it, on SQLite in ``data_dir``; stopped (this process only) afterwards."""
+def running_app(data_dir: Path, settings: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """The app as ``make run`` starts it, on SQLite in ``data_dir``; stopped (this process only) afterwards.
+
+    ``settings`` adds environment variables: ``DATABASE_URL`` and the like, for an instance on PostgreSQL.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SCREENING_DATABASE_URL")}
     env["SCREENING_DATA_DIR"] = str(data_dir)
+    env.update(settings or {})
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     url = f"http://127.0.0.1:{port}/"

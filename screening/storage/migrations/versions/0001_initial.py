@@ -8,12 +8,18 @@ Create Date: 2026-11-25 14:27:57.251727
 import sqlalchemy as sa
 from alembic import op
 
-from screening.storage.models import APPEND_ONLY
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | None = None
 depends_on: str | None = None
+
+APPEND_ONLY: dict[str, tuple[str, ...]] = {
+    "submissions": ("UPDATE",),
+    "submission_flags": ("UPDATE",),
+    "events": ("UPDATE", "DELETE"),
+    "audit_log": ("UPDATE", "DELETE"),
+}
+"""The triggers of this revision, frozen here (later revisions add more; see 0004)."""
 
 
 def upgrade() -> None:

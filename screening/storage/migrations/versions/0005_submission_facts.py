@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from screening import fact_store
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 
