@@ -36,7 +36,7 @@ def audit(db: Database) -> list[tuple[str, str, str | None, dict]]:
 
 
 def saved(db: Database) -> str:
-    return intake.save_draft(db, {"about": {"date_of_birth": BORN}}, "red_flags", BORN)
+    return intake.save_draft(db, {"about": {"date_of_birth": BORN}}, "red_flags", BORN).code
 
 
 def test_wrong_birth_dates_lock_the_draft_until_the_clinic_unlocks_it(db: Database):

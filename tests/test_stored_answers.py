@@ -85,7 +85,7 @@ def test_the_rule_preview_rescreens_old_submissions_rather_than_skipping_them(db
 
 def test_an_old_saved_draft_resumes_in_todays_shape(db: Database, ruleset: RuleSet) -> None:
     born = date(1985, 4, 12)
-    code = intake.save_draft(db, old_answers(ruleset), "safety", born)
+    code = intake.save_draft(db, old_answers(ruleset), "safety", born).code
     found = intake.resume_draft(db, code, born)
     assert found is not None
     assert found.answers["safety"]["injection_site_infection"] == "no"
