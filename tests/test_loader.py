@@ -278,7 +278,8 @@ def test_a_required_rule_made_flag_only_is_refused(folder):
     path = folder / "red_flags.yaml"
     text = path.read_text(encoding="utf-8")
     start = text.index("id: RF-THUNDERCLAP")
-    path.write_text(text[:start] + text[start:].replace("    triage: urgent\n", "", 1), encoding="utf-8")
+    flag_only = text[start:].replace("    triage: urgent\n", "", 1).replace("    advice: emergency\n", "", 1)
+    path.write_text(text[:start] + flag_only, encoding="utf-8")  # advice too: only urgent rules give it
     assert_says(
         refused(folder), "red_flags.yaml: rule RF-THUNDERCLAP: ruleset.yaml requires it to give urgent; it gives no"
     )
@@ -343,10 +344,10 @@ def test_a_file_cut_off_inside_a_quoted_explanation_is_a_yaml_error_at_its_line(
 
 
 def test_a_file_cut_off_after_a_rules_title_names_the_rule_and_what_it_lacks(folder):
-    _cut_at(folder, "title: Recent clear change in the headache pattern\n")
+    _cut_at(folder, "title: New kind of headache, or steadily getting worse\n")
     message = refused(folder)
     for missing in ("when", "severity", "source", "explain"):
-        assert_says(message, f"red_flags.yaml: rule RF-PATTERN-CHANGE: rules.7.{missing}: Field required")
+        assert_says(message, f"red_flags.yaml: rule RF-PATTERN-CHANGE: rules.9.{missing}: Field required")
 
 
 def test_a_file_cut_off_inside_a_condition_names_the_rule(folder):
