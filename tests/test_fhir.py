@@ -144,6 +144,17 @@ def test_a_stored_submission_round_trips_through_its_questionnaire_response(draw
     assert Submission.model_validate(fhir.read_response(response)) == submission
 
 
+def test_not_sure_of_a_medicine_s_days_travels_as_asked_unknown_not_as_the_default_zero(typical):
+    typical["headache"] |= {"acute_days": 12, "days_triptan": None, "days_opioid": 0}
+    response = fhir.response(typical, reference="BT-7K3M-Q9PZ", authored=AT)
+    QuestionnaireResponse.model_validate(response)
+    headache = items_by_link(response["item"])
+    assert headache["headache.days_triptan"]["extension"] == [fhir.UNKNOWN]
+    assert "answer" not in headache["headache.days_triptan"]
+    read = Submission.model_validate(fhir.read_response(response)).headache
+    assert read is not None and read.days_triptan is None and read.days_opioid == 0
+
+
 def errors_of(data: dict[str, Any]) -> list[dict[str, str]]:
     with pytest.raises(ValidationError) as caught:
         Submission.model_validate(data)

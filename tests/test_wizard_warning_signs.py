@@ -181,7 +181,7 @@ def test_each_ticked_medicine_offers_not_sure_for_its_days_and_it_is_stored_as_u
     answers["headache"]["days_combination"] = None
     at = start()
     walk_to_review(at, answers)
-    assert "Combination pills: days a month not sure" in page_text(at)
+    assert "Combination pills: not sure how many days" in page_text(at)
     click(at, "Send my answers")
     assert stored_triage(data_dir, at.code[0].value) == "needs_review"  # possible overuse, kinds not known
 

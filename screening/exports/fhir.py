@@ -50,6 +50,9 @@ UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+UNKNOWN = {"url": DATA_ABSENT, "valueCode": "asked-unknown"}
+"""On an answerless item: asked, and the answer was "Not sure" (where no answer would mean the model's default)."""
 UNSURE_HINT = "Leave it empty if you are not sure."
 PREVENTIVES = "treatments.preventives"
 CLOSED_CHOICES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {(PREVENTIVES, "drug"): (DRUG_SYSTEM, DRUG_CHOICES)}
@@ -353,6 +356,15 @@ def questions() -> dict[str, Question]:
 # --- a stored submission as a QuestionnaireResponse ------------------------------------------------
 
 
+def _unknown_is_an_answer(link_id: str) -> bool:
+    """Whether ``None`` is an answer of its own here ("Not sure" on a count whose default is 0, say), which an
+    answerless item would lose: reading it back would give the default."""
+    scope, _, name = link_id.rpartition(".")
+    model = _preventive() if scope == PREVENTIVES else section_model(scope)
+    info = model.model_fields[name]
+    return not info.is_required() and info.get_default() is not None
+
+
 def _response_items(items: list[dict[str, Any]], scope: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for item in items:
@@ -360,6 +372,9 @@ def _response_items(items: list[dict[str, Any]], scope: Mapping[str, Any]) -> li
             continue
         name = item["linkId"].rpartition(".")[2]
         value = scope.get(name)
+        if value is None and name in scope and _unknown_is_an_answer(item["linkId"]):
+            out.append({"linkId": item["linkId"], "text": item["text"], "extension": [UNKNOWN]})
+            continue
         if value is None or value == []:
             continue
         if item["type"] == "group":
@@ -479,6 +494,8 @@ def _read_items(items: list[Mapping[str, Any]], into: dict[str, Any], errors: li
         values = [_value(question, answer) for answer in item.get("answer", [])]
         if values:
             into[question.field] = values if question.repeats else values[0]
+        elif UNKNOWN in item.get("extension", []):
+            into[question.field] = None
         for answer in item.get("answer", []):
             _read_items(answer.get("item", []), into, errors)
 

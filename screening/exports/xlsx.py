@@ -22,9 +22,11 @@ DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 
 
 def _text(value: Any) -> str:
+    """Without the control characters XML cannot hold, and with every line break one line feed: XML reads a
+    carriage return back as a line feed, and a CR LF pair as ONE, so the cell holds what a reader will see."""
     if isinstance(value, list | tuple | set):
         value = "; ".join(str(v) for v in value)
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _cell(ws: Any, value: Any) -> tuple[WriteOnlyCell, int]:

@@ -308,7 +308,9 @@ def test_the_queue_fits_a_laptop_screen_and_ticked_rows_are_assigned_together(
     assert 0 < tick < 60
     assert tick + glance <= grid["clientWidth"], "an at-a-glance column needs a sideways scroll"
     assert grid["left"] >= 0 and grid["right"] <= LAPTOP["width"], "the table runs out of the window"
-    headers = laptop.locator(".st-key-queue_table [role=columnheader]").all_inner_texts()
+    header_cells = laptop.locator(".st-key-queue_table [role=columnheader]")
+    header_cells.first.wait_for(state="attached")  # the grid draws its header cells a moment after the rerun
+    headers = header_cells.all_inner_texts()
     assert set(AT_A_GLANCE) <= set(headers), headers
     assert grid["scrollHeight"] <= grid["clientHeight"] + 1, "the 50 rows sit in an inner scroll box"
     assert grid["clientHeight"] >= HEADER + ROW * QUEUE_PAGE_ROWS
