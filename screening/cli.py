@@ -155,6 +155,10 @@ def parser() -> argparse.ArgumentParser:
     for action in ("disable", "enable"):
         staff_sub.add_parser(action, help=f"{action} an account").add_argument("name")
     staff_sub.add_parser("password", help="set a new password for an account (asks twice)").add_argument("name")
+    mail = sub.add_parser("mail", help="send the mail that is due (for cron), or a test message")
+    mail_sub = mail.add_subparsers(dest="action", required=True)
+    mail_sub.add_parser("send", help="send every mail that is due, retries included; run from cron every few minutes")
+    mail_sub.add_parser("test", help="send a test message now, to check the SMTP settings").add_argument("address")
     return p
 
 
@@ -166,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         from screening.staff_cli import cmd_staff  # the database only for staff commands: screening starts fast
 
         return cmd_staff(args)
+    if args.command == "mail":
+        from screening.mail_cli import cmd_mail  # the database and SMTP only for mail commands
+
+        return cmd_mail(args)
     submission = None
     if args.command == "screen":  # the answers first: input that is not answers is refused without loading rules
         submission, code = _read_submission(args.file)

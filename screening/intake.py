@@ -14,10 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from screening.answers import Submission
 from screening.engine import screen
+from screening.messaging import courier
+from screening.messaging.outbox import queue_resume_code, queue_urgent_alert
 from screening.ruleset import RuleSet
 from screening.storage import Database, cases, drafts
 from screening.triage import RANK, Triage
@@ -94,6 +97,9 @@ def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code
         (submission_id,) = cases.insert_submissions(tx, [row])
         if draft_code:
             drafts.remove(tx, _code_hash(db, draft_code))
+        alerted = row.triage == Triage.urgent and queue_urgent_alert(tx, db, reference, now)
+    if alerted:
+        courier.wake(db)  # after commit: the alert can never go out for a submission that was not stored
     return Receipt(reference, Triage(row.triage), now, submission_id)
 
 
@@ -105,15 +111,45 @@ def _dob_hash(db: Database, born: date) -> str:
     return db.config.keyed_hash("dob:" + born.isoformat())
 
 
-def save_draft(db: Database, answers: dict[str, Any], step: str, date_of_birth: date, code: str | None = None) -> str:
-    """Store (or overwrite) the draft; returns its resume code, a new one when none is given.
+class NotAnAddress(ValueError):
+    """The address typed for the resume code is not an email address; nothing was saved."""
+
+
+_ADDRESS = TypeAdapter(EmailStr)
+
+
+@dataclass(frozen=True)
+class Saved:
+    code: str
+    expires_at: datetime
+    emailed: bool
+    """The code was queued to the address the patient asked for (False when mail is off or that address
+    already had its share of codes today)."""
+
+
+def save_draft(
+    db: Database,
+    answers: dict[str, Any],
+    step: str,
+    date_of_birth: date,
+    code: str | None = None,
+    *,
+    email_to: str | None = None,
+) -> Saved:
+    """Store (or overwrite) the draft; returns its resume code (a new one when none is given), and
+    mails it to ``email_to`` when the patient asked: queued with the draft, so one is never without the other.
 
     Expired drafts are deleted on the way, so abandoned answers do not outlive their lifetime.
     """
     code = normalise_code(code) if code else random_code(RESUME_GROUPS)
     if len(code) != RESUME_GROUPS * 5 - 1:
         raise ValueError("Not a resume code.")
+    try:
+        email_to = _ADDRESS.validate_python(email_to) if email_to else None
+    except ValidationError:
+        raise NotAnAddress("Not an email address.") from None
     now = db.now()
+    expires_at = now + timedelta(days=db.config.draft_days)
     with db.session() as tx:
         drafts.save(
             tx,
@@ -122,10 +158,13 @@ def save_draft(db: Database, answers: dict[str, Any], step: str, date_of_birth: 
             answers=to_jsonable_python(answers),
             step=step,
             now=now,
-            expires_at=now + timedelta(days=db.config.draft_days),
+            expires_at=expires_at,
         )
         drafts.purge(tx, now)
-    return code
+        emailed = email_to is not None and queue_resume_code(tx, db, email_to, code, expires_at)
+    if emailed:
+        courier.wake(db)
+    return Saved(code, expires_at, emailed)
 
 
 def resume_draft(db: Database, code: str, date_of_birth: date) -> Draft | None:

@@ -9,14 +9,53 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, EmailStr, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_RULES = Path(__file__).resolve().parent.parent / "rules"
 KEY_FILE = "secret_key"
+
+
+class SmtpTls(StrEnum):
+    starttls = "starttls"
+    """Connect in plain text, then require the server to switch to TLS (refused if it does not offer it)."""
+    ssl = "ssl"
+    """TLS from the first byte (port 465)."""
+    none = "none"
+    """No encryption: only for a relay on the same machine or a test server."""
+
+
+TLS_WORDS = {SmtpTls.starttls: "STARTTLS", SmtpTls.ssl: "TLS", SmtpTls.none: "not encrypted"}
+DEFAULT_PORTS = {SmtpTls.starttls: 587, SmtpTls.ssl: 465, SmtpTls.none: 25}
+URL_SCHEMES = {"smtp": SmtpTls.starttls, "smtps": SmtpTls.ssl}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where outgoing mail goes, resolved from ``SMTP_URL`` or the separate ``SMTP_*`` variables."""
+
+    host: str
+    port: int
+    tls: SmtpTls
+    user: str | None
+    password: SecretStr | None
+    timeout: float
+
+    def describe(self) -> str:
+        """For staff and the console: no password."""
+        who = f"{self.user}@" if self.user else ""
+        return f"{who}{self.host}:{self.port} ({TLS_WORDS[self.tls]})"
+
+
+def _smtp_env(name: str) -> AliasChoices:
+    """SMTP variables go by their common names (``SMTP_HOST``), the ``SCREENING_`` form also works."""
+    return AliasChoices(f"SMTP_{name}", f"SCREENING_SMTP_{name}")
 
 
 class Settings(BaseSettings):
@@ -37,6 +76,48 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=65536, ge=1024)
     """argon2id cost; the defaults are argon2-cffi's recommendation (RFC 9106 low-memory profile)."""
     secret_key: SecretStr = Field(default=SecretStr(""), repr=False)
+    smtp_url: SecretStr | None = Field(default=None, validation_alias=_smtp_env("URL"), repr=False)
+    """``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...:465`` (TLS); the SMTP_* values below
+    override its parts. Neither set: mail is off and nothing is queued."""
+    smtp_host: str | None = Field(default=None, validation_alias=_smtp_env("HOST"))
+    smtp_port: int | None = Field(default=None, ge=1, le=65535, validation_alias=_smtp_env("PORT"))
+    smtp_user: str | None = Field(default=None, validation_alias=_smtp_env("USER"))
+    smtp_password: SecretStr | None = Field(default=None, validation_alias=_smtp_env("PASSWORD"), repr=False)
+    smtp_tls: SmtpTls | None = Field(default=None, validation_alias=_smtp_env("TLS"))
+    smtp_timeout: float = Field(default=20, gt=0, validation_alias=_smtp_env("TIMEOUT"))
+    smtp_from: EmailStr | None = Field(default=None, validation_alias=_smtp_env("FROM"))
+    """The sender address; required once SMTP is set."""
+    clinic_name: str = "The clinic"
+    """How mail to patients signs off and names the sender; nothing else about the clinic goes in a mail."""
+    oncall_email: EmailStr | None = None
+    """Intake's on-call address: told of each new urgent submission (reference and queue link only)."""
+    base_url: str = "http://localhost:8501"
+    """The app's address as staff open it; mail links to its review queue."""
+
+    @property
+    def smtp(self) -> SmtpServer | None:
+        """The mail server, or None when mail is off (the default)."""
+        url = urlsplit(self.smtp_url.get_secret_value()) if self.smtp_url else None
+        host = self.smtp_host or (url.hostname if url else None)
+        if not host:
+            return None
+        tls = self.smtp_tls or (URL_SCHEMES[url.scheme] if url else SmtpTls.starttls)
+        user = self.smtp_user or (unquote(url.username) if url and url.username else None)
+        password = self.smtp_password or (SecretStr(unquote(url.password)) if url and url.password else None)
+        port = self.smtp_port or (url.port if url else None) or DEFAULT_PORTS[tls]
+        return SmtpServer(host, port, tls, user, password, self.smtp_timeout)
+
+    @model_validator(mode="after")
+    def _mail_settings(self) -> "Settings":
+        """A mistyped mail setting stops the app at start, not at the first urgent case."""
+        if self.smtp_url:
+            url = urlsplit(self.smtp_url.get_secret_value())
+            if url.scheme not in URL_SCHEMES or not url.hostname:
+                raise ValueError("SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465")
+        if self.smtp is not None and not self.smtp_from:
+            raise ValueError("SMTP_FROM (the sender address) is required when SMTP_URL or SMTP_HOST is set")
+        self.base_url = self.base_url.rstrip("/")
+        return self
 
     @model_validator(mode="after")
     def _first_run(self) -> "Settings":

@@ -52,7 +52,7 @@ def test_references_are_unique(db: Database, ruleset):
 
 def test_a_saved_draft_comes_back_with_the_code_and_birth_date(db: Database):
     answers = {"about": {"date_of_birth": BORN, "sex": "female"}, "seeking": {"reason": "chronic_migraine"}}
-    code = intake.save_draft(db, answers, "red_flags", BORN)
+    code = intake.save_draft(db, answers, "red_flags", BORN).code
     assert RESUME.match(code)
     draft = intake.resume_draft(db, code, BORN)
     assert draft is not None
@@ -62,7 +62,7 @@ def test_a_saved_draft_comes_back_with_the_code_and_birth_date(db: Database):
 
 
 def test_the_code_is_not_stored(db: Database):
-    code = intake.save_draft(db, {"a": 1}, "welcome", BORN)
+    code = intake.save_draft(db, {"a": 1}, "welcome", BORN).code
     with db.session() as tx:
         row = tx.scalar(select(DraftRow))
         assert row is not None
@@ -73,13 +73,13 @@ def test_the_code_is_not_stored(db: Database):
 
 
 def test_a_code_typed_loosely_still_works(db: Database):
-    code = intake.save_draft(db, {"a": 1}, "welcome", BORN)
+    code = intake.save_draft(db, {"a": 1}, "welcome", BORN).code
     typed = code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
     assert intake.resume_draft(db, typed, BORN) is not None
 
 
 def test_wrong_birth_date_unknown_code_and_expired_draft_all_give_nothing(db: Database):
-    code = intake.save_draft(db, {"a": 1}, "welcome", BORN)
+    code = intake.save_draft(db, {"a": 1}, "welcome", BORN).code
     assert intake.resume_draft(db, code, BORN + timedelta(days=1)) is None
     assert intake.resume_draft(db, intake.random_code(4), BORN) is None
     saved_at = db.now()
@@ -90,11 +90,11 @@ def test_wrong_birth_date_unknown_code_and_expired_draft_all_give_nothing(db: Da
 
 
 def test_saving_again_keeps_the_code_overwrites_the_answers_and_refreshes_expiry(db: Database):
-    code = intake.save_draft(db, {"step": 1}, "welcome", BORN)
+    code = intake.save_draft(db, {"step": 1}, "welcome", BORN).code
     first = intake.resume_draft(db, code, BORN)
     later = db.now() + timedelta(days=10)
     db.clock = lambda: later
-    assert intake.save_draft(db, {"step": 2}, "safety", BORN, code) == code
+    assert intake.save_draft(db, {"step": 2}, "safety", BORN, code).code == code
     draft = intake.resume_draft(db, code, BORN)
     assert draft is not None and first is not None
     assert (draft.answers, draft.step) == ({"step": 2}, "safety")
@@ -107,8 +107,8 @@ def test_a_malformed_code_is_refused_when_saving(db: Database):
 
 
 def test_submitting_deletes_the_draft(db: Database, ruleset):
-    code = intake.save_draft(db, {"a": 1}, "review", BORN)
-    other = intake.save_draft(db, {"b": 2}, "review", BORN)
+    code = intake.save_draft(db, {"a": 1}, "review", BORN).code
+    other = intake.save_draft(db, {"b": 2}, "review", BORN).code
     intake.submit(db, patient(ruleset), ruleset, draft_code=code)
     assert intake.resume_draft(db, code, BORN) is None
     assert intake.resume_draft(db, other, BORN) is not None
@@ -117,9 +117,9 @@ def test_submitting_deletes_the_draft(db: Database, ruleset):
 def test_purge_removes_only_expired_drafts(db: Database):
     start = db.now()
     db.clock = lambda: start
-    old = intake.save_draft(db, {"a": 1}, "welcome", BORN)
+    old = intake.save_draft(db, {"a": 1}, "welcome", BORN).code
     db.clock = lambda: start + timedelta(days=10)
-    fresh = intake.save_draft(db, {"b": 1}, "welcome", BORN)
+    fresh = intake.save_draft(db, {"b": 1}, "welcome", BORN).code
     now = db.now() + timedelta(days=5)
     db.clock = lambda: now
     assert intake.purge_expired_drafts(db) == 1
@@ -145,7 +145,7 @@ def test_resume_codes_carry_at_least_80_random_bits():
 def test_saving_a_draft_clears_out_expired_ones(db: Database):
     start = db.now()
     db.clock = lambda: start
-    old = intake.save_draft(db, {"a": 1}, "welcome", BORN)
+    old = intake.save_draft(db, {"a": 1}, "welcome", BORN).code
     db.clock = lambda: start + timedelta(days=15)
     intake.save_draft(db, {"b": 1}, "welcome", BORN)
     with db.session() as tx:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Text,
     TypeDecorator,
 )
 from sqlalchemy.engine import Dialect
@@ -180,6 +181,35 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str | None] = mapped_column(String(100), index=True)
     detail: Mapped[dict[str, Any]]
+
+
+class OutboxRow(Base):
+    """A mail waiting to go, or the record of one that went (or could not).
+
+    Queued in the transaction of what caused it, sent after commit. The body is erased once the mail is
+    sent or has expired, so a resume code never outlives its delivery in the database.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200))
+    """The same Message-ID on every attempt, so a receiving server can drop a repeat."""
+    reference: Mapped[str | None] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    """A sender holds the mail until then; after a crash another sender may take it up."""
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
 
 
 APPEND_ONLY: dict[str, tuple[str, ...]] = {

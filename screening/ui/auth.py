@@ -27,6 +27,8 @@ VIEWED = "staff_viewed_submission"
 """The submission whose opening is already audited as a view; forgotten as soon as another page runs."""
 RULES_VIEWED = "staff_rules_viewed"
 """Set once this opening of the rules page is audited; forgotten, like VIEWED, when another page runs."""
+MAIL_VIEWED = "staff_mail_viewed"
+"""The same for the mail page."""
 
 HERE = Path(__file__).resolve().parent
 LOGIN_PAGE = HERE / "staff_login.py"
@@ -34,8 +36,10 @@ QUEUE_PAGE = HERE / "staff_queue.py"
 DETAIL_PAGE = HERE / "staff_detail.py"
 ADMIN_PAGE = HERE / "staff_admin.py"
 RULES_PAGE = HERE / "staff_rules.py"
+MAIL_PAGE = HERE / "staff_mail.py"
 DETAIL_URL = "staff_submission"
 RULES_URL = "staff_rules"
+MAIL_URL = "staff_mail"
 
 
 def staff_pages() -> list[st.Page]:
@@ -57,6 +61,7 @@ def staff_pages() -> list[st.Page]:
             visibility="visible" if role in (Role.clinician, Role.admin) else "hidden",
             icon=":material/rule:",
         ),
+        st.Page(MAIL_PAGE, title="Mail", url_path=MAIL_URL, visibility=signed_in, icon=":material/mail:"),
         st.Page(
             ADMIN_PAGE,
             title="Staff and audit log",
@@ -67,7 +72,7 @@ def staff_pages() -> list[st.Page]:
     ]
 
 
-WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL)
+WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL, MAIL_URL)
 """Tables and why-cards need the whole window; the patient wizard and the login read best as a narrow column."""
 
 
@@ -76,12 +81,14 @@ def layout_of(page: st.Page) -> Literal["wide", "centered"]:
 
 
 def arriving(page: st.Page) -> None:
-    """Called by app.py before each page runs: any page but the submission's (or the rules') ends its opening,
+    """Called by app.py before each page runs: any page but the submission's (or the rules', or mail) ends its opening,
     so coming back to it (from the queue, or with the browser's back button) is a new, audited view."""
     if page.url_path != DETAIL_URL:
         st.session_state.pop(VIEWED, None)
     if page.url_path != RULES_URL:
         st.session_state.pop(RULES_VIEWED, None)
+    if page.url_path != MAIL_URL:
+        st.session_state.pop(MAIL_VIEWED, None)
 
 
 def ended_notice() -> str:

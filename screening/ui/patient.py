@@ -17,6 +17,7 @@ from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
 from screening.choices import YesNoUnsure, label
 from screening.loader import RuleSetError
+from screening.messaging.outbox import mail_on
 from screening.settings import get_settings
 from screening.storage import StorageError
 from screening.ui import resources
@@ -48,6 +49,7 @@ from screening.ui.widgets import birth_date_input, forget_widgets, render_field,
 
 DRAFT, STEP, ERRORS, CODE, RECEIPT, ARRIVED = "draft", "step", "errors", "draft_code", "receipt", "arrived"
 TICKED = ":ticked"
+EMAIL_CODE, EMAIL_TO = "save-email-code", "save-email-to"
 CLINIC_LINE = "Pre-screening for a Botox consultation"
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
@@ -405,7 +407,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
 
 
 def _save_for_later(draft: Draft, step: Step) -> None:
-    with st.expander("Save and continue later"):
+    with st.expander("Save and continue later", key="save-later", on_change="rerun"):
         days = get_settings().draft_days
         st.write(
             f"We keep your answers for {days} days. You will get a code; with your date of birth it "
@@ -415,30 +417,55 @@ def _save_for_later(draft: Draft, step: Step) -> None:
         if born is None:
             typed = birth_date_input("Your date of birth", "save-dob")
             born = typed.isoformat() if typed else None
+        email = _email_choice(draft)
         if st.button("Save my answers", icon=":material/save:"):
-            _save(draft, step, born)
+            _save(draft, step, born, email)
 
 
-def _save(draft: Draft, step: Step, born: str | None) -> None:
+def _email_choice(draft: Draft) -> str | None:
+    """Only when the patient asks: the code by email too, to the address they gave (or type here)."""
+    if not mail_on(get_settings()):
+        return None
+    if not st.checkbox("Email me the code as well", key=EMAIL_CODE):
+        return None
+    st.session_state.setdefault(EMAIL_TO, draft.get("contact", {}).get("email") or "")
+    return st.text_input("Email address", key=EMAIL_TO, max_chars=320, autocomplete="email").strip()
+
+
+def _save(draft: Draft, step: Step, born: str | None, email: str | None) -> None:
     if born is None:
         st.error("Please enter your date of birth, so only you can open your saved answers.")
+        return
+    if email == "":
+        st.error("Please type your email address, or untick Email me the code.", icon=":material/error:")
         return
     draft.setdefault("about", {})["date_of_birth"] = born
     earlier = st.session_state.get(CODE)
     try:
-        code = intake.save_draft(resources.database(), draft, step.key, date.fromisoformat(born), code=earlier)
+        saved = intake.save_draft(
+            resources.database(), draft, step.key, date.fromisoformat(born), code=earlier, email_to=email
+        )
+    except intake.NotAnAddress:
+        st.error("Please check the email address, or untick Email me the code.", icon=":material/error:")
+        return
     except StorageError:
         st.error(SAVE_FAILED, icon=":material/error:")
         return
-    st.session_state[CODE] = code
-    if earlier:
-        st.success("Saved again. Use the code you were given before, with your date of birth.")
-        return
+    st.session_state[CODE] = saved.code
+    until = f"{saved.expires_at:%B} {saved.expires_at.day}"
     st.success(
-        "Saved. Write down this code now: it is shown only once. With your date of birth it brings your answers back.",
+        ("Saved again. Your code is the same as before" if earlier else "Saved. Here is your code")
+        + f": write it down or take a photo. With your date of birth it brings your answers back until {until}.",
         icon=":material/check_circle:",
     )
-    st.code(code, language=None)
+    st.code(saved.code, language=None)
+    if saved.emailed:
+        st.info("We are emailing this code to you. It can take a few minutes; please check your spam folder too.")
+    elif email:
+        st.warning(
+            "We could not email the code again today: it has been sent several times already. "
+            "Please keep the code shown here."
+        )
 
 
 def _resume() -> None:

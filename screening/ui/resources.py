@@ -1,4 +1,4 @@
-"""What every page shares, made once per process: the rule set and the database.
+"""What every page shares, made once per process: the rule set and the database (with its mail courier).
 
 Cached by their location (rules folder, database URL), so a test or a restart with
 another data directory gets its own, and a page rerun does no loading at all.
@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from screening.loader import load_ruleset
+from screening.messaging import courier
 from screening.ruleset import RuleSet
 from screening.settings import Settings, get_settings
 from screening.storage import Database
@@ -23,6 +24,7 @@ def ruleset_at(rules_dir: str) -> RuleSet:
 def database_at(url: str, _settings: Settings) -> Database:
     db = Database(url, settings=_settings)
     db.migrate()
+    courier.start(db)  # the app sends its own mail (when mail is on): no separate service to run
     return db
 
 
