@@ -18,7 +18,7 @@ from screening.staff import Role, StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
 from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
-from screening.workflow import STATUS_LABELS, Status, allowed_next, check_transition
+from screening.workflow import BOOKED, REOPENED, STATUS_LABELS, Status, TransitionError, check_transition, manual_next
 
 MAX_NOTE = 2000
 MAX_PAGE_SIZE = 200
@@ -38,6 +38,7 @@ EXPORT_COLUMNS = (
     "contact attempts",
 )
 EXPORT_BATCH = 1000
+BOOK_BY_CALL = "A consultation is booked by confirming its video call (below), so it carries the appointment."
 NO_RULE_DECIDED = "No rule decided (the rule set's default)"
 
 
@@ -58,6 +59,10 @@ class QueueRow:
     status_since: datetime
     time_in_status: timedelta
     contact_attempts: int
+    call_state: str | None = None
+    """The video call: requested, offered, call_me or confirmed (``screening.booking.calls.CallState``)."""
+    call_at: datetime | None = None
+    """When that call starts."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,8 @@ def _queue_row(line: cases.QueueLine, now: datetime) -> QueueRow:
         line.status_since,
         now - line.status_since,
         line.contact_attempts,
+        line.call_state,
+        line.call_at,
     )
 
 
@@ -307,7 +314,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         assignee_id=state.assignee_id,
         assignee=person.display_name if person else None,
         contact_attempts=state.contact_attempts,
-        allowed_next=tuple(s for s in Status if s in allowed_next(status, urgent=triage == Triage.urgent)),
+        allowed_next=tuple(s for s in Status if s in manual_next(status, urgent=triage == Triage.urgent)),
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
     )
 
@@ -342,6 +349,8 @@ def record_contact_attempt(db: Database, actor: StaffSession | None, submission_
 
 def _move(db: Database, actor: StaffSession | None, submission_id: int, target: Status, note: str) -> int:
     note = _clean_note(note, required=False)
+    if target == BOOKED:
+        raise TransitionError(BOOK_BY_CALL)
     with db.session() as tx:
         live = require_session(tx, db, actor)
         row, state = _load(tx, submission_id)
@@ -357,6 +366,29 @@ def _move(db: Database, actor: StaffSession | None, submission_id: int, target: 
         state.status_since = db.now()
         _record(tx, db, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
         return state.contact_attempts
+
+
+def book_consultation(
+    tx: Tx, db: Database, live: StaffSession, submission_id: int, appointment: dict[str, Any]
+) -> None:
+    """The move to "Consultation booked" a confirmed video call makes, in the confirmation's transaction;
+    its status event carries the appointment (slot, start, length, clinician)."""
+    row, state = _load(tx, submission_id)
+    current = Status(state.status)
+    check_transition(current, BOOKED, urgent=row.triage == Triage.urgent)
+    data: dict[str, Any] = {"from": current.value, "to": BOOKED.value, "appointment": appointment}
+    state.status, state.status_since = BOOKED.value, db.now()
+    _record(tx, db, live, row, "status", data, data)
+
+
+def reopen_after_cancelled_call(tx: Tx, db: Database, live: StaffSession, submission_id: int) -> None:
+    """A confirmed call was cancelled: the booked case is open again, for intake to arrange another."""
+    row, state = _load(tx, submission_id)
+    if state.status != BOOKED:
+        return
+    data = {"from": BOOKED.value, "to": REOPENED.value, "because": "video call cancelled"}
+    state.status, state.status_since = REOPENED.value, db.now()
+    _record(tx, db, live, row, "status", data, data)
 
 
 def assign(db: Database, actor: StaffSession | None, submission_id: int, staff_id: int | None) -> None:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, EmailStr, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,6 +92,8 @@ class Settings(BaseSettings):
     """How mail to patients signs off and names the sender; nothing else about the clinic goes in a mail."""
     oncall_email: EmailStr | None = None
     """Intake's on-call address: told of each new urgent submission (reference and queue link only)."""
+    clinic_timezone: ZoneInfo = ZoneInfo("America/New_York")
+    """Where the clinic is: video-call slots are published, shown and put in calendars in this time zone."""
     base_url: str = "http://localhost:8501"
     """The app's address as staff open it; mail links to its review queue."""
 

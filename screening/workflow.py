@@ -53,6 +53,12 @@ _URGENT_NEXT: dict[Status, frozenset[Status]] = {
 }
 
 
+BOOKED = Status.consultation_booked
+"""Reached only by confirming a video call (``screening.booking``), so the status always carries its appointment;
+cancelling that call takes the case back to ``REOPENED``."""
+REOPENED = Status.in_review
+
+
 class TransitionError(ValueError):
     """A status change the workflow does not allow."""
 
@@ -61,6 +67,11 @@ def allowed_next(current: Status, *, urgent: bool) -> frozenset[Status]:
     """Urgent submissions may also be marked as urgent advice given or referred."""
     table = {**_NEXT, **_URGENT_NEXT} if urgent else _NEXT
     return table[current]
+
+
+def manual_next(current: Status, *, urgent: bool) -> frozenset[Status]:
+    """The moves a person makes with the status control: all but ``BOOKED``, which confirming a call makes."""
+    return allowed_next(current, urgent=urgent) - {BOOKED}
 
 
 def check_transition(current: Status, target: Status, *, urgent: bool) -> None:

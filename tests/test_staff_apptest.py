@@ -479,10 +479,10 @@ def test_a_move_no_longer_allowed_is_refused_and_changes_nothing(app_db: Databas
     moved_to(app_db, me, submission_id, Status.in_review)
     at = open_detail(me, submission_id)
     assert Status.urgent_referred not in offered_moves(at), "urgent moves are only for urgent submissions"
-    moved_to(app_db, login_as(app_db, "omar"), submission_id, Status.consultation_booked)  # a colleague booked it
-    at = move(at, Status.declined)
-    assert [e.value for e in at.error] == ["Cannot move from Consultation booked to Declined."]
-    assert casework.detail(app_db, me, submission_id).status == Status.consultation_booked
+    moved_to(app_db, login_as(app_db, "omar"), submission_id, Status.declined)  # a colleague declined it
+    at = move(at, Status.contact_attempted)
+    assert [e.value for e in at.error] == ["Cannot move from Declined to Contact attempted."]
+    assert casework.detail(app_db, me, submission_id).status == Status.declined
 
 
 def test_an_action_after_the_session_ended_is_refused_and_shows_the_login(app_db: Database, rules: Any) -> None:
