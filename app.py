@@ -10,6 +10,7 @@ from screening.ui import auth, patient
 
 pages = [
     st.Page(patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True),
+    st.Page(auth.HERE / "my_call.py", title="Your video call", icon=":material/video_call:", url_path="video_call"),
     *auth.staff_pages(),
 ]
 # One flat list: Streamlit's section headers put non-list items inside the menu's <ul> (an axe list violation).

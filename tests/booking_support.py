@@ -2,13 +2,14 @@
 
 from datetime import date, datetime, time, timedelta
 
+from storage_support import patient
+
 from screening import casework, intake
 from screening.booking import calls, slots
 from screening.ruleset import RuleSet
 from screening.staff import StaffSession
 from screening.storage import Database
 from screening.workflow import Status
-from storage_support import patient
 
 LINK = "https://video.example.org/room/42"
 OFFER = slots.SlotOffer(30, "Dr Rivera", LINK)

@@ -65,7 +65,8 @@ def test_a_weekly_pattern_publishes_each_weekday_time_once(db: Database):
     assert local == sorted(local)
     assert slots.publish_weekly(db, admin, {0, 2}, [time(14), time(9, 15)], first, last, OFFER) == 0  # re-run
     with pytest.raises(ValueError, match="at most"):
-        slots.publish_weekly(db, admin, set(range(7)), [time(h) for h in range(24)], first, first + timedelta(400), OFFER)
+        every_hour = [time(h) for h in range(24)]
+        slots.publish_weekly(db, admin, set(range(7)), every_hour, first, first + timedelta(400), OFFER)
     with db.session() as tx:
         actions = list(tx.scalars(select(AuditRow.action).where(AuditRow.action == "publish_slots")))
     assert len(actions) == 2

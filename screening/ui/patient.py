@@ -20,7 +20,7 @@ from screening.loader import RuleSetError
 from screening.messaging.outbox import mail_on
 from screening.settings import get_settings
 from screening.storage import StorageError
-from screening.ui import resources
+from screening.ui import booking, resources
 from screening.ui.draft import (
     ACUTE_KINDS,
     KIND_NAMES,
@@ -377,6 +377,8 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
         "reference": receipt.reference,
         "method": label(method).lower(),
         "warning_signs": bool(red_flags_raised(draft)),
+        "submission_id": receipt.submission_id,
+        "email": bool(submission.contact.email),
     }
     for key in (DRAFT, STEP, ERRORS, CODE):
         st.session_state.pop(key, None)
@@ -398,6 +400,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
         f"We will contact you by {receipt['method']} to arrange a free video call with a clinician, "
         "who will talk through your options with you. Please keep your reference code: quote it if you call us."
     )
+    booking.offer_call(receipt)
     if st.button("Start again for someone else"):
         st.session_state.clear()
         st.rerun()

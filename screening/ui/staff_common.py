@@ -1,23 +1,26 @@
 """Small pieces the staff pages share: running an action and showing its outcome, paging through a service's pages."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
 FLASH, PROBLEM = "staff_flash", "staff_problem"
+T = TypeVar("T")
 
 
-def attempt(action: Callable[[], object], done: str) -> None:
-    """Run one service call and keep its outcome for the next run to show: done, or the refusal in plain words.
+def attempt(action: Callable[[], T], done: str | Callable[[T], str]) -> None:
+    """Run one service call and keep its outcome for the next run to show: done (a sentence, or one made from
+    the call's result), or the refusal in plain words.
 
     A refusal for an ended session needs nothing more: the next run's guard shows the login.
     """
     try:
-        action()
+        result = action()
     except (PermissionError, ValueError) as exc:
         st.session_state[PROBLEM] = str(exc)
     else:
-        st.session_state[FLASH] = done
+        st.session_state[FLASH] = done if isinstance(done, str) else done(result)
 
 
 def show_outcome() -> None:

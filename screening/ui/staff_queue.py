@@ -15,7 +15,7 @@ from screening.casework import QueueFilters, QueuePage, QueueRow, waited
 from screening.choices import label
 from screening.staff import StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
-from screening.ui import auth, resources
+from screening.ui import auth, resources, video_call
 from screening.ui.staff_common import current_page, first_page, pager
 from screening.workflow import STATUS_LABELS, Status
 
@@ -100,6 +100,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
                 "Reason": row.reason or casework.NO_RULE_DECIDED,
                 "Flags": ", ".join(row.flags),
                 "Status": STATUS_LABELS[row.status],
+                "Video call": video_call.queue_cell(row.call_state, row.call_at),
                 "In status for": waited(row.time_in_status),
                 "Contact attempts": row.contact_attempts,
                 "Assigned to": row.assignee or "",
@@ -115,6 +116,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
             "Reason",
             "Flags",
             "Status",
+            "Video call",
             "In status for",
             "Contact attempts",
             "Assigned to",
