@@ -21,6 +21,17 @@ def stricter_candidate(folder: Path) -> Path:
         (folder / "ruleset.yaml").read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'),
         encoding="utf-8",
     )
+    (folder / "CHANGELOG.yaml").write_text(
+        (folder / "CHANGELOG.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "versions:\n",
+            'versions:\n  - version: "candidate-2026.11.1"\n    date: 2026-12-01\n'
+            '    changes: ["Chronic migraine needs 10 migraine days a month instead of 8."]\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 

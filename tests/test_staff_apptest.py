@@ -596,6 +596,9 @@ def test_the_rules_page_shows_every_rule_and_audits_each_opening(app_db: Databas
         assert f"{rule.id} · {rule.title}" in shown
         assert f"Source: {rule.source}" in shown
     assert "\n".join(rules.rules[0].when.describe()) in [c.value for c in at.code]
+    newest = rules.changelog[0]
+    assert f"Version {newest.version} · {newest.day:%B} {newest.day.day}, {newest.day.year}" in shown
+    assert "\n".join(f"- {change}" for change in newest.changes) in shown
     examples = pd.concat([d.value for d in at.dataframe if "Example" in d.value.columns])
     assert sorted(examples["Example"]) == sorted(case.name for case in rules.cases)
     at.run()

@@ -33,6 +33,7 @@ def page() -> None:
         st.session_state[auth.RULES_VIEWED] = True
     st.header("Rules")
     _overview(ruleset)
+    _changelog(ruleset)
     _preview(me)
     for file, rules in _by_file(ruleset).items():
         st.subheader(file, anchor=False)
@@ -46,6 +47,15 @@ def _overview(ruleset: RuleSet) -> None:
     st.text(f"{ref.name} · version {ref.version} · hash {ref.hash}")
     st.text(f"When no rule decides: {TRIAGE_LABELS[ruleset.default_triage]}")
     st.text("Precedence (the most serious outcome wins): " + " > ".join(TRIAGE_LABELS[t] for t in PRECEDENCE))
+
+
+def _changelog(ruleset: RuleSet) -> None:
+    """Each version with its date and what changed, newest first (kept in rules/CHANGELOG.yaml); literal text."""
+    count = len(ruleset.changelog)
+    with st.expander(f"Changelog ({count} version{'' if count == 1 else 's'})", key="changelog"):
+        for note in ruleset.changelog:
+            st.text(f"Version {note.version} · {note.day:%B} {note.day.day}, {note.day.year}")
+            st.text("\n".join(f"- {change}" for change in note.changes))
 
 
 def _by_file(ruleset: RuleSet) -> dict[str, list[Rule]]:
