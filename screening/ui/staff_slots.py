@@ -76,7 +76,7 @@ def _offer_fields(prefix: str) -> slots.SlotOffer:
 def _publish_one(me: StaffSession) -> None:
     st.subheader("Publish one slot")
     with st.form("publish_one"):
-        day = st.date_input("Day", min_value=date.today(), key="one_day")
+        day = st.date_input("Day", value=date.today() + timedelta(days=1), min_value=date.today(), key="one_day")
         at = st.selectbox("Time", TIMES, index=12, format_func=lambda t: f"{t:%H:%M}", key="one_time")
         offer = _offer_fields("one")
         if st.form_submit_button("Publish slot", type="primary"):
@@ -94,7 +94,7 @@ def _publish_weekly(me: StaffSession) -> None:
     with st.form("publish_weekly"):
         days = st.multiselect("Weekdays", range(7), format_func=WEEKDAYS.__getitem__, key="week_days")
         times = st.multiselect("Times", TIMES, format_func=lambda t: f"{t:%H:%M}", key="week_times")
-        first = st.date_input("From", min_value=date.today(), key="week_from")
+        first = st.date_input("From", value=date.today() + timedelta(days=1), min_value=date.today(), key="week_from")
         last = st.date_input("Until", value=date.today() + timedelta(weeks=4), min_value=date.today(), key="week_until")
         offer = _offer_fields("week")
         if st.form_submit_button("Publish pattern", type="primary"):

@@ -3,7 +3,8 @@
 A patient with a red-flag answer and markup in their name and in a medicine's name
 submits through the wizard; a staff account is made with the real command line; the
 staff member logs in, finds the submission at the top of the queue, opens it, reads
-the why-cards and books it. The markup must show up as the characters typed.
+the why-cards and refers it on (a patient told to seek urgent care books no video call).
+The markup must show up as the characters typed.
 """
 
 import copy
@@ -132,7 +133,7 @@ def move(page: Page, label: str) -> None:
     settle(page)
 
 
-def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
+def test_staff_refer_an_urgent_submission_and_patient_markup_stays_text(
     server: Any, phone: Page, desk: Page, staff_account: str, earlier_patients: list[str]
 ) -> None:
     reference = complete_patient_flow(phone, server.url, urgent_patient_with_markup())
@@ -155,8 +156,8 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
     expect(card.get_by_text("Severity: Critical")).to_be_visible()
     expect(card.get_by_text("Source: SNOOP4 (Dodick) - O, onset sudden · rule set Botox", exact=False)).to_be_visible()
     move(desk, "In review")
-    move(desk, "Consultation booked")
-    expect(desk.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text("Consultation booked")
+    move(desk, "Urgent: referred")
+    expect(desk.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text("Urgent: referred")
 
     body = desk.inner_text("body")
     assert MARKUP in body, "the patient's text was not shown as typed"
@@ -169,7 +170,7 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
             "SELECT c.status FROM case_state c JOIN submissions s ON s.id = c.submission_id WHERE s.reference = ?",
             (reference,),
         ).fetchone()
-    assert status == "consultation_booked"
+    assert status == "urgent_referred"
 
 
 @pytest.mark.parametrize("path", STAFF_PATHS)
