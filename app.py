@@ -10,7 +10,8 @@ from screening.ui import auth, patient
 
 pages = [
     st.Page(patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True),
-    st.Page(auth.HERE / "my_call.py", title="Your video call", icon=":material/video_call:", url_path="video_call"),
+    # Reached from the confirmation and the confirmation mail; not a menu entry (staff have their Video calls page).
+    st.Page(auth.HERE / "my_call.py", title="Your video call", url_path="video_call", visibility="hidden"),
     *auth.staff_pages(),
 ]
 # One flat list: Streamlit's section headers put non-list items inside the menu's <ul> (an axe list violation).

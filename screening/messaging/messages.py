@@ -52,9 +52,10 @@ def urgent_alert(settings: Settings, recipient: str, reference: str, received: d
 
 
 def clinic_time(settings: Settings, starts_at: datetime) -> str:
-    """A start as the clinic reads it: "Tuesday, March 3, 2026 at 10:30 (America/New_York)"."""
+    """A start as a patient reads it: "Tuesday, March 3, 2026 at 10:30 New York time"."""
     local = starts_at.astimezone(settings.clinic_timezone)
-    return f"{local:%A}, {_day(local)} at {local:%H:%M} ({settings.clinic_timezone.key})"
+    place = settings.clinic_timezone.key.rpartition("/")[2].replace("_", " ")
+    return f"{local:%A}, {_day(local)} at {local:%H:%M} {place} time"
 
 
 def call_confirmed(
