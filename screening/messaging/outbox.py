@@ -16,6 +16,7 @@ from screening.settings import Settings
 from screening.staff import StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, outbox
 from screening.storage.models import OutboxRow
+from screening.storage.outbox import NewMail
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +42,29 @@ def mail_on(settings: Settings) -> bool:
     return settings.smtp is not None
 
 
+def queue(tx: Tx, db: Database, mail: NewMail) -> bool:
+    """Any mail, in the caller's transaction; False (nothing queued) when mail is off. The caller calls
+    ``courier.wake`` after its commit. A new kind of mail adds its text to ``messages`` and comes through here."""
+    if not mail_on(db.config):
+        return False
+    outbox.add(tx, mail, db.now())
+    return True
+
+
 def queue_urgent_alert(tx: Tx, db: Database, reference: str, received: datetime) -> bool:
     """Tell the on-call intake address about a new urgent submission; False when mail or the address is not set."""
     settings = db.config
-    if not mail_on(settings) or not settings.oncall_email:
-        return False
-    outbox.add(tx, messages.urgent_alert(settings, settings.oncall_email, reference, received), db.now())
-    return True
+    return bool(settings.oncall_email) and queue(
+        tx, db, messages.urgent_alert(settings, str(settings.oncall_email), reference, received)
+    )
 
 
 def queue_resume_code(tx: Tx, db: Database, recipient: str, code: str, expires_at: datetime) -> bool:
     """The patient's resume code to the address they typed; False when mail is off or the address had enough today."""
-    settings = db.config
-    now = db.now()
-    if not mail_on(settings):
+    since = db.now() - timedelta(days=1)
+    if outbox.recent_count(tx, messages.RESUME_CODE, recipient, since) >= CODE_MAILS_PER_DAY:
         return False
-    if outbox.recent_count(tx, messages.RESUME_CODE, recipient, now - timedelta(days=1)) >= CODE_MAILS_PER_DAY:
-        return False
-    outbox.add(tx, messages.resume_code(settings, recipient, code, expires_at), now)
-    return True
+    return queue(tx, db, messages.resume_code(db.config, recipient, code, expires_at))
 
 
 def queue_call_confirmed(

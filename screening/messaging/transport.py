@@ -8,6 +8,7 @@ replaced, so a bounce never copies a patient's address into a log line.
 import re
 import smtplib
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
@@ -91,8 +92,8 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _replies(replies: object) -> str:
-    return "; ".join(f"{code} {_text(text)}" for code, text in replies)  # type: ignore[attr-defined]
+def _replies(replies: Iterable[tuple[int, bytes]]) -> str:
+    return "; ".join(f"{code} {_text(text)}" for code, text in replies)
 
 
 def _clean(text: str) -> str:
