@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from screening.casework import _reference_of, book_consultation, reopen_after_cancelled_call
-from screening.messaging import courier
-from screening.messaging.outbox import queue_call_confirmed
+from screening.messaging import courier, messages
+from screening.messaging.outbox import queue
 from screening.staff import StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, booking, cases
 from screening.storage.booking import SlotTaken
@@ -192,8 +192,12 @@ def confirm(db: Database, actor: StaffSession | None, submission_id: int) -> Cal
         _show(tx, call, slot)
         _record(tx, db, live, row, "confirmed", slot)
         book_consultation(tx, db, live, submission_id, _slot_data(slot))
-        mailed = call.email is not None and queue_call_confirmed(
-            tx, db, call.email, row.reference, slot.starts_at, slot.minutes, slot.video_link
+        mailed = call.email is not None and queue(
+            tx,
+            db,
+            messages.call_confirmed(
+                db.config, call.email, row.reference, slot.starts_at, slot.minutes, slot.video_link
+            ),
         )
         result = _call(row, call, slot)
     if mailed:

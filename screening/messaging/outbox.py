@@ -67,17 +67,6 @@ def queue_resume_code(tx: Tx, db: Database, recipient: str, code: str, expires_a
     return queue(tx, db, messages.resume_code(db.config, recipient, code, expires_at))
 
 
-def queue_call_confirmed(
-    tx: Tx, db: Database, recipient: str, reference: str, starts_at: datetime, minutes: int, link: str
-) -> bool:
-    """A patient's confirmed video call, to the address they asked it be sent to; False when mail is off."""
-    settings = db.config
-    if not mail_on(settings):
-        return False
-    outbox.add(tx, messages.call_confirmed(settings, recipient, reference, starts_at, minutes, link), db.now())
-    return True
-
-
 # --- sending -------------------------------------------------------------------------------------
 
 
