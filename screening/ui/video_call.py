@@ -25,11 +25,11 @@ def short_time(at: datetime) -> str:
 
 
 def queue_cell(state: str | None, at: datetime | None) -> str:
-    """The queue's "Video call" cell: "Requested Tue 03 Mar 2026 10:30", "Call to arrange", or nothing."""
+    """The queue's narrow "Video call" cell: "Requested 03 Mar 10:30", "Call to arrange", or nothing."""
     if state is None:
         return ""
     label = STATE_LABELS[CallState(state)]
-    return f"{label} {short_time(at)}" if at else label
+    return f"{label} {at.astimezone(resources.database().config.clinic_timezone):%d %b %H:%M}" if at else label
 
 
 def describe(data: dict[str, Any]) -> str:
