@@ -210,3 +210,22 @@ def test_the_patient_sees_the_confirmed_call_and_downloads_its_calendar(app_db: 
     assert LINK in at.text[0].value
     download = at.get("download_button")[0]
     assert download.proto.label == "Add to my calendar (.ics)"
+
+
+def test_the_queue_shows_the_requested_then_confirmed_time(app_db: Database, rules: Any) -> None:
+    slot_id = a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
+    submission_id = intake.submit(app_db, patient(rules), rules).submission_id
+    calls.request(app_db, submission_id, slot_id)
+    ida = login_as(app_db, "ida")
+    start_local = next(s.starts_at for s in slots.board(app_db, ida)).astimezone(app_db.config.clinic_timezone)
+    when = f"{start_local:%d %b %H:%M}"
+
+    def cell() -> str:
+        at = staff_page("screening/ui/staff_queue.py", ida)
+        assert not at.exception, at.exception
+        return next(d.value for d in at.dataframe if "Video call" in d.value.columns)["Video call"].tolist()[0]
+
+    assert cell() == f"Requested {when}"
+    casework.change_status(app_db, ida, submission_id, Status.in_review)
+    calls.confirm(app_db, ida, submission_id)
+    assert cell() == f"Confirmed {when}"
