@@ -36,7 +36,7 @@ from screening.storage.models import StaffSessionRow, utcnow
 from screening.triage import Triage
 from screening.ui import auth
 from screening.ui.whycard import condition_rows
-from screening.workflow import STATUS_LABELS, Status, allowed_next
+from screening.workflow import STATUS_LABELS, Status, manual_next
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 PAGES = {
@@ -422,7 +422,7 @@ def status_paths(*, urgent: bool) -> dict[Status, list[Status]]:
     frontier = [Status.new]
     while frontier:
         current = frontier.pop(0)
-        for following in sorted(allowed_next(current, urgent=urgent)):
+        for following in sorted(manual_next(current, urgent=urgent)):
             if following not in paths:
                 paths[following] = [*paths[current], following]
                 frontier.append(following)
@@ -434,7 +434,7 @@ TRANSITIONS = [
     pytest.param(urgent, current, target, id=f"{'urgent:' if urgent else ''}{current}->{target}")
     for urgent in (False, True)
     for current in status_paths(urgent=urgent)
-    for target in sorted(allowed_next(current, urgent=urgent))
+    for target in sorted(manual_next(current, urgent=urgent))
 ]
 
 
@@ -460,11 +460,11 @@ def test_each_workflow_move_through_its_button(
     me = login_as(app_db, "nina")
     moved_to(app_db, me, submission_id, *status_paths(urgent=urgent)[current][1:])
     at = open_detail(me, submission_id)
-    assert offered_moves(at) == allowed_next(current, urgent=urgent)
+    assert offered_moves(at) == manual_next(current, urgent=urgent)
     at = move(at, target)
     assert not at.exception and not at.error, (at.exception, at.error)
     assert [s.value for s in at.success] == [f"Moved to {STATUS_LABELS[target]}."]
-    assert offered_moves(at) == allowed_next(target, urgent=urgent)
+    assert offered_moves(at) == manual_next(target, urgent=urgent)
     found = casework.detail(app_db, me, submission_id)
     assert found.status == target
     last = found.timeline[-1]
