@@ -36,5 +36,11 @@ def confirmed_case(db: Database, ruleset: RuleSet, publisher: StaffSession, inta
     return receipt.submission_id
 
 
+def book_by_call(db: Database, publisher: StaffSession, intake_person: StaffSession, submission_id: int) -> None:
+    """A reviewed case booked the only way there is: the patient asks for a slot and intake confirms it."""
+    calls.request(db, submission_id, a_slot(db, publisher))
+    calls.confirm(db, intake_person, submission_id)
+
+
 def start_of(db: Database, slot_id: int, who: StaffSession) -> datetime:
     return next(line.starts_at for line in slots.board(db, who) if line.id == slot_id)

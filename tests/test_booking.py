@@ -14,7 +14,7 @@ from screening import casework, intake
 from screening.booking import calendar, calls, slots
 from screening.staff import Role
 from screening.storage import Database
-from screening.storage.models import AuditRow, CallBooking
+from screening.storage.models import AuditRow, CallBooking, CaseState
 from screening.triage import Triage
 from screening.workflow import Status, TransitionError
 
@@ -97,7 +97,9 @@ def test_request_confirm_books_the_consultation_with_its_appointment(db: Databas
     assert casework.queue(db, ida).rows[0].call_state == "confirmed"
     with db.session() as tx:
         audited = set(tx.scalars(select(AuditRow.action).where(AuditRow.target == receipt.reference)))
+        first_contact = tx.get(CaseState, receipt.submission_id).first_contact_at
     assert {"call_confirmed", "status"} <= audited
+    assert first_contact == detail.status_since, "the booking is the first contact analytics measures"
 
 
 def test_offer_another_then_cancel_frees_the_slots_and_reopens_the_case(db: Database, ruleset):

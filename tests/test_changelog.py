@@ -1,5 +1,6 @@
 """The rule set's changelog (rules/CHANGELOG.yaml): every declared version has its entry, or the set is refused."""
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,8 @@ def refusal(folder: Path) -> list[str]:
 
 def bump(folder: Path, version: str) -> None:
     manifest = folder / "ruleset.yaml"
-    manifest.write_text(manifest.read_text("utf-8").replace('version: "2026.11.1"', f'version: "{version}"'), "utf-8")
+    declared = re.sub(r'^version: ".*"$', f'version: "{version}"', manifest.read_text("utf-8"), count=1, flags=re.M)
+    manifest.write_text(declared, "utf-8")
 
 
 def entry(version: str, day: str, *changes: str) -> str:

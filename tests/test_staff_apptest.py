@@ -25,7 +25,7 @@ from sqlalchemy import update
 from storage_support import PASSWORD, login_as, patient
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
-from wizard_support import click, page_text, start
+from wizard_support import click, page_text, shown_alerts, start
 
 from screening import casework, intake, staff
 from screening.answers import RedFlags
@@ -116,11 +116,6 @@ def headers(at: AppTest) -> list[str]:
 
 def texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
-
-
-def shown_alerts(alerts: Any) -> list[str]:
-    """Alert texts as a reader sees them: stored text in an alert is Markdown-escaped (``literal``)."""
-    return [re.sub(r"\\(.)", r"\1", alert.value) for alert in alerts]
 
 
 def in_order(block: Any) -> Iterator[Any]:
