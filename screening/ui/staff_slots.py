@@ -13,7 +13,7 @@ from screening.booking import slots
 from screening.booking.calls import STATE_LABELS, CallState
 from screening.staff import StaffSession
 from screening.ui import auth, resources
-from screening.ui.staff_common import attempt, show_outcome
+from screening.ui.staff_common import attempt, show_outcome, storage_guard
 from screening.ui.video_call import short_time
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -22,6 +22,11 @@ COLUMNS = ["Starts", "Minutes", "Clinician", "Held by", "State", "Video link"]
 
 
 def page() -> None:
+    with storage_guard():
+        _slots()
+
+
+def _slots() -> None:
     me = auth.require_staff()
     st.header("Video calls")
     show_outcome()
