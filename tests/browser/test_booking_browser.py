@@ -112,7 +112,7 @@ def confirm_call(page: Page, url: str, reference: str) -> None:
     page.get_by_role("button", name="Confirm this call").click()
     expect(page.get_by_text("Video call confirmed: the consultation is booked.")).to_be_visible()
     settle(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text("Consultation booked")
+    expect(page.locator(".st-key-fact_status")).to_contain_text("Consultation booked")
     page.get_by_role("heading", name="Video call").scroll_into_view_if_needed()
     shot(page, "booking-confirmed-case-1366px.png")
 
