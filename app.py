@@ -11,7 +11,12 @@ from screening.ui import auth, not_found, patient
 questionnaire = st.Page(
     patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True
 )
-pages = [questionnaire, *auth.staff_pages()]
+pages = [
+    questionnaire,
+    # Reached from the confirmation and the confirmation mail; not a menu entry (staff have their Video calls page).
+    st.Page(auth.HERE / "my_call.py", title="Your video call", url_path="video_call", visibility="hidden"),
+    *auth.staff_pages(),
+]
 pages += not_found.for_unknown_address(pages, questionnaire)
 # One flat list: Streamlit's section headers put non-list items inside the menu's <ul> (an axe list violation).
 # Patients get no menu at all (staff open /staff); a signed-in staff member gets the sidebar menu.

@@ -23,12 +23,14 @@ from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
 from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
 from screening.workflow import (
+    BOOKED,
     CONTACT_STATUSES,
+    REOPENED,
     STATUS_LABELS,
     Status,
     TransitionError,
-    allowed_next,
     check_transition,
+    manual_next,
 )
 
 MAX_NOTE = 2000
@@ -49,6 +51,7 @@ EXPORT_COLUMNS = (
     "contact attempts",
 )
 EXPORT_BATCH = 1000
+BOOK_BY_CALL = "A consultation is booked by confirming its video call (below), so it carries the appointment."
 NO_RULE_DECIDED = "No rule decided (the rule set's default)"
 
 
@@ -73,6 +76,10 @@ class QueueRow:
     """Open, and in its status longer than its triage's target (working time)."""
     repeat_of: tuple[str, ...] = ()
     """References of other submissions with the same name and birth date, phone or email."""
+    call_state: str | None = None
+    """The video call: requested, offered, call_me or confirmed (``screening.booking.calls.CallState``)."""
+    call_at: datetime | None = None
+    """When that call starts."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +262,8 @@ def queue_row(
         line.contact_attempts,
         _is_overdue(line, limits or {}),
         tuple(match.reference for match in repeats or ()),
+        line.call_state,
+        line.call_at,
     )
 
 
@@ -369,7 +378,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         assignee_id=state.assignee_id,
         assignee=person.display_name if person else None,
         contact_attempts=state.contact_attempts,
-        allowed_next=tuple(s for s in Status if s in allowed_next(status, urgent=triage == Triage.urgent)),
+        allowed_next=tuple(s for s in Status if s in manual_next(status, urgent=triage == Triage.urgent)),
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
         repeats=tuple(repeats),
         target=target,
@@ -448,6 +457,8 @@ def _move_one(
     note: str = "",
     expected: Status | None = None,
 ) -> int:
+    if target == BOOKED:  # by hand or in bulk alike: only a confirmed call books, so the status has its appointment
+        raise TransitionError(BOOK_BY_CALL)
     row, state = _load(tx, submission_id)  # the case row locked: a concurrent move waits, then sees this one
     current = Status(state.status)
     _check_unchanged(current, expected)
@@ -458,12 +469,40 @@ def _move_one(
         data["attempt"] = state.contact_attempts
     if note:
         data["note"] = note
+    _set_status(db, state, target)
+    _record(tx, db, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
+    return state.contact_attempts
+
+
+def _set_status(db: Database, state: CaseState, target: Status) -> None:
+    """The case's new status from now; the first move that reaches out to the patient is its first contact."""
     state.status = target.value
     state.status_since = db.now()
     if target in CONTACT_STATUSES and state.first_contact_at is None:
         state.first_contact_at = state.status_since
-    _record(tx, db, live, row, "status", data, {k: v for k, v in data.items() if k != "note"})
-    return state.contact_attempts
+
+
+def book_consultation(
+    tx: Tx, db: Database, live: StaffSession, submission_id: int, appointment: dict[str, Any]
+) -> None:
+    """The move to "Consultation booked" a confirmed video call makes, in the confirmation's transaction;
+    its status event carries the appointment (slot, start, length, clinician)."""
+    row, state = _load(tx, submission_id)
+    current = Status(state.status)
+    check_transition(current, BOOKED, urgent=row.triage == Triage.urgent)
+    data: dict[str, Any] = {"from": current.value, "to": BOOKED.value, "appointment": appointment}
+    _set_status(db, state, BOOKED)
+    _record(tx, db, live, row, "status", data, data)
+
+
+def reopen_after_cancelled_call(tx: Tx, db: Database, live: StaffSession, submission_id: int) -> None:
+    """A confirmed call was cancelled: the booked case is open again, for intake to arrange another."""
+    row, state = _load(tx, submission_id)
+    if state.status != BOOKED:
+        return
+    data = {"from": BOOKED.value, "to": REOPENED.value, "because": "video call cancelled"}
+    _set_status(db, state, REOPENED)
+    _record(tx, db, live, row, "status", data, data)
 
 
 def assign(db: Database, actor: StaffSession | None, submission_id: int, staff_id: int | None) -> None:

@@ -8,20 +8,24 @@ case) and what is wrong. Only a rule set whose own example cases all pass is ret
 import copy
 import hashlib
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from screening.answers import Submission
 from screening.conditions import ConditionError, compile_condition
 from screening.engine import screen
 from screening.facts import FACTS
 from screening.rule_files import RuleText, read_folder
-from screening.ruleset import PLACEHOLDER, Advice, Case, Rule, RuleSet
+from screening.ruleset import PLACEHOLDER, Advice, Case, Rule, RuleSet, VersionNote
 from screening.triage import RulesetRef, Severity, Triage
 
 MANIFEST = "ruleset.yaml"
+CHANGELOG = "CHANGELOG.yaml"
+"""Beside the rules: each version, its date and what changed. Not a rule file, and not in the rule set's hash
+(a changelog typo fixed changes no result)."""
 
 
 class RuleSetError(ValueError):
@@ -76,6 +80,23 @@ class Manifest(_Strict):
     default_triage: Triage
     requires: Requires
     case_defaults: dict[str, Any]
+
+
+class VersionEntry(_Strict):
+    version: str = Field(min_length=1, max_length=40)
+    date: date
+    changes: list[str] = Field(min_length=1)
+
+    @field_validator("changes")
+    @classmethod
+    def _worded(cls, changes: list[str]) -> list[str]:
+        if any(not change.strip() or len(change) > 1000 for change in changes):
+            raise ValueError("each change is a sentence of 1 to 1,000 characters")
+        return changes
+
+
+class Changelog(_Strict):
+    versions: list[VersionEntry] = Field(min_length=1)
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -146,8 +167,11 @@ def _advice_problem(spec: RuleSpec, when: Any) -> str:
     return ""
 
 
-def _validate(texts: list[RuleText], problems: list[str]) -> tuple[Manifest | None, dict[str, RuleFile]]:
+def _validate(
+    texts: list[RuleText], problems: list[str]
+) -> tuple[Manifest | None, Changelog | None, dict[str, RuleFile]]:
     manifest: Manifest | None = None
+    changelog: Changelog | None = None
     files: dict[str, RuleFile] = {}
     for text in texts:
         if text.data is None:
@@ -156,6 +180,8 @@ def _validate(texts: list[RuleText], problems: list[str]) -> tuple[Manifest | No
         try:
             if text.name == MANIFEST:
                 manifest = Manifest.model_validate(text.data)
+            elif text.name == CHANGELOG:
+                changelog = Changelog.model_validate(text.data)
             else:
                 files[text.name] = RuleFile.model_validate(text.data)
         except ValidationError as exc:
@@ -163,7 +189,27 @@ def _validate(texts: list[RuleText], problems: list[str]) -> tuple[Manifest | No
             continue
         if text.name in files and not (files[text.name].rules or files[text.name].cases):
             problems.append(f"{text.name}: holds no rules and no cases (delete a file not in use)")
-    return manifest, files
+    return manifest, changelog, files
+
+
+def _check_changelog(manifest: Manifest, changelog: Changelog | None, present: bool, problems: list[str]) -> None:
+    """A version nobody wrote down is a change nobody can review: the declared version needs its entry."""
+    if changelog is None:
+        if not present:  # otherwise it was refused, and the problems say why
+            problems.append(f"no {CHANGELOG}: each rule-set version needs an entry there (version, date, changes)")
+        return
+    versions = [entry.version for entry in changelog.versions]
+    for version in sorted({v for v in versions if versions.count(v) > 1}):
+        problems.append(f"{CHANGELOG}: version {version} has more than one entry")
+    if manifest.version not in versions:
+        problems.append(
+            f"{CHANGELOG}: no entry for version {manifest.version}, the version {MANIFEST} declares; "
+            "add it with its date and what changed"
+        )
+
+
+def _notes(changelog: Changelog) -> tuple[VersionNote, ...]:
+    return tuple(VersionNote(e.version, e.date, tuple(e.changes)) for e in changelog.versions)
 
 
 def _check_requires(requires: Requires, files: dict[str, RuleFile], rules: list[Rule], problems: list[str]) -> None:
@@ -251,20 +297,22 @@ def load_ruleset(folder: Path | str) -> RuleSet:
         texts = read_folder(folder, problems)
     except OSError as exc:
         raise RuleSetError([f"{folder}: cannot be read: {exc.strerror}"]) from None
-    manifest, files = _validate(texts, problems)
+    manifest, changelog, files = _validate(texts, problems)
     rules = _compile_files(files, problems)
     if manifest is None:
         if not os.path.lexists(folder / MANIFEST):  # otherwise it was refused, and the problems say why
             problems.append(f"{folder}: no {MANIFEST} (name, version, default_triage, requires, case_defaults)")
         raise RuleSetError(problems)
     _check_requires(manifest.requires, files, rules, problems)
+    _check_changelog(manifest, changelog, os.path.lexists(folder / CHANGELOG), problems)
     if problems:
         raise RuleSetError(problems)
     cases = _cases(files, manifest, {r.id for r in rules}, problems)
     if problems:
         raise RuleSetError(problems)
-    ref = RulesetRef(manifest.name, manifest.version, content_hash(texts))
-    ruleset = RuleSet(ref, manifest.default_triage, tuple(rules), manifest.case_defaults, tuple(cases))
+    ref = RulesetRef(manifest.name, manifest.version, content_hash([t for t in texts if t.name != CHANGELOG]))
+    notes = _notes(changelog) if changelog else ()
+    ruleset = RuleSet(ref, manifest.default_triage, tuple(rules), manifest.case_defaults, tuple(cases), notes)
     failures = case_failures(ruleset)
     if failures:
         raise RuleSetError(failures)

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -52,6 +53,15 @@ class Rule:
         return PLACEHOLDER.sub(lambda m: show_value(facts[m[1]]), self.explain)
 
 
+@dataclass(frozen=True)
+class VersionNote:
+    """One entry of the rule set's changelog: a version, the day it was made, what changed in plain words."""
+
+    version: str
+    day: date
+    changes: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class RuleSet:
     """Compared and hashed by identity: the engine keeps a plan per loaded rule set."""
@@ -61,6 +71,8 @@ class RuleSet:
     rules: tuple[Rule, ...]
     case_defaults: dict[str, Any]
     cases: tuple["Case", ...]
+    changelog: tuple[VersionNote, ...] = ()
+    """Newest first, as ``CHANGELOG.yaml`` keeps it; the declared version always has an entry."""
 
     @property
     def facts_used(self) -> list[str]:

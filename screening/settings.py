@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, EmailStr, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,14 +90,16 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=65536, ge=1024)
     """argon2id cost; the defaults are argon2-cffi's recommendation (RFC 9106 low-memory profile)."""
     secret_key: SecretStr = Field(default=SecretStr(""), repr=False)
-    clinic_timezone: str = "UTC"
+    clinic_timezone: ZoneInfo = ZoneInfo("America/New_York")
+    """Where the clinic is (``SCREENING_CLINIC_TIMEZONE``): video-call slots are published, shown and put in
+    calendars in this time zone, and working hours are counted in it."""
     workday_start: int = Field(default=9, ge=0, le=23)
     workday_end: int = Field(default=17, ge=1, le=24)
     """Working hours, Monday to Friday in ``clinic_timezone``: overdue targets count only this time."""
 
     @property
     def working_week(self) -> WorkingWeek:
-        return WorkingWeek(self.clinic_timezone, self.workday_start, self.workday_end)
+        return WorkingWeek(self.clinic_timezone.key, self.workday_start, self.workday_end)
     smtp_url: SecretStr | None = Field(default=None, validation_alias=_smtp_env("URL"), repr=False)
     """``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...:465`` (TLS); the SMTP_* values below
     override its parts. Neither set: mail is off and nothing is queued."""

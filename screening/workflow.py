@@ -58,10 +58,17 @@ _URGENT_NEXT: dict[Status, frozenset[Status]] = {
 }
 
 
+BOOKED = Status.consultation_booked
+"""Reached only by confirming a video call (``screening.booking``), so the status always carries its appointment;
+cancelling that call takes the case back to ``REOPENED``."""
+REOPENED = Status.in_review
+
+
 MOVE_TARGETS: tuple[Status, ...] = tuple(
-    s for s in Status if any(s in table_ for table_ in (*_NEXT.values(), *_URGENT_NEXT.values()))
+    s for s in Status if s != BOOKED and any(s in table_ for table_ in (*_NEXT.values(), *_URGENT_NEXT.values()))
 )
-"""Every status some case may be moved to (never "new"), in the workflow's order: what a bulk move offers."""
+"""Every status some case may be moved to by hand (never "new", never ``BOOKED``), in the workflow's order:
+what a bulk move offers."""
 
 
 class TransitionError(ValueError):
@@ -72,6 +79,11 @@ def allowed_next(current: Status, *, urgent: bool) -> frozenset[Status]:
     """Urgent submissions may also be marked as urgent advice given or referred."""
     table = {**_NEXT, **_URGENT_NEXT} if urgent else _NEXT
     return table[current]
+
+
+def manual_next(current: Status, *, urgent: bool) -> frozenset[Status]:
+    """The moves a person makes with the status control: all but ``BOOKED``, which confirming a call makes."""
+    return allowed_next(current, urgent=urgent) - {BOOKED}
 
 
 def check_transition(current: Status, target: Status, *, urgent: bool) -> None:

@@ -4,6 +4,8 @@ import copy
 import shutil
 from pathlib import Path
 
+import yaml
+
 from screening.answers import Submission
 from screening.ruleset import RuleSet
 
@@ -17,9 +19,15 @@ def stricter_candidate(folder: Path) -> Path:
     text = path.read_text(encoding="utf-8")
     text = text.replace("migraine_days >= 8", "migraine_days >= 10").replace("migraine_days < 8", "migraine_days < 10")
     path.write_text(text[: text.index("\ncases:")] + "\n", encoding="utf-8")
-    (folder / "ruleset.yaml").write_text(
-        (folder / "ruleset.yaml").read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'),
-        encoding="utf-8",
+    manifest = folder / "ruleset.yaml"
+    version = "candidate-" + yaml.safe_load(manifest.read_text(encoding="utf-8"))["version"]
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'), "utf-8")
+    changelog = folder / "CHANGELOG.yaml"
+    entry = (
+        f'  - version: "{version}"\n    date: 2026-12-01\n    changes: ["Chronic migraine needs 10 migraine days."]\n'
+    )
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace("versions:\n", "versions:\n" + entry, 1), "utf-8"
     )
     return folder
 

@@ -17,7 +17,7 @@ from screening import casework, intake, staff
 from screening.storage import Database, cases
 from screening.storage.models import AuditRow, Event
 from screening.triage import PRECEDENCE, RANK, Flag, Result, RulesetRef, Severity, Triage
-from screening.workflow import CLOSED, Status, TransitionError, allowed_next
+from screening.workflow import CLOSED, Status, TransitionError, manual_next
 
 pytest_plugins = ["db_fixtures"]
 
@@ -171,7 +171,7 @@ def test_detail_has_answers_result_and_timeline_and_is_audited_as_a_view(db: Dat
     assert detail.result["trace"]
     assert (detail.ruleset_version, detail.ruleset_hash) == (ruleset.ref.version, ruleset.ref.hash)
     assert [(e.kind, e.actor, e.data) for e in detail.timeline] == [("status", None, {"from": None, "to": "new"})]
-    assert set(detail.allowed_next) == allowed_next(Status.new, urgent=True)
+    assert set(detail.allowed_next) == manual_next(Status.new, urgent=True)
     assert audit_actions(db)[-1] == ("view", receipt.reference)
 
 
@@ -198,7 +198,7 @@ def path_to(target: Status, *, urgent: bool) -> list[Status]:
     todo = deque([Status.new])
     while todo:
         current = todo.popleft()
-        for nxt in sorted(allowed_next(current, urgent=urgent)):
+        for nxt in sorted(manual_next(current, urgent=urgent)):
             if nxt not in paths:
                 paths[nxt] = [*paths[current], nxt]
                 todo.append(nxt)
@@ -229,7 +229,7 @@ def test_each_transition_is_allowed_or_refused_as_the_workflow_says(db: Database
         for step in path_to(current, urgent=urgent):
             casework.change_status(db, actor, receipt.submission_id, step)
         before = audit_actions(db)
-        if target in allowed_next(current, urgent=urgent):
+        if target in manual_next(current, urgent=urgent):
             assert casework.change_status(db, actor, receipt.submission_id, target) == target
             assert audit_actions(db)[len(before)] == ("status", receipt.reference)
             detail = casework.detail(db, actor, receipt.submission_id)

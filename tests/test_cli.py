@@ -105,8 +105,8 @@ def test_rules_check_fails_clearly_on_a_broken_folder(tmp_path):
 def test_screen_uses_another_rule_folder(tmp_path, answers_file):
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)
-    manifest = folder / "ruleset.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"2026.12.1"', '"test-9"'), "utf-8")
+    for path in (folder / "ruleset.yaml", folder / "CHANGELOG.yaml"):  # a new version comes with its entry
+        path.write_text(path.read_text(encoding="utf-8").replace('"2026.12.1"', '"test-9"'), "utf-8")
     done = run_cli("screen", str(answers_file), "--rules", str(folder))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ruleset"]["version"] == "test-9"

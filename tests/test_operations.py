@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic import command
 from alembic.config import Config
+from booking_support import book_by_call
 from sqlalchemy import select
 from storage_support import PASSWORD, login_as, patient
 
@@ -17,7 +18,7 @@ from screening.staff import Role, StaffSession
 from screening.storage import MIGRATIONS, Database
 from screening.storage.models import AuditRow, CaseState, Event, MatchKey
 from screening.triage import Triage
-from screening.workflow import Status
+from screening.workflow import MOVE_TARGETS, Status
 
 pytest_plugins = ["db_fixtures"]
 
@@ -102,7 +103,8 @@ def test_targets_start_with_the_clinics_defaults_and_only_an_admin_changes_them(
 
 def test_overdue_counts_working_time_and_never_closed_cases(db: Database, ruleset) -> None:
     me = login_as(db, "ivy")
-    friday_4pm = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    clinic = db.config.clinic_timezone  # working hours are the clinic's
+    friday_4pm = datetime(2026, 11, 27, 16, 0, tzinfo=clinic)
     me = at(db, friday_4pm, me)
     late = submit_at(db, ruleset, friday_4pm, patient(ruleset, Triage.urgent))
     booked = submit_at(db, ruleset, friday_4pm, patient(ruleset, Triage.urgent))
@@ -110,11 +112,11 @@ def test_overdue_counts_working_time_and_never_closed_cases(db: Database, rulese
     me = at(db, friday_4pm + timedelta(minutes=20), me)
     casework.change_status(db, me, booked, Status.in_review)
     casework.change_status(db, me, booked, Status.urgent_referred)
-    me = at(db, datetime(2026, 11, 30, 9, 10, tzinfo=UTC), me)  # Monday 9:10: 1 h 10 min (fresh: 50 min) worked
+    me = at(db, datetime(2026, 11, 30, 9, 10, tzinfo=clinic), me)  # Monday 9:10: 1 h 10 min (fresh: 50 min) worked
     rows = {row.submission_id: row for row in casework.queue(db, me).rows}
     assert rows[late].overdue and not rows[fresh].overdue and not rows[booked].overdue
     assert [row.submission_id for row in casework.queue(db, me, overdue=True).rows] == [late]
-    me = at(db, datetime(2026, 11, 29, 12, 0, tzinfo=UTC), me)  # the Sunday between: one working hour only
+    me = at(db, datetime(2026, 11, 29, 12, 0, tzinfo=clinic), me)  # the Sunday between: one working hour only
     assert casework.queue(db, me, overdue=True).rows == []
 
 
@@ -152,16 +154,28 @@ def test_bulk_move_moves_what_the_workflow_allows_and_lists_the_rest(db: Databas
     me = login_as(db, "ivy")
     ready, fresh = submit_at(db, ruleset, MONDAY_NOON), submit_at(db, ruleset, MONDAY_NOON)
     casework.change_status(db, me, ready, Status.in_review)
-    outcome = casework.bulk_move(db, me, [ready, fresh], Status.consultation_booked)
+    outcome = casework.bulk_move(db, me, [ready, fresh], Status.declined)
     refs = {r.submission_id: r.reference for r in casework.queue(db, me).rows}
     assert outcome.done == (refs[ready],)
-    assert outcome.refused == ((refs[fresh], "Cannot move from New to Consultation booked."),)
+    assert outcome.refused == ((refs[fresh], "Cannot move from New to Declined."),)
     statuses = {r.submission_id: r.status for r in casework.queue(db, me).rows}
-    assert statuses == {ready: Status.consultation_booked, fresh: Status.new}
+    assert statuses == {ready: Status.declined, fresh: Status.new}
     with pytest.raises(ValueError, match="Select between"):
         casework.bulk_move(db, me, [], Status.in_review)
     with pytest.raises(LookupError):
         casework.bulk_assign(db, me, [ready, 999_999], None)
+
+
+def test_bulk_move_never_books_a_consultation(db: Database, ruleset) -> None:
+    """Only confirming a video call books, so the status always carries its appointment; bulk moves cannot."""
+    assert Status.consultation_booked not in MOVE_TARGETS
+    me = login_as(db, "ivy")
+    ready = submit_at(db, ruleset, MONDAY_NOON)
+    casework.change_status(db, me, ready, Status.in_review)
+    outcome = casework.bulk_move(db, me, [ready], Status.consultation_booked)
+    reference = casework.queue(db, me).rows[0].reference
+    assert outcome.done == () and outcome.refused == ((reference, casework.BOOK_BY_CALL),)
+    assert casework.queue(db, me).rows[0].status == Status.in_review
 
 
 def test_first_contact_is_the_first_move_that_reaches_out(db: Database, ruleset) -> None:
@@ -211,7 +225,10 @@ def test_analytics_figures_over_a_date_range(db: Database, ruleset) -> None:
     for sid, received, hours in ((a, week1, 2), (b, week1 + timedelta(days=1), 1), (c, week2, 10)):
         me = at(db, received + timedelta(hours=hours), me)
         casework.change_status(db, me, sid, Status.in_review)
-        casework.change_status(db, me, sid, Status.consultation_booked if sid == a else Status.contact_attempted)
+        if sid == a:
+            book_by_call(db, login_as(db, "rivera", Role.clinician), me, sid)
+        else:
+            casework.change_status(db, me, sid, Status.contact_attempted)
     me = at(db, datetime(2026, 11, 30, 16, tzinfo=UTC), me)
     found = analytics.summary(db, me, date(2026, 11, 16), date(2026, 11, 29))
     assert found.total == 3

@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
+from booking_support import book_by_call
 from storage_support import login_as, patient
 from test_staff_apptest import (  # the staff page fixtures and helpers, shared rather than copied
     app_db,
@@ -17,17 +18,16 @@ from test_staff_apptest import (  # the staff page fixtures and helpers, shared 
     open_detail,
     queue_table,
     rules,
-    shown_alerts,
     texts,
 )
-from wizard_support import click
+from wizard_support import click, shown_alerts
 
 from screening import casework, intake, overdue, staff
 from screening.call_notes import ASK
 from screening.staff import Role
 from screening.storage import Database
 from screening.triage import Triage
-from screening.workflow import Status
+from screening.workflow import STATUS_LABELS, Status
 
 __all__ = ["app_db", "rules"]
 pytest_plugins = ["db_fixtures"]
@@ -77,13 +77,15 @@ def test_ticked_rows_are_assigned_and_moved_together_from_the_queue(app_db: Data
     assert {casework.detail(app_db, me, i, record_view=False).assignee for i in ids} == {"Omar"}
     at.session_state["queue_rows_1"] = {"selection": {"rows": [0, 1, 2], "columns": [], "cells": []}}
     at.run()
-    at.selectbox(key="bulk_status").set_value(Status.consultation_booked.value)
+    offered = at.selectbox(key="bulk_status").options
+    assert STATUS_LABELS[Status.consultation_booked] not in offered, "only confirming a video call books"
+    at.selectbox(key="bulk_status").set_value(Status.declined.value)
     at = click(at, "Move ticked")
-    assert shown_alerts(at.success) == ["1 submission moved to Consultation booked."]
+    assert shown_alerts(at.success) == ["1 submission moved to Declined."]
     refused = shown_alerts(at.error)[0]
-    assert refused.startswith("Not changed: ") and refused.count("Cannot move from New to Consultation booked") == 2
+    assert refused.startswith("Not changed: ") and refused.count("Cannot move from New to Declined") == 2
     statuses = [casework.detail(app_db, me, i, record_view=False).status for i in ids]
-    assert statuses == [Status.consultation_booked, Status.new, Status.new]
+    assert statuses == [Status.declined, Status.new, Status.new]
     admin = login_as(app_db, "ada", Role.admin)
     assert len(audit_actions(app_db, admin, action="assign")) == 3
 
@@ -139,7 +141,7 @@ def test_the_analytics_page_shows_the_figures_and_charts_and_is_audited(app_db: 
     ids = [submit(app_db, rules), submit(app_db, rules, Triage.urgent)]
     me = login_as(app_db, "nina")
     casework.change_status(app_db, me, ids[0], Status.in_review)
-    casework.change_status(app_db, me, ids[0], Status.consultation_booked)
+    book_by_call(app_db, login_as(app_db, "rivera", Role.clinician), me, ids[0])
     at = at_page("analytics", me)
     assert not at.exception, at.exception
     figures = {m.label: m.value for m in at.metric}

@@ -25,7 +25,7 @@ from sqlalchemy import update
 from storage_support import PASSWORD, login_as, patient
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
-from wizard_support import click, page_text, start
+from wizard_support import click, page_text, shown_alerts, start
 
 from screening import casework, intake, staff
 from screening.answers import RedFlags
@@ -38,7 +38,7 @@ from screening.storage.models import StaffSessionRow, utcnow
 from screening.triage import Triage
 from screening.ui import auth
 from screening.ui.whycard import condition_rows
-from screening.workflow import STATUS_LABELS, Status, allowed_next
+from screening.workflow import STATUS_LABELS, Status, manual_next
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 PAGES = {
@@ -116,11 +116,6 @@ def headers(at: AppTest) -> list[str]:
 
 def texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
-
-
-def shown_alerts(alerts: Any) -> list[str]:
-    """Alert texts as a reader sees them: stored text in an alert is Markdown-escaped (``literal``)."""
-    return [re.sub(r"\\(.)", r"\1", alert.value) for alert in alerts]
 
 
 def in_order(block: Any) -> Iterator[Any]:
@@ -458,7 +453,7 @@ def status_paths(*, urgent: bool) -> dict[Status, list[Status]]:
     frontier = [Status.new]
     while frontier:
         current = frontier.pop(0)
-        for following in sorted(allowed_next(current, urgent=urgent)):
+        for following in sorted(manual_next(current, urgent=urgent)):
             if following not in paths:
                 paths[following] = [*paths[current], following]
                 frontier.append(following)
@@ -470,7 +465,7 @@ TRANSITIONS = [
     pytest.param(urgent, current, target, id=f"{'urgent:' if urgent else ''}{current}->{target}")
     for urgent in (False, True)
     for current in status_paths(urgent=urgent)
-    for target in sorted(allowed_next(current, urgent=urgent))
+    for target in sorted(manual_next(current, urgent=urgent))
 ]
 
 
@@ -496,11 +491,11 @@ def test_each_workflow_move_through_its_button(
     me = login_as(app_db, "nina")
     moved_to(app_db, me, submission_id, *status_paths(urgent=urgent)[current][1:])
     at = open_detail(me, submission_id)
-    assert offered_moves(at) == allowed_next(current, urgent=urgent)
+    assert offered_moves(at) == manual_next(current, urgent=urgent)
     at = move(at, target)
     assert not at.exception and not at.error, (at.exception, at.error)
     assert shown_alerts(at.success) == [f"Moved to {STATUS_LABELS[target]}."]
-    assert offered_moves(at) == allowed_next(target, urgent=urgent)
+    assert offered_moves(at) == manual_next(target, urgent=urgent)
     found = casework.detail(app_db, me, submission_id)
     assert found.status == target
     last = found.timeline[-1]
@@ -515,13 +510,13 @@ def test_a_move_no_longer_allowed_is_refused_and_changes_nothing(app_db: Databas
     moved_to(app_db, me, submission_id, Status.in_review)
     at = open_detail(me, submission_id)
     assert Status.urgent_referred not in offered_moves(at), "urgent moves are only for urgent submissions"
-    moved_to(app_db, login_as(app_db, "omar"), submission_id, Status.consultation_booked)  # a colleague booked it
-    at = move(at, Status.declined)
+    moved_to(app_db, login_as(app_db, "omar"), submission_id, Status.declined)  # a colleague declined it
+    at = move(at, Status.contact_attempted)
     assert [e.value for e in at.error] == [
-        "Someone else moved this submission to Consultation booked meanwhile, so your change was not made. "
+        "Someone else moved this submission to Declined meanwhile, so your change was not made. "
         "The page now shows the latest; please check it before moving it on."
     ]
-    assert casework.detail(app_db, me, submission_id).status == Status.consultation_booked
+    assert casework.detail(app_db, me, submission_id).status == Status.declined
 
 
 def test_an_action_after_the_session_ended_is_refused_and_shows_the_login(app_db: Database, rules: Any) -> None:
@@ -637,6 +632,9 @@ def test_the_rules_page_shows_every_rule_and_audits_each_opening(app_db: Databas
     told = [line for line in shown if line.startswith("Patient is told at once: ")]
     assert len(told) == len([rule for rule in rules.rules if rule.advice is not None]) > 0
     assert "Patient is told at once: emergency now (call 911 / emergency department)" in told
+    newest = rules.changelog[0]
+    assert f"Version {newest.version} · {newest.day:%B} {newest.day.day}, {newest.day.year}" in shown
+    assert "\n".join(f"- {change}" for change in newest.changes) in shown
     examples = pd.concat([d.value for d in at.dataframe if "Example" in d.value.columns])
     assert sorted(examples["Example"]) == sorted(case.name for case in rules.cases)
     at.run()

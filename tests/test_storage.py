@@ -122,7 +122,7 @@ def test_a_whole_case_never_updates_or_deletes_a_submission(db: Database, rulese
     casework.record_contact_attempt(db, actor, receipt.submission_id)
     casework.assign(db, actor, receipt.submission_id, actor.staff_id)
     casework.add_note(db, actor, receipt.submission_id, "Called, no answer.")
-    casework.change_status(db, actor, receipt.submission_id, Status.consultation_booked)
+    casework.change_status(db, actor, receipt.submission_id, Status.declined)
     event.remove(db.engine, "before_cursor_execute", capture)
     writes = [s for s in statements if s.startswith(("update", "delete"))]
     assert writes, "the case state is expected to change"

@@ -5,6 +5,7 @@ patient starts from the rule set's typical patient, so the stored triage is know
 """
 
 import copy
+import re
 import sqlite3
 from datetime import date
 from functools import cache
@@ -104,6 +105,11 @@ def answer(at: AppTest, path: str, value: Any) -> AppTest:
 
 def button(at: AppTest, label: str, key: str | None = None) -> Any:
     return next(b for b in at.button if b.label == label and key in (None, b.key))
+
+
+def shown_alerts(alerts: Any) -> list[str]:
+    """Alert texts as a reader sees them: stored text in an alert is Markdown-escaped (``literal``)."""
+    return [re.sub(r"\\(.)", r"\1", alert.value) for alert in alerts]
 
 
 def click(at: AppTest, label: str, key: str | None = None) -> AppTest:

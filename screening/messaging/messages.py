@@ -13,9 +13,14 @@ from email.utils import make_msgid
 from screening.settings import Settings
 from screening.storage.outbox import NewMail
 
-ONCALL_ALERT, RESUME_CODE = "oncall_alert", "resume_code"
-KIND_LABELS = {ONCALL_ALERT: "On-call alert", RESUME_CODE: "Resume code to a patient"}
+ONCALL_ALERT, RESUME_CODE, CALL_CONFIRMED = "oncall_alert", "resume_code", "call_confirmed"
+KIND_LABELS = {
+    ONCALL_ALERT: "On-call alert",
+    RESUME_CODE: "Resume code to a patient",
+    CALL_CONFIRMED: "Video call confirmation to a patient",
+}
 QUEUE_PATH = "staff_queue"
+CALL_PATH = "video_call"
 
 
 def _message_id(settings: Settings) -> str:
@@ -40,6 +45,39 @@ def urgent_alert(settings: Settings, recipient: str, reference: str, received: d
         kind=ONCALL_ALERT,
         recipient=recipient,
         subject=f"A new submission needs review today: {reference}",
+        body=body,
+        message_id=_message_id(settings),
+        reference=reference,
+    )
+
+
+def clinic_time(settings: Settings, starts_at: datetime) -> str:
+    """A start as a patient reads it: "Tuesday, March 3, 2026 at 10:30 New York time"."""
+    local = starts_at.astimezone(settings.clinic_timezone)
+    place = settings.clinic_timezone.key.rpartition("/")[2].replace("_", " ")
+    return f"{local:%A}, {_day(local)} at {local:%H:%M} {place} time"
+
+
+def call_confirmed(
+    settings: Settings, recipient: str, reference: str, starts_at: datetime, minutes: int, link: str
+) -> NewMail:
+    """When, how long, the link and the reference; not the clinician or the reason for the call."""
+    body = (
+        "Hello,\n\n"
+        f"Your free video call with {settings.clinic_name} is confirmed.\n\n"
+        f"When: {clinic_time(settings, starts_at)}\n"
+        f"How long: {minutes} minutes\n"
+        f"Join here at that time: {link}\n\n"
+        f"Your reference: {reference}\n\n"
+        f"To add it to your calendar or see it again, open {settings.base_url}/{CALL_PATH} and enter your "
+        "reference with the phone number or email address you gave us.\n\n"
+        "If you cannot make it, please call the clinic and quote your reference.\n\n"
+        f"{settings.clinic_name}\n"
+    )
+    return NewMail(
+        kind=CALL_CONFIRMED,
+        recipient=recipient,
+        subject=f"Your video call is confirmed - {settings.clinic_name}",
         body=body,
         message_id=_message_id(settings),
         reference=reference,

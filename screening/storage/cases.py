@@ -197,6 +197,8 @@ class QueueLine:
     status_since: datetime
     contact_attempts: int
     reason: str | None
+    call_state: str | None
+    call_at: datetime | None
     flags: tuple[str, ...]
 
 
@@ -222,6 +224,8 @@ def _queue_select(where: QueueFilter, order: str = "priority") -> Select[Any]:
             CaseState.status_since,
             CaseState.contact_attempts,
             CaseState.reason,
+            CaseState.call_state,
+            CaseState.call_at,
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())
@@ -325,6 +329,10 @@ def flag_ids(tx: Session) -> list[str]:
 
 def submission(tx: Session, submission_id: int) -> SubmissionRow | None:
     return tx.get(SubmissionRow, submission_id)
+
+
+def submission_by_reference(tx: Session, reference: str) -> SubmissionRow | None:
+    return tx.scalar(select(SubmissionRow).where(SubmissionRow.reference == reference))
 
 
 def state_for_update(tx: Session, submission_id: int) -> CaseState | None:

@@ -153,6 +153,10 @@ class CaseState(Base):
     """When staff first tried to reach the patient (``workflow.CONTACT_STATUSES``); analytics measures the wait."""
     headache_days: Mapped[int | None] = mapped_column(SmallInteger)
     """Headache days a month as answered (headache pathway), for analytics without reading the answers."""
+    call_state: Mapped[str | None] = mapped_column(String(12))
+    """The video call: requested, confirmed or call_me (arrange by phone); None when there is none."""
+    call_at: Mapped[datetime | None]
+    """When the requested or confirmed video call starts."""
 
 
 class TriageTarget(Base):
@@ -282,6 +286,39 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+
+
+class VideoSlot(Base):
+    """A free video call a clinician offers; withdrawn slots stay (a past booking still names its time)."""
+
+    __tablename__ = "video_slots"
+    __table_args__ = (Index("ix_video_slots_clinician_start", "clinician", "starts_at", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    minutes: Mapped[int] = mapped_column(SmallInteger)
+    clinician: Mapped[str] = mapped_column(String(100))
+    video_link: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    withdrawn_at: Mapped[datetime | None]
+
+
+class CallBooking(Base):
+    """A submission's video call: one per submission, its current state (the timeline keeps every change).
+
+    ``slot_id`` is unique: the database itself lets at most one booking hold a slot, so two patients
+    choosing the same time at once cannot both get it. A cancelled booking lets go of its slot (NULL).
+    """
+
+    __tablename__ = "call_bookings"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("video_slots.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(12))
+    email: Mapped[str | None] = mapped_column(String(320))
+    """Where to send the confirmation; set only when the patient asked for it by email."""
+    updated_at: Mapped[datetime]
 
 
 APPEND_ONLY = ("submissions", "submission_flags", "events", "audit_log")

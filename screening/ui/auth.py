@@ -38,9 +38,11 @@ ADMIN_PAGE = HERE / "staff_admin.py"
 RULES_PAGE = HERE / "staff_rules.py"
 ANALYTICS_PAGE = HERE / "staff_analytics.py"
 MAIL_PAGE = HERE / "staff_mail.py"
+SLOTS_PAGE = HERE / "staff_slots.py"
 DETAIL_URL = "staff_submission"
 RULES_URL = "staff_rules"
 MAIL_URL = "staff_mail"
+SLOTS_URL = "staff_video_calls"
 
 
 def staff_pages() -> list[st.Page]:
@@ -71,6 +73,9 @@ def staff_pages() -> list[st.Page]:
         ),
         st.Page(MAIL_PAGE, title="Mail", url_path=MAIL_URL, visibility=signed_in, icon=":material/mail:"),
         st.Page(
+            SLOTS_PAGE, title="Video calls", url_path=SLOTS_URL, visibility=signed_in, icon=":material/video_call:"
+        ),
+        st.Page(
             ADMIN_PAGE,
             title="Staff and audit log",
             url_path="staff_admin",
@@ -80,7 +85,7 @@ def staff_pages() -> list[st.Page]:
     ]
 
 
-WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL, "staff_analytics", MAIL_URL)
+WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL, "staff_analytics", MAIL_URL, SLOTS_URL)
 """Tables and why-cards need the whole window; the patient wizard and the login read best as a narrow column."""
 
 

@@ -22,7 +22,7 @@ from screening.messaging.outbox import mail_on
 from screening.ruleset import Advice
 from screening.settings import get_settings
 from screening.storage import StorageError
-from screening.ui import resources
+from screening.ui import booking, resources
 from screening.ui.draft import (
     ACUTE_KINDS,
     KINDS_PATH,
@@ -325,6 +325,8 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
         "reference": receipt.reference,
         "method": CONTACT_BY[submission.contact.preferred_method],
         "advice": [grade.value for grade in advice],
+        "submission_id": receipt.submission_id,
+        "email": bool(submission.contact.email),
     }
     close_tab()
     for key in (DRAFT, STEP, ERRORS, CODE, BACK_TO_REVIEW):
@@ -344,6 +346,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     st.code(receipt["reference"], language=None)
     st.header("What happens next", anchor=False)
     st.write(next_steps(advice, receipt["method"]))
+    booking.offer_call(receipt)
     if st.button("Start again for someone else"):
         browser = st.session_state.get(BROWSER_KEY)  # its failed resume tries still count
         st.session_state.clear()

@@ -3,7 +3,7 @@
 Reference, triage, reason, status, name, assigned to and received come first, in widths
 that sum (with the tick box) to 876 px, less than the 906 px main area beside the sidebar
 at 1366 x 900, so none needs a sideways scroll (the browser test measures it). Time in
-status (a real duration, so its header sorts it), overdue, possible repeat and pathway follow.
+status (a real duration, so its header sorts it), the video call, overdue, possible repeat and pathway follow.
 The table is as tall as its 50 rows: the page scrolls, not a box.
 """
 
@@ -17,6 +17,7 @@ from screening import casework
 from screening.casework import QueueRow, waited
 from screening.choices import label
 from screening.triage import TRIAGE_LABELS, Triage
+from screening.ui import video_call
 from screening.workflow import STATUS_LABELS
 
 OPEN_CLICK = "staff_queue_open_click"
@@ -33,6 +34,7 @@ WIDTHS = {
     "Assigned to": 96,
     "Received (UTC)": 104,
     "In status for": 95,
+    "Video call": 150,
     "Overdue": 70,
     "Repeat": 120,
     "Pathway": 120,
@@ -52,6 +54,9 @@ COLUMNS = {
     "Assigned to": st.column_config.TextColumn(width=WIDTHS["Assigned to"]),
     "Received (UTC)": st.column_config.TextColumn(width=WIDTHS["Received (UTC)"]),
     "In status for": st.column_config.NumberColumn(width=WIDTHS["In status for"], help="Sort by it with the header"),
+    "Video call": st.column_config.TextColumn(
+        width=WIDTHS["Video call"], help="Requested or confirmed (clinic time), or a call to arrange by phone"
+    ),
     "Overdue": st.column_config.TextColumn(
         width=WIDTHS["Overdue"], help="Longer in its status than its triage's target"
     ),
@@ -78,6 +83,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
                 "Assigned to": row.assignee or "",
                 "Received (UTC)": row.created_at.strftime("%d %b %H:%M"),
                 "In status for": pd.Timedelta(row.time_in_status).floor("min"),
+                "Video call": video_call.queue_cell(row.call_state, row.call_at),
                 "Overdue": OVERDUE if row.overdue else "",
                 "Repeat": REPEAT if row.repeat_of else "",
                 "Pathway": label(row.pathway),

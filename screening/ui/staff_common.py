@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import streamlit as st
 
@@ -37,19 +38,23 @@ def storage_guard() -> Iterator[None]:
         st.error(STORAGE_PROBLEM)
 
 
-def attempt(action: Callable[[], object], done: str) -> None:
-    """Run one service call and keep its outcome for the next run to show: done, or the refusal in plain words.
+T = TypeVar("T")
+
+
+def attempt(action: Callable[[], T], done: str | Callable[[T], str]) -> None:
+    """Run one service call and keep its outcome for the next run to show: done (a sentence, or one made from
+    the call's result), or the refusal in plain words.
 
     A refusal for an ended session needs nothing more: the next run's guard shows the login.
     """
     try:
-        action()
+        result = action()
     except (PermissionError, ValueError) as exc:
         st.session_state[PROBLEM] = str(exc)
     except StorageError:
         st.session_state[PROBLEM] = STORAGE_PROBLEM
     else:
-        st.session_state[FLASH] = done
+        st.session_state[FLASH] = done if isinstance(done, str) else done(result)
 
 
 def show_outcome() -> None:

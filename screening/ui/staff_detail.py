@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from screening import casework, staff
+from screening.booking import calls
 from screening.casework import Detail, TimelineEntry
 from screening.staff import Role, StaffInfo, StaffSession
-from screening.ui import auth, case_summary, resources
+from screening.ui import auth, case_summary, resources, video_call
 from screening.ui.answers_view import render_answers
 from screening.ui.staff_common import attempt, show_outcome, storage_guard
 from screening.ui.staff_downloads import downloads
@@ -60,6 +61,7 @@ def _show(me: StaffSession, found: Detail) -> None:
         with st.expander("Full rule trace (every rule and condition)"):
             render_full_trace(found.result)
     _workflow(me, found)
+    video_call.case_panel(me, found)
     _assignment(me, found, staff.list_staff(resources.database(), me))
     _notes(me, found)
     st.subheader("Answers")
@@ -142,11 +144,14 @@ def describe(entry: TimelineEntry) -> str:
         before = STATUS_LABELS[Status(data["from"])] if data.get("from") else "Received"
         attempt = f" (attempt {data['attempt']})" if data.get("attempt") else ""
         note = f": {data['note']}" if data.get("note") else ""
-        return f"{before} → {STATUS_LABELS[Status(data['to'])]}{attempt}{note}"
+        booked = video_call.appointment_suffix(data)
+        return f"{before} → {STATUS_LABELS[Status(data['to'])]}{booked}{attempt}{note}"
     if entry.kind == "assign":
         return f"Assigned to {data.get('to_name') or 'nobody'}"
     if entry.kind == "note":
         return f"Note: {data.get('text', '')}"
+    if entry.kind == calls.EVENT:
+        return video_call.describe(data)
     return entry.kind
 
 

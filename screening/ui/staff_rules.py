@@ -40,6 +40,7 @@ def _page() -> None:
         st.session_state[auth.RULES_VIEWED] = True
     st.header("Rules")
     _overview(ruleset)
+    _changelog(ruleset)
     _preview(me)
     for file, rules in _by_file(ruleset).items():
         st.subheader(file, anchor=False)
@@ -59,6 +60,15 @@ ADVICE_WORDS = {
     Advice.emergency: "emergency now (call 911 / emergency department)",
     Advice.soon: "see a doctor within a few days; the clinic contacts them first",
 }
+
+
+def _changelog(ruleset: RuleSet) -> None:
+    """Each version with its date and what changed, newest first (kept in rules/CHANGELOG.yaml); literal text."""
+    count = len(ruleset.changelog)
+    with st.expander(f"Changelog ({count} version{'' if count == 1 else 's'})", key="changelog"):
+        for note in ruleset.changelog:
+            st.text(f"Version {note.version} · {note.day:%B} {note.day.day}, {note.day.year}")
+            st.text("\n".join(f"- {change}" for change in note.changes))
 
 
 def _by_file(ruleset: RuleSet) -> dict[str, list[Rule]]:

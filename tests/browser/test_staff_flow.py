@@ -1,10 +1,11 @@
-"""From a patient's submission to a booked consultation, in Chromium against ``streamlit run``.
+"""From a patient's submission to an urgent referral, in Chromium against ``streamlit run``.
 
 A patient with a red-flag answer and markup in their name and in a medicine's name
 submits through the wizard; a staff account is made with the real command line; the
 staff member (whose display name holds markup too) logs in, finds the submission at the
 top of the queue, opens it, reads the "for the call" summary and the why-cards, assigns it
-to themself and books it. The markup must show up as the characters typed.
+to themself and refers it on (a patient told to seek urgent care books no video call).
+The markup must show up as the characters typed.
 
 At 1366 x 900, a laptop's screen, the queue's at-a-glance columns sit inside the window,
 its 50 rows need no inner scroll box, its counts are whole, and rows can be ticked and
@@ -169,7 +170,7 @@ def move(page: Page, label: str) -> None:
     settle(page)
 
 
-def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
+def test_staff_refer_an_urgent_submission_and_patient_markup_stays_text(
     server: Any, phone: Page, desk: Page, staff_account: str, earlier_patients: list[str]
 ) -> None:
     reference = complete_patient_flow(phone, server.url, urgent_patient_with_markup())
@@ -200,8 +201,8 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
     settle(desk)
     expect(desk.locator(".st-key-fact_assigned_to")).to_contain_text(DISPLAY_NAME)
     move(desk, "In review")
-    move(desk, "Consultation booked")
-    expect(desk.locator(".st-key-fact_status")).to_contain_text("Consultation booked")
+    move(desk, "Urgent: referred")
+    expect(desk.locator(".st-key-fact_status")).to_contain_text("Urgent: referred")
     assert desk.locator("strong", has_text="x").count() == 0, "a display name went through Markdown"
 
     body = desk.inner_text("body")
@@ -215,7 +216,7 @@ def test_staff_books_an_urgent_submission_and_patient_markup_stays_text(
             "SELECT c.status FROM case_state c JOIN submissions s ON s.id = c.submission_id WHERE s.reference = ?",
             (reference,),
         ).fetchone()
-    assert status == "consultation_booked"
+    assert status == "urgent_referred"
     downloads_are_the_real_files(desk, reference)
 
 
