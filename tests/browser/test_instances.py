@@ -138,8 +138,7 @@ def test_a_case_submitted_on_one_instance_is_worked_on_the_other(
         page.screenshot(path=ARTIFACTS / f"instances-{outcomes[name]}-1366px.png")
     assert sorted(outcomes.values()) == ["moved", "told"], outcomes
     for page in (nina, omar):
-        status = page.get_by_test_id("stMetric").filter(has_text="Status")
-        expect(status).to_contain_text("In review", timeout=TIMEOUT_MS)
+        expect(page.locator(".st-key-fact_status")).to_contain_text("In review", timeout=TIMEOUT_MS)
 
     me = staff.authenticate(db, "nina", PASSWORD)
     assert me is not None
