@@ -10,7 +10,7 @@ rules treat it as unknown, never as zero.
 """
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     BaseModel,
@@ -685,6 +685,12 @@ def upgrade(answers: dict[str, Any]) -> dict[str, Any]:
 def read_stored(answers: dict[str, Any]) -> "Submission":
     """A stored submission validated as it was given: older answers stay readable as the questions change."""
     return Submission.model_validate(upgrade(answers), context=STORED)
+
+
+def section_model(section: str) -> type[BaseModel]:
+    """The section's model, read from ``Submission`` so a new section needs no second list anywhere."""
+    annotation = Submission.model_fields[section].annotation
+    return next(arg for arg in (*get_args(annotation), annotation) if isinstance(arg, type) and arg is not type(None))
 
 
 def field_errors(err: ValidationError) -> list[dict[str, str]]:

@@ -14,12 +14,11 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from screening.answers import HeadachePattern, Submission
+from screening.answers import HeadachePattern, Submission, section_model
 from screening.branching import ACUTE_KINDS
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import YesNoUnsure, label
 from screening.engine import screen
-from screening.exports.fhir import section_model
 from screening.exports.pdf import HEADACHE_NUMBERS, SummaryInput, summary_pdf
 from screening.triage import TRIAGE_LABELS, Triage
 

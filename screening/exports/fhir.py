@@ -31,7 +31,7 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_SECTIONS, Submission, field_errors
+from screening.answers import PATHWAY_SECTIONS, Submission, field_errors, section_model
 from screening.branching import ASKED_WHEN, NOT_ASKED, asked, reasons_for, section_asked
 from screening.catalogue import DRUG_CHOICES
 from screening.choices import label
@@ -86,11 +86,6 @@ def _constraint(info: FieldInfo, name: str) -> Any:
 
 def _kebab(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
-
-
-def section_model(section: str) -> type[BaseModel]:
-    kind, _ = _unwrap(Submission.model_fields[section].annotation)
-    return kind
 
 
 def section_title(model: type[BaseModel]) -> str:

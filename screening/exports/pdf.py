@@ -20,11 +20,18 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from screening.answers import PATHWAY_SECTIONS, HeadachePattern, PreventiveTried, RedFlags, Safety, Submission
+from screening.answers import (
+    PATHWAY_SECTIONS,
+    HeadachePattern,
+    PreventiveTried,
+    RedFlags,
+    Safety,
+    Submission,
+    section_model,
+)
 from screening.branching import ACUTE_KINDS
 from screening.catalogue import ADEQUATE_TRIAL_WEEKS, OTHER_DRUG, drug_class, drug_label, trial_verdict
 from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure, label
-from screening.exports.fhir import section_model
 from screening.triage import TRIAGE_LABELS, Triage
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/droid"))

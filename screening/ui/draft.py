@@ -17,17 +17,11 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors
+from screening.answers import PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors, section_model
 from screening.branching import ACUTE_KINDS, FieldPath, asked, pathway_of, section_asked
 from screening.choices import Pathway
 
 Draft = dict[str, Any]
-
-
-def section_model(section: str) -> type[BaseModel]:
-    """The section's model, read from ``Submission`` so a new section needs no second list here."""
-    annotation = Submission.model_fields[section].annotation
-    return next(arg for arg in (*get_args(annotation), annotation) if isinstance(arg, type) and arg is not type(None))
 
 
 def fields_of(section: str, *, without: tuple[str, ...] = ()) -> tuple[FieldPath, ...]:
