@@ -5,12 +5,13 @@ cache of the latest values, written in the same transaction as the event that ch
 them, so the queue can filter and sort without replaying every timeline.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -92,6 +93,10 @@ class SubmissionRow(Base):
     result: Mapped[dict[str, Any]]
     ruleset_version: Mapped[str] = mapped_column(String(40))
     ruleset_hash: Mapped[str] = mapped_column(String(64))
+    visit_kind: Mapped[str] = mapped_column(String(10), default="first", server_default="first")
+    """"first" (a first screening) or "return" (a return visit after treatment)."""
+    first_submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    """For a return visit, the patient's first screening: the root of their visits, where the baseline comes from."""
 
 
 class SubmissionFlag(Base):
@@ -157,6 +162,11 @@ class CaseState(Base):
     """The video call: requested, confirmed or call_me (arrange by phone); None when there is none."""
     call_at: Mapped[datetime | None]
     """When the requested or confirmed video call starts."""
+    visit_kind: Mapped[str] = mapped_column(String(10), default="first", server_default="first")
+    first_submission_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    """As on ``submissions``: the root of the patient's visits (None on a first screening)."""
+    treated_at: Mapped[date | None] = mapped_column(Date, index=True)
+    """Date of the last treatment staff recorded on this case; "returns due" counts 10 weeks from it."""
 
 
 class TriageTarget(Base):
