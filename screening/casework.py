@@ -15,9 +15,11 @@ from screening import overdue
 from screening.answers import upgrade
 from screening.choices import label
 from screening.exports import check_kind, spreadsheet
+from screening.exports.worker import in_worker
 from screening.intake import REFERENCE_PREFIX, normalise_code
 from screening.overdue import CLOSED_VALUES
 from screening.plaintext import check_text
+from screening.settings import Settings
 from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
 from screening.storage.models import CaseState, SubmissionRow
@@ -305,29 +307,40 @@ def plain_filter(value: Any) -> Any:
     return [plain_filter(item) for item in value]
 
 
-def export_queue(
-    db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]
-) -> bytes:
+def export_queue(db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]) -> bytes:
     """Every submission the queue's filters match, in queue order, as a spreadsheet-safe CSV (UTF-8 with BOM)
     or XLSX (``kind``).
 
-    Takes the same filters as ``queue``. The rows are read a batch at a time in one read-only
-    transaction (a snapshot: on SQLite it holds no lock a patient's submit would wait for). The
+    Takes the same filters as ``queue``. The file is built in the export worker process, so a
+    patient's submit never waits behind it (``exports.worker``), from rows read a batch at a time in
+    one read-only transaction (a snapshot: on SQLite it holds no lock a submit would wait for). The
     audit row (who, which filters, how many rows) is written after the reads in a short write
-    transaction that checks the session again, and the CSV is returned only once it is stored:
+    transaction that checks the session again, and the file is returned only once it is stored:
     an export never leaves without its record (100,000 rows beside 8 submitting patients: bench/load.py).
     """
     check_kind(kind)
     used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
     checked_session(db, actor)
-    with db.read() as tx:
-        where = queue_filter(filters, overdue.cutoffs(tx, db))
-        now = db.now()
-        rows = [queue_row(line, now) for batch in cases.queue_batches(tx, where, size=EXPORT_BATCH) for line in batch]
+    content, count = in_worker(queue_file, db.url, db.config, db.now(), kind, filters)
     with db.session() as tx:
         live = require_session(tx, db, actor)
-        write_audit(tx, db, live, "export", f"queue.{kind}", {"filters": used, "rows": len(rows)})
-    return spreadsheet(kind, map(_export_line, rows), EXPORT_COLUMNS, sheet="Review queue")
+        write_audit(tx, db, live, "export", f"queue.{kind}", {"filters": used, "rows": count})
+    return content
+
+
+def queue_file(url: str, settings: Settings, now: datetime, kind: str, filters: QueueFilters) -> tuple[bytes, int]:
+    """The export's reads and formatting, in the export worker (``exports.worker``): the file and its row count."""
+    db = Database(url, settings=settings)
+    db.clock = lambda: now
+    try:
+        with db.read() as tx:
+            where = queue_filter(filters, overdue.cutoffs(tx, db))
+            rows = [
+                queue_row(line, now) for batch in cases.queue_batches(tx, where, size=EXPORT_BATCH) for line in batch
+            ]
+    finally:
+        db.dispose()
+    return spreadsheet(kind, map(_export_line, rows), EXPORT_COLUMNS, sheet="Review queue"), len(rows)
 
 
 def flag_ids(db: Database, actor: StaffSession | None) -> list[str]:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from storage_support import login_as, patient
 
 from screening import casework, intake
+from screening.exports.worker import in_worker
 from screening.ruleset import RuleSet
 from screening.storage import BUSY_TIMEOUT_MS, Database, WriteTurns, cases
 from screening.storage.models import AuditRow
@@ -38,10 +40,12 @@ def test_a_read_transaction_refuses_writes_and_a_write_transaction_after_it_writ
 
 def test_a_patient_submits_while_an_export_is_reading(db: Database, ruleset: RuleSet, monkeypatch):
     """The submit runs (in another thread, as another patient's browser session would) between two
-    batches of the export's read; before reads left the write transaction it failed 'database is locked'."""
+    batches of the export's read; before reads left the write transaction it failed 'database is locked'.
+
+    The read is ``casework.queue_file``, called here in this process so the submit can be slipped
+    between its batches; ``export_queue`` runs the same function in the export worker."""
     for i in range(3):
         intake.submit(db, patient(ruleset, name=f"Earlier {i}"), ruleset)
-    me = login_as(db, "ines")
     real_batches = cases.queue_batches
     during: list[intake.Receipt] = []
 
@@ -54,16 +58,26 @@ def test_a_patient_submits_while_an_export_is_reading(db: Database, ruleset: Rul
             yield batch
 
     monkeypatch.setattr(cases, "queue_batches", submit_midway)
-    exported = casework.export_queue(db, me)
+    exported, count = casework.queue_file(db.url, db.config, db.now(), "csv", {})
 
     lines = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"), newline="")))
     assert sorted(line["name"] for line in lines) == ["Earlier 0", "Earlier 1", "Earlier 2"]  # one snapshot
-    assert len(during) == 1
+    assert count == 3 and len(during) == 1
     with db.read() as tx:
         stored = tx.scalar(select(cases.CaseState.patient_name).where(cases.CaseState.reference == during[0].reference))
-        audit = tx.scalars(select(AuditRow).where(AuditRow.action == "export")).one()
     assert stored == "During Export"
-    assert audit.detail["rows"] == 3 and audit.username == "ines"
+
+
+def test_an_export_is_built_in_the_worker_process_and_audited_here(db: Database, ruleset: RuleSet):
+    """The patients' process only writes the audit row: the file is read and formatted in another process."""
+    intake.submit(db, patient(ruleset, name="Only One"), ruleset)
+    me = login_as(db, "ines")
+    assert in_worker(os.getpid) != os.getpid()
+    exported = casework.export_queue(db, me)
+    assert [line["name"] for line in csv.DictReader(io.StringIO(exported.decode("utf-8-sig")))] == ["Only One"]
+    with db.read() as tx:
+        audit = tx.scalars(select(AuditRow).where(AuditRow.action == "export")).one()
+    assert audit.detail["rows"] == 1 and audit.username == "ines"
 
 
 def test_writers_of_one_process_take_turns_in_the_order_they_came():
