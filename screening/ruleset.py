@@ -92,3 +92,4 @@ class Case:
     answers: dict[str, Any]
     triage: Triage
     flags: frozenset[str]
+    visit: VisitKind = VisitKind.first
