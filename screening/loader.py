@@ -324,7 +324,15 @@ def load_ruleset(folder: Path | str) -> RuleSet:
         raise RuleSetError(problems)
     ref = RulesetRef(manifest.name, manifest.version, content_hash([t for t in texts if t.name != CHANGELOG]))
     notes = _notes(changelog) if changelog else ()
-    ruleset = RuleSet(ref, manifest.default_triage, tuple(rules), manifest.case_defaults, tuple(cases), notes)
+    ruleset = RuleSet(
+        ref,
+        manifest.default_triage,
+        tuple(rules),
+        manifest.case_defaults,
+        tuple(cases),
+        notes,
+        manifest.return_case_defaults,
+    )
     failures = case_failures(ruleset)
     if failures:
         raise RuleSetError(failures)

@@ -1,7 +1,7 @@
 """A compiled rule set: what the loader produces and the engine evaluates."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -77,6 +77,8 @@ class RuleSet:
     cases: tuple["Case", ...]
     changelog: tuple[VersionNote, ...] = ()
     """Newest first, as ``CHANGELOG.yaml`` keeps it; the declared version always has an entry."""
+    return_case_defaults: dict[str, Any] = field(default_factory=dict)
+    """The typical return visit the return rules' example cases start from."""
 
     @property
     def facts_used(self) -> list[str]:

@@ -20,6 +20,9 @@ EARLIEST_INJECTION = date(2000, 1, 1)
 class Linked(Section):
     """Filled when the patient links to their record, never asked."""
 
+    first_reference: str = question(
+        "Reference code of the first screening", "The visit this return is compared with.", max_length=16
+    )
     baseline_headache_days: int | None = question(
         "Headache days a month at the first screening (baseline)",
         "The first screening's answer: the baseline a return visit is compared with.",
@@ -258,5 +261,3 @@ def read_visit(answers: dict[str, Any]) -> Submission | ReturnVisit:
     if is_return(answers):
         return ReturnVisit.model_validate(upgrade(answers), context=STORED)
     return read_stored(answers)
-
-

@@ -40,7 +40,11 @@ def synthetic_return_answers(pick: Picker) -> dict[str, Any]:
     weeks = pick.whole(8, 20)
     answers: dict[str, Any] = {
         "seeking": seeking,
-        "linked": {"baseline_headache_days": _days(pick), "answered_on": ANSWERED_ON.isoformat()},
+        "linked": {
+            "first_reference": "BT-0000-0000",
+            "baseline_headache_days": _days(pick),
+            "answered_on": ANSWERED_ON.isoformat(),
+        },
         "spread": _yes_no_block(pick, tuple(Spread.model_fields), clean=0.9),
         "course": {
             "cycles": None if pick.chance(0.04) else pick.whole(1, 8),
