@@ -175,30 +175,18 @@ SPREAD_WHY = "Rarely, the medicine spreads beyond where it was injected. This ne
 class Spread(Section):
     """[Label] boxed warning: distant spread of toxin effect, hours to weeks after an injection."""
 
-    swallowing: YesNoUnsure | None = question(
-        "Since your last injection, have you had new trouble swallowing?", SPREAD_WHY, default=None
+    swallowing: YesNoUnsure = question("Since your last injection, have you had new trouble swallowing?", SPREAD_WHY)
+    speaking: YesNoUnsure = question(
+        "Since your last injection, have you had new trouble speaking clearly?", SPREAD_WHY
     )
-    speaking: YesNoUnsure | None = question(
-        "Since your last injection, have you had new trouble speaking clearly?", SPREAD_WHY, default=None
+    breathing: YesNoUnsure = question("Since your last injection, have you had new trouble breathing?", SPREAD_WHY)
+    double_vision: YesNoUnsure = question(
+        "Since your last injection, have you had double or blurred vision?", SPREAD_WHY
     )
-    breathing: YesNoUnsure | None = question(
-        "Since your last injection, have you had new trouble breathing?", SPREAD_WHY, default=None
-    )
-    double_vision: YesNoUnsure | None = question(
-        "Since your last injection, have you had double or blurred vision?", SPREAD_WHY, default=None
-    )
-    general_weakness: YesNoUnsure | None = question(
+    general_weakness: YesNoUnsure = question(
         "Since your last injection, have you had weakness all over the body (not only near the injections)?",
         SPREAD_WHY,
-        default=None,
     )
-
-    @field_validator("*")
-    @classmethod
-    def _answered(cls, answer: YesNoUnsure | None, info: ValidationInfo) -> YesNoUnsure | None:
-        if answer is None and not (info.context and info.context.get("stored")):
-            raise ValueError("Please answer this question (Not sure is fine).")
-        return answer
 
 
 class Plans(Section):
