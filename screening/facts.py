@@ -197,6 +197,8 @@ _RETURN_ONLY_SECTIONS = frozenset(ReturnVisit.model_fields) - frozenset(Submissi
 def return_only(name: str) -> bool:
     """A fact only a return visit has (unknown on a first screening)."""
     return name.split(".", 1)[0] in _RETURN_ONLY_SECTIONS or name in RETURN_DERIVED
+
+
 ANSWER_FACTS: tuple[tuple[str, str, str], ...] = tuple(
     (name, *name.split(".", 1))
     for name, fact in FACTS.items()

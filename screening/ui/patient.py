@@ -85,6 +85,7 @@ from screening.ui.wording import CONTACT_BY
 TICKED = ":ticked"
 EMAIL_CODE, EMAIL_TO = "save-email-code", "save-email-to"
 CLINIC_LINE = "Pre-screening for a Botox consultation"
+RETURN_LINE = "Your return visit after Botox treatment"
 LOOK = Path(__file__).resolve().parent / "patient.css"
 """Spacing and tap targets for a phone; the colours are the theme in .streamlit/config.toml."""
 UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
@@ -121,7 +122,7 @@ def page() -> None:
     if step not in steps:
         step = WELCOME
     keep_address(step)
-    _heading(step.title)
+    _heading(step.title, RETURN_LINE if is_return(draft) else CLINIC_LINE)
     _progress(draft, step)
     errors: Errors = st.session_state[ERRORS]
     if errors:
@@ -151,9 +152,9 @@ def _refresh_errors(draft: Draft, step: Step, errors: Errors) -> None:
         st.rerun()
 
 
-def _heading(title: str) -> None:
+def _heading(title: str, line: str = CLINIC_LINE) -> None:
     """A small line naming the service, then the page's own title as its one h1 (no anchor-link icon)."""
-    st.markdown(f":small[{CLINIC_LINE}]")
+    st.markdown(f":small[{line}]")
     st.title(title, anchor=False)
     arrive()
 
@@ -188,11 +189,11 @@ def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
         "This is not a diagnosis, and it does not decide your treatment."
     )
     st.write("If you feel very unwell right now, call 911 or go to the nearest emergency department.")
+    with st.expander(returning.LINK_TITLE, icon=":material/history:"):
+        returning.link_form()
     st.header("Your privacy", anchor=False)
     st.write(PRIVACY)
     _questions(draft, step, errors)
-    with st.expander(returning.LINK_TITLE, icon=":material/history:"):
-        returning.link_form()
     with st.expander("Continue where I left off"):
         _resume()
 
@@ -357,7 +358,7 @@ def _receipt(submission: Any, receipt: intake.Receipt) -> dict[str, Any]:
 
 def _confirmation(receipt: dict[str, Any]) -> None:
     """One message: after emergency advice, nothing here asks the patient to wait for a routine call."""
-    _heading("Thank you")
+    _heading("Thank you", RETURN_LINE if receipt.get("visit") == "return" else CLINIC_LINE)
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
     if receipt.get("visit") == "return":
         returning.confirmation(receipt)
