@@ -3,17 +3,21 @@
 The same red-flag rules that make a submission urgent for staff carry the patient's
 ``advice`` (``emergency`` or ``soon``). The wizard asks this module, never its own list,
 so the advice and the urgent rules cannot drift apart: change a rule's grade, or add a
-warning sign with its rule, and the wizard follows.
+warning sign with its rule, and the wizard follows. A return visit's signs of distant spread
+work the same way, from the return rules' urgent rule (``section="spread"``).
 """
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from screening.choices import VisitKind
 from screening.conditions import Condition
 from screening.facts import FACTS
-from screening.ruleset import Advice, Rule, RuleSet
+from screening.ruleset import VISIT_FACT, Advice, Rule, RuleSet
 
 YES, UNSURE = "yes", "not_sure"
+ADVICE_SECTIONS: dict[str, VisitKind] = {"red_flags": VisitKind.first, "spread": VisitKind.return_}
+"""The questions whose answers get advice at once, and the kind of visit that asks them."""
 STRENGTH = (Advice.emergency, Advice.soon, Advice.unsure)
 
 
@@ -24,22 +28,26 @@ def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
     return condition.combiner(slot)([leaf.test(facts.get(leaf.fact.name)) for leaf in leaves])
 
 
-def _advice_rules(ruleset: RuleSet) -> Iterable[Rule]:
-    return (rule for rule in ruleset.rules if rule.advice is not None)
+def _advice_rules(ruleset: RuleSet, visit: str) -> Iterable[Rule]:
+    return (rule for rule in ruleset.rules if rule.advice is not None and rule.visit.value == visit)
 
 
 def _fired(ruleset: RuleSet, facts: Mapping[str, Any]) -> set[Advice]:
-    return {rule.advice for rule in _advice_rules(ruleset) if rule.advice and holds(rule.when, facts)}
+    rules = _advice_rules(ruleset, facts[VISIT_FACT])
+    return {rule.advice for rule in rules if rule.advice and holds(rule.when, facts)}
 
 
-def red_flag_facts(answers: Mapping[str, Any], pathway: str | None) -> dict[str, Any]:
+def red_flag_facts(answers: Mapping[str, Any], pathway: str | None, section: str = "red_flags") -> dict[str, Any]:
     """The facts an advice rule may test, from warning-sign answers given so far (the rest unknown)."""
-    facts: dict[str, Any] = {f"red_flags.{name}": value for name, value in answers.items() if value is not None}
+    facts: dict[str, Any] = {f"{section}.{name}": value for name, value in answers.items() if value is not None}
     facts["derived.pathway"] = pathway
+    facts[VISIT_FACT] = ADVICE_SECTIONS[section].value
     return {name: value for name, value in facts.items() if name in FACTS}
 
 
-def answer_advice(ruleset: RuleSet, pathway: str | None, question: str, answer: str | None) -> Advice | None:
+def answer_advice(
+    ruleset: RuleSet, pathway: str | None, question: str, answer: str | None, section: str = "red_flags"
+) -> Advice | None:
     """The advice for one warning-sign answer, shown under its question.
 
     "Not sure" gets ``unsure`` where a "yes" would have been an emergency: the patient is
@@ -47,22 +55,24 @@ def answer_advice(ruleset: RuleSet, pathway: str | None, question: str, answer: 
     """
     if answer not in (YES, UNSURE):
         return None
-    if_yes = _strongest(_fired(ruleset, red_flag_facts({question: YES}, pathway)))
+    if_yes = _strongest(_fired(ruleset, red_flag_facts({question: YES}, pathway, section)))
     if answer == YES:
         return if_yes
     return Advice.unsure if if_yes is Advice.emergency else None
 
 
-def patient_advice(ruleset: RuleSet, answers: Mapping[str, Any], pathway: str | None) -> list[Advice]:
+def patient_advice(
+    ruleset: RuleSet, answers: Mapping[str, Any], pathway: str | None, section: str = "red_flags"
+) -> list[Advice]:
     """Everything to tell the patient about their warning-sign answers, strongest first.
 
     An emergency says it all; otherwise "see a doctor soon" and "if it is happening now" can both apply.
     """
-    found = _fired(ruleset, red_flag_facts(answers, pathway))
+    found = _fired(ruleset, red_flag_facts(answers, pathway, section))
     found |= {
         advice
         for question, answer in answers.items()
-        if answer == UNSURE and (advice := answer_advice(ruleset, pathway, question, answer))
+        if answer == UNSURE and (advice := answer_advice(ruleset, pathway, question, answer, section))
     }
     if Advice.emergency in found:
         return [Advice.emergency]

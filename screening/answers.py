@@ -687,9 +687,10 @@ def read_stored(answers: dict[str, Any]) -> "Submission":
     return Submission.model_validate(upgrade(answers), context=STORED)
 
 
-def section_model(section: str) -> type[BaseModel]:
-    """The section's model, read from ``Submission`` so a new section needs no second list anywhere."""
-    annotation = Submission.model_fields[section].annotation
+def section_model(section: str, questionnaire: type[BaseModel] | None = None) -> type[BaseModel]:
+    """The section's model, read from ``Submission`` (or another questionnaire: the return visit's) so a new
+    section needs no second list anywhere."""
+    annotation = (questionnaire or Submission).model_fields[section].annotation
     return next(arg for arg in (*get_args(annotation), annotation) if isinstance(arg, type) and arg is not type(None))
 
 

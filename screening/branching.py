@@ -21,6 +21,7 @@ from typing import Any
 from screening.answers import HEADACHE_RED_FLAGS, PATHWAY_OF, PATHWAY_SECTIONS, RED_FLAGS_ASKED, HeadachePattern
 from screening.catalogue import OTHER_DRUG
 from screening.choices import ContactMethod, Pathway, PreventiveOutcome, Reason, Sex, YesNoUnsure
+from screening.returns.answers import RETURN_PATHWAY_SECTIONS
 
 FieldPath = tuple[str, str]
 """(section, field) as in ``Submission``; for a list item's field, (``"treatments.preventives"``, field)."""
@@ -60,6 +61,11 @@ _AFTER_INJECTION = AskedWhen("prior_toxin", (YesNoUnsure.yes,))
 ACUTE_KINDS: tuple[str, ...] = tuple(name for name in HeadachePattern.model_fields if name.startswith("days_"))
 """The kinds of attack medicine, each with its own day count in ``HeadachePattern``."""
 
+ACUTE_SECTIONS: tuple[str, ...] = ("headache", "migraine_now")
+"""The sections asking days with each kind of attack medicine: a first screening's and a return visit's."""
+SECTION_PATHWAYS: dict[str, Pathway] = {**PATHWAY_SECTIONS, **RETURN_PATHWAY_SECTIONS}
+"""Every pathway section of either questionnaire and its pathway."""
+
 ASKED_WHEN: dict[FieldPath, AskedWhen] = {
     **dict.fromkeys(
         [("about", "pregnant"), ("about", "breastfeeding"), ("about", "planning_pregnancy")],
@@ -73,7 +79,7 @@ ASKED_WHEN: dict[FieldPath, AskedWhen] = {
     ("contact", "phone"): AskedWhen("preferred_method", (ContactMethod.phone, ContactMethod.either)),
     ("contact", "email"): AskedWhen("preferred_method", (ContactMethod.email, ContactMethod.either)),
     # The day count per kind of attack medicine: not when no medicine is taken (0 days means none).
-    **{("headache", kind): AskedWhen("acute_days", unless=0) for kind in ACUTE_KINDS},
+    **{(section, kind): AskedWhen("acute_days", unless=0) for section in ACUTE_SECTIONS for kind in ACUTE_KINDS},
     ("treatments.preventives", "other_name"): AskedWhen("drug", (OTHER_DRUG,)),
     ("treatments.preventives", "other_class"): AskedWhen("drug", (OTHER_DRUG,)),
     ("treatments.preventives", "helping"): AskedWhen("outcome", (PreventiveOutcome.still_taking,)),
@@ -95,7 +101,7 @@ def pathway_of(answers: Mapping[str, Any]) -> Pathway | None:
 
 
 def section_asked(answers: Mapping[str, Any], section: str) -> bool:
-    return section not in PATHWAY_SECTIONS or PATHWAY_SECTIONS[section] == pathway_of(answers)
+    return section not in SECTION_PATHWAYS or SECTION_PATHWAYS[section] == pathway_of(answers)
 
 
 def asked(scope: Mapping[str, Any], path: FieldPath, answers: Mapping[str, Any] | None = None) -> bool:

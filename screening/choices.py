@@ -104,6 +104,36 @@ class ToxinOutcome(StrEnum):
     not_sure = "not_sure"
 
 
+class LastTreatment(StrEnum):
+    """How the last treatment went, as a returning patient tells it."""
+
+    helped = "helped"
+    wore_off = "wore_off"
+    did_not_help = "did_not_help"
+    not_sure = "not_sure"
+
+
+class GoalsMet(StrEnum):
+    yes = "yes"
+    partly = "partly"
+    no = "no"
+    not_sure = "not_sure"
+
+
+class Change(StrEnum):
+    """Better or not since the last treatment, for one goal of spasticity treatment."""
+
+    better = "better"
+    same = "same"
+    worse = "worse"
+    not_a_goal = "not_a_goal"
+
+
+class VisitKind(StrEnum):
+    first = "first"
+    return_ = "return"
+
+
 class NeuromuscularKind(StrEnum):
     myasthenia_gravis = "myasthenia_gravis"
     lambert_eaton = "lambert_eaton"
@@ -172,6 +202,14 @@ LABELS: dict[str, str] = {
     "helped": "Helped",
     "still_taking": "Still taking it",
     "stopped_working": "Helped at first, then stopped working",
+    "wore_off": "Helped, then wore off before the next treatment",
+    "partly": "Partly",
+    "better": "Better",
+    "same": "About the same",
+    "worse": "Worse",
+    "not_a_goal": "Not something I wanted to change",
+    "first": "First screening",
+    "return": "Return visit",
     "myasthenia_gravis": "Myasthenia gravis",
     "lambert_eaton": "Lambert-Eaton syndrome",
     "als": "ALS (motor neurone disease)",

@@ -198,6 +198,9 @@ def parser() -> argparse.ArgumentParser:
     staff_sub.add_parser(
         "unlock-draft", help="let a patient's saved answers, locked after too many wrong tries, be opened again"
     ).add_argument("name", metavar="CODE")
+    staff_sub.add_parser(
+        "unlock-return", help="let a returning patient link with a reference code locked after too many wrong tries"
+    ).add_argument("name", metavar="REFERENCE")
     return p
 
 

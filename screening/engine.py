@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, repeat
-from operator import attrgetter, call, itemgetter
+from operator import and_, attrgetter, call, itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -19,9 +19,11 @@ import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
 from screening.answers import Submission
+from screening.choices import VisitKind
 from screening.conditions import Columns, Combine, Leaf, TraceRow
 from screening.facts import FACTS, facts_of
-from screening.ruleset import PLACEHOLDER, Rule, RuleSet, show_value
+from screening.returns.answers import ReturnVisit
+from screening.ruleset import PLACEHOLDER, VISIT_FACT, Rule, RuleSet, show_value
 from screening.triage import PRECEDENCE, RANK, SEVERITY_RANK, Flag, Result, RuleTrace
 
 
@@ -41,6 +43,8 @@ class _Plan:
     rows: tuple[Callable[[list[TraceRow]], tuple[TraceRow, ...]], ...]
     verdicts: tuple[Combine, ...]
     outcomes: tuple["_Outcome", ...]
+    gates: dict[str | None, tuple[bool, ...]]
+    """Per kind of visit (``derived.visit_kind``), which rules may fire: a rule reads one kind of visit."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,17 @@ def _build_plan(ruleset: RuleSet) -> _Plan:
         tuple(_tuple_getter([slot[leaf.text] for leaf in rule.when.leaves()]) for rule in ruleset.rules),
         tuple(rule.when.combiner(slot) for rule in ruleset.rules),
         tuple(_Outcome.of(rule) for rule in ruleset.rules),
+        _gates(ruleset),
     )
+
+
+def _gates(ruleset: RuleSet) -> dict[str | None, tuple[bool, ...]]:
+    """Facts without a kind of visit (written by hand, or stored before return visits) are a first visit's."""
+    gates: dict[str | None, tuple[bool, ...]] = {
+        kind.value: tuple(rule.visit is kind for rule in ruleset.rules) for kind in VisitKind
+    }
+    gates[None] = gates[VisitKind.first.value]
+    return gates
 
 
 _PLANS: "WeakKeyDictionary[RuleSet, _Plan]" = WeakKeyDictionary()
@@ -118,7 +132,7 @@ def _plan_of(ruleset: RuleSet) -> _Plan:
     return plan
 
 
-def screen(submission: Submission, ruleset: RuleSet) -> Result:
+def screen(submission: Submission | ReturnVisit, ruleset: RuleSet) -> Result:
     return screen_facts(facts_of(submission), ruleset)
 
 
@@ -127,7 +141,8 @@ def screen_facts(facts: dict[str, Any], ruleset: RuleSet) -> Result:
     values = plan.values(facts)
     held = list(map(call, plan.tests, values))
     rows = list(zip(plan.texts, values, held, strict=True))
-    verdicts = list(map(call, plan.verdicts, repeat(held)))
+    gate = plan.gates[facts.get(VISIT_FACT)]
+    verdicts = list(map(and_, map(call, plan.verdicts, repeat(held)), gate))
     traces = tuple(map(_new_trace, zip(plan.ids, verdicts, map(call, plan.rows, repeat(rows)), strict=True)))
     fired = list(compress(plan.outcomes, verdicts))
     ranks = [outcome.rank for outcome in fired if outcome.rank is not None]
@@ -169,8 +184,10 @@ def screen_columns(cols: Columns, rows: int, ruleset: RuleSet) -> tuple[np.ndarr
     no_triage = len(PRECEDENCE)
     best = np.full(rows, no_triage, dtype=np.int8)
     fired = np.empty((rows, len(ruleset.rules)), dtype=bool, order="F")
+    returns = cols[VISIT_FACT] == FACTS[VISIT_FACT].choices.index(VisitKind.return_.value)
+    visit_masks = {VisitKind.return_: returns, VisitKind.first: ~returns}
     for i, rule in enumerate(ruleset.rules):
-        fired[:, i] = rule.when.masks(cols, cache)
+        fired[:, i] = rule.when.masks(cols, cache) & visit_masks[rule.visit]
         if rule.triage is not None:
             best[fired[:, i] & (best > RANK[rule.triage])] = RANK[rule.triage]
     best[best == no_triage] = RANK[ruleset.default_triage]

@@ -8,7 +8,7 @@ little-endian float64 (NaN unknown), options as their index among the fact's opt
 
 ``VERSION`` names the layout *and* the code that computes the values. It is a hash of every
 stored fact's name, kind and options, and of the source of the modules that turn answers
-into facts (answers, choices, catalogue, facts). Any change there, a fact added, an option
+into facts (answers, choices, catalogue, facts, and the return visit's). Any change there, a fact added, an option
 renamed, a derived fact computed differently, gives a new version, and rows of another
 version are rebuilt from their answers (``screening.fact_store``); no migration is written
 per change of the catalogue.
@@ -26,13 +26,15 @@ import numpy as np
 from pydantic import ValidationError
 
 from screening import answers, catalogue, choices, facts
-from screening.answers import read_stored
 from screening.conditions import Columns
 from screening.facts import FACTS, Fact, facts_of
+from screening.returns import answers as return_answers
+from screening.returns import derived as return_derived
+from screening.returns.answers import read_visit
 
 STORED: tuple[Fact, ...] = tuple(fact for fact in FACTS.values() if fact.kind != "text")
 """The facts a rule can compare, in ``FACTS`` order: a row holds exactly these."""
-SOURCES: tuple[ModuleType, ...] = (answers, choices, catalogue, facts)
+SOURCES: tuple[ModuleType, ...] = (answers, choices, catalogue, facts, return_answers, return_derived)
 """The modules whose code decides a submission's facts."""
 
 
@@ -77,7 +79,7 @@ def encode(values: Mapping[str, Any]) -> bytes:
 def encode_answers(stored_answers: Mapping[str, Any]) -> bytes | None:
     """The row of stored answers, or None when the answer model no longer accepts them."""
     try:
-        submission = read_stored(stored_answers)
+        submission = read_visit(dict(stored_answers))
     except ValidationError:
         return None
     return encode(facts_of(submission))

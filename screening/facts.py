@@ -14,10 +14,13 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 import pandas as pd
+from pydantic import BaseModel
 
 from screening.answers import PATHWAY_OF, Submission
 from screening.catalogue import drug_class, drug_label, trial_verdict
-from screening.choices import LABELS, Pathway, PreventiveClass, PreventiveOutcome, YesNoUnsure
+from screening.choices import LABELS, Pathway, PreventiveClass, PreventiveOutcome, VisitKind, YesNoUnsure
+from screening.returns.answers import ReturnVisit
+from screening.returns.derived import EFFECTS, RETURN_DERIVED, return_values
 
 FactKind = Literal["number", "choice", "text"]
 UNSURE = YesNoUnsure.not_sure.value
@@ -49,10 +52,15 @@ def _bounds(metadata: list[Any]) -> tuple[float | None, float | None]:
     return low, high
 
 
+QUESTIONNAIRES: dict[VisitKind, type[BaseModel]] = {VisitKind.first: Submission, VisitKind.return_: ReturnVisit}
+"""The answer model of each kind of visit; their facts share one catalogue (a section name means one thing)."""
+
+
 def _answer_facts() -> dict[str, Fact]:
     """Scalar answers become facts; text, dates, lists and tick-boxes are not for rules."""
     facts: dict[str, Fact] = {}
-    for section_name, section_field in Submission.model_fields.items():
+    sections = {name: info for model in QUESTIONNAIRES.values() for name, info in model.model_fields.items()}
+    for section_name, section_field in sections.items():
         section = _unwrap_optional(section_field.annotation)
         for name, info in section.model_fields.items():
             annotation = _unwrap_optional(info.annotation)
@@ -135,10 +143,62 @@ DERIVED: dict[str, Fact] = {
             derived=True,
         ),
         Fact("derived.red_flags_unsure_names", "text", "Red-flag questions answered 'not sure'", derived=True),
+        Fact("derived.visit_kind", "choice", "Kind of visit", tuple(m.value for m in VisitKind), derived=True),
+        Fact(
+            "derived.response_percent",
+            "number",
+            "Fewer headache days than at baseline (percent)",
+            minimum=-3000,
+            maximum=100,
+            derived=True,
+        ),
+        Fact(
+            "derived.days_fewer",
+            "number",
+            "Fewer headache days a month than at baseline",
+            minimum=-31,
+            maximum=31,
+            derived=True,
+        ),
+        Fact(
+            "derived.weeks_since_injection",
+            "number",
+            "Whole weeks from the last injection to the return visit",
+            minimum=0,
+            maximum=1400,
+            derived=True,
+        ),
+        Fact(
+            "derived.episodic_months",
+            "number",
+            "Months in a row with fewer than 15 headache days",
+            minimum=0,
+            maximum=3,
+            derived=True,
+        ),
+        Fact(
+            "derived.effects_yes",
+            "number",
+            "Common effects since the last injection",
+            minimum=0,
+            maximum=len(EFFECTS),
+            derived=True,
+        ),
+        Fact("derived.effects_names", "text", "Common effects since the last injection (names)", derived=True),
+        Fact("derived.spread_names", "text", "Signs of distant spread answered 'yes'", derived=True),
+        Fact("derived.spread_unsure_names", "text", "Signs of distant spread answered 'not sure'", derived=True),
     )
 }
 
 FACTS: dict[str, Fact] = {**_answer_facts(), **DERIVED}
+_RETURN_ONLY_SECTIONS = frozenset(ReturnVisit.model_fields) - frozenset(Submission.model_fields)
+
+
+def return_only(name: str) -> bool:
+    """A fact only a return visit has (unknown on a first screening)."""
+    return name.split(".", 1)[0] in _RETURN_ONLY_SECTIONS or name in RETURN_DERIVED
+
+
 ANSWER_FACTS: tuple[tuple[str, str, str], ...] = tuple(
     (name, *name.split(".", 1))
     for name, fact in FACTS.items()
@@ -146,15 +206,17 @@ ANSWER_FACTS: tuple[tuple[str, str, str], ...] = tuple(
 )
 
 
-def _by_section() -> tuple[tuple[str, tuple[tuple[str, str, bool], ...]], ...]:
-    """``ANSWER_FACTS`` grouped by section, each field marked when it holds an option (an enum member)."""
+def _by_section(model: type[BaseModel]) -> tuple[tuple[str, tuple[tuple[str, str, bool], ...]], ...]:
+    """``ANSWER_FACTS`` of one questionnaire grouped by section, each field marked when it holds an option."""
     sections: dict[str, list[tuple[str, str, bool]]] = {}
     for name, section, field_name in ANSWER_FACTS:
-        sections.setdefault(section, []).append((name, field_name, FACTS[name].kind == "choice"))
+        if section in model.model_fields:
+            sections.setdefault(section, []).append((name, field_name, FACTS[name].kind == "choice"))
     return tuple((section, tuple(fields)) for section, fields in sections.items())
 
 
-_SECTIONS = _by_section()
+_SECTIONS = _by_section(Submission)
+_RETURN_SECTIONS = _by_section(ReturnVisit)
 _UNKNOWN = dict.fromkeys(FACTS)
 """Every fact unknown, in ``FACTS`` order: a record starts as a copy, already sized, and keeps that key order."""
 _SPECIFIC = itemgetter(*SPECIFIC_KINDS)
@@ -242,15 +304,10 @@ def _derived(sub: Submission, values: dict[str, Any]) -> None:
     values["derived.red_flags_unsure_names"] = ", ".join(n.replace("_", " ") for n in unsure) or "none"
 
 
-def facts_of(sub: Submission) -> dict[str, Any]:
-    """Every fact of one submission; a section that does not apply gives unknown (None) values.
-
-    Reads the models' ``__dict__`` directly and options by ``_value_``: this runs once per
-    screening and per stored submission in a re-screen, so attribute machinery is avoided.
-    """
+def _answers(sub: BaseModel, sections: Any) -> dict[str, Any]:
     values = _UNKNOWN.copy()
     parts = sub.__dict__
-    for section_name, fields in _SECTIONS:
+    for section_name, fields in sections:
         section = parts[section_name]
         if section is None:
             continue
@@ -258,10 +315,31 @@ def facts_of(sub: Submission) -> dict[str, Any]:
         for name, field_name, is_choice in fields:
             value = answers[field_name]
             values[name] = value._value_ if is_choice and value is not None else value
+    return values
+
+
+_FIRST, _RETURN = VisitKind.first.value, VisitKind.return_.value
+
+
+def facts_of(sub: Submission | ReturnVisit) -> dict[str, Any]:
+    """Every fact of one submission (a first screening or a return visit); a section that does not apply, and
+    every fact of the other kind of visit, gives unknown (None) values.
+
+    Reads the models' ``__dict__`` directly and options by ``_value_``: this runs once per
+    screening and per stored submission in a re-screen, so attribute machinery is avoided.
+    """
+    if isinstance(sub, ReturnVisit):
+        values = _answers(sub, _RETURN_SECTIONS)
+        values["derived.visit_kind"] = _RETURN
+        values["derived.pathway"] = _PATHWAY[values["seeking.reason"]]
+        values.update(return_values(sub))
+        return values
+    values = _answers(sub, _SECTIONS)
+    values["derived.visit_kind"] = _FIRST
     _derived(sub, values)
     return values
 
 
-def facts_frame(submissions: list[Submission]) -> pd.DataFrame:
+def facts_frame(submissions: list[Submission | ReturnVisit]) -> pd.DataFrame:
     """Facts of many submissions, one row each, columns in ``FACTS`` order (the batch path's input)."""
     return pd.DataFrame([facts_of(s) for s in submissions], columns=list(FACTS))

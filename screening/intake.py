@@ -6,6 +6,11 @@ code that is never stored, only its keyed hash, and opened only with the matchin
 date of birth; an unknown code, an expired draft and a wrong date of birth all give
 the same answer. Wrong tries are limited per code (then the draft waits for the clinic
 to unlock it) and per browser session, and every try is audited.
+
+A returning patient links to their record the same way: the reference code of any of
+their visits and their date of birth, with the same limits (the browser's tries are one
+budget for resuming and linking). Their return visit is then stored like a first
+screening, with ``visit_kind = "return"`` and the first screening as the root of the chain.
 """
 
 import hmac
@@ -20,13 +25,16 @@ from pydantic_core import to_jsonable_python
 
 from screening import fact_rows
 from screening.answers import Submission, upgrade
+from screening.choices import VisitKind
 from screening.engine import screen_facts
 from screening.facts import facts_of
 from screening.messaging import courier
 from screening.messaging.outbox import queue_resume_code, queue_urgent_alert
 from screening.repeats import match_texts
+from screening.returns.answers import ReturnVisit
 from screening.ruleset import RuleSet
 from screening.storage import Database, Tx, audit, cases, drafts, locks
+from screening.storage.models import SubmissionRow
 from screening.triage import RANK, Triage
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -48,6 +56,10 @@ class DraftLocked(Exception):
 
 class TooManyTries(Exception):
     """This browser session failed too often; it may not try again (whatever the code)."""
+
+
+class LinkLocked(Exception):
+    """The right reference code and birth date, but the code is locked after too many wrong tries."""
 
 
 def random_code(groups: int, size: int = 4) -> str:
@@ -83,17 +95,29 @@ def _contact_line(submission: Submission) -> str:
     return " / ".join(str(part) for part in (contact.phone, contact.email) if part)
 
 
-def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: datetime) -> cases.NewSubmission:
-    """The row for one submission, screened now, with the facts it was screened on: also how the benchmark fills."""
+def _headache_days(submission: Submission | ReturnVisit) -> int | None:
+    """Headache days a month as answered: on a return visit, the last month's."""
+    if isinstance(submission, ReturnVisit):
+        return submission.migraine_now.headache_days if submission.migraine_now else None
+    return submission.headache.headache_days if submission.headache else None
+
+
+def stored_form(
+    submission: Submission | ReturnVisit, ruleset: RuleSet, reference: str, now: datetime
+) -> cases.NewSubmission:
+    """The row for one submission, screened now, with the facts it was screened on: also how the benchmark fills.
+
+    A return visit's name, contact and age are its first screening's (``_as_return`` fills them)."""
     facts = facts_of(submission)
     result = screen_facts(facts, ruleset)
+    first = isinstance(submission, Submission)
     return cases.NewSubmission(
         reference=reference,
         created_at=now,
         pathway=submission.pathway.value,
-        patient_name=submission.contact.name,
-        patient_contact=_contact_line(submission),
-        age=submission.about.age,
+        patient_name=submission.contact.name if first else "",
+        patient_contact=_contact_line(submission) if first else "",
+        age=submission.about.age if first else None,
         triage=result.triage.value,
         triage_rank=RANK[result.triage],
         answers=submission.model_dump(mode="json"),
@@ -104,7 +128,8 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
         reason=result.deciding_flag.title if result.deciding_flag else None,
         facts=fact_rows.encode(facts),
         facts_version=fact_rows.VERSION,
-        headache_days=submission.headache.headache_days if submission.headache else None,
+        headache_days=_headache_days(submission),
+        visit_kind=(VisitKind.first if first else VisitKind.return_).value,
     )
 
 
@@ -113,10 +138,33 @@ def match_keys(db: Database, answers: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(db.config.keyed_hash(text) for text in match_texts(answers)))
 
 
-def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code: str | None = None) -> Receipt:
+class NotLinked(ValueError):
+    """A return visit whose first screening is not (or no longer) on record: nothing was stored."""
+
+
+def _as_return(tx: Tx, row: cases.NewSubmission, visit: ReturnVisit) -> cases.NewSubmission:
+    """The return visit's row, joined to its chain: the first screening's id, name, contact and age."""
+    first = cases.submission_by_reference(tx, visit.linked.first_reference)
+    if first is None or first.visit_kind != VisitKind.first.value:
+        raise NotLinked("The first screening this return visit links to is not on record.")
+    return replace(
+        row,
+        first_submission_id=first.id,
+        patient_name=first.patient_name,
+        patient_contact=first.patient_contact,
+        age=first.age,
+    )
+
+
+def submit(
+    db: Database, submission: Submission | ReturnVisit, ruleset: RuleSet, *, draft_code: str | None = None
+) -> Receipt:
+    """Store a first screening or a return visit with its screening result, in one transaction."""
     now = db.now()
     screened = stored_form(submission, ruleset, "", now)  # before the transaction: no lock held while screening
     with db.session() as tx:
+        if isinstance(submission, ReturnVisit):
+            screened = _as_return(tx, screened, submission)
         reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
         while cases.reference_taken(tx, reference):
             reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
@@ -203,13 +251,21 @@ def _patient_audit(tx: Tx, db: Database, action: str, target: str | None, detail
     audit.write(tx, at=db.now(), staff_id=None, username=PATIENT, action=action, target=target, detail=detail)
 
 
+def _browser_spent(tx: Tx, db: Database, tag: str | None) -> bool:
+    """This browser session has used up its failed tries (resuming and linking share them); audited when so."""
+    if tag is None:
+        return False
+    locks.serialise(tx, tag)  # parallel tries from one browser are counted one at a time
+    if audit.count(tx, action="resume_failed", target=tag) < TRIES_PER_BROWSER:
+        return False
+    _patient_audit(tx, db, "resume_refused", tag, {"reason": "too many tries in this browser session"})
+    return True
+
+
 def _try_resume(tx: Tx, db: Database, code_hash: str, dob_hash: str, tag: str | None) -> Draft | str:
     """One counted try: the draft, or why not (``"no match"``, ``"locked"``, ``"browser"``)."""
-    if tag is not None:
-        locks.serialise(tx, tag)  # parallel tries from one browser are counted one at a time
-        if audit.count(tx, action="resume_failed", target=tag) >= TRIES_PER_BROWSER:
-            _patient_audit(tx, db, "resume_refused", tag, {"reason": "too many tries in this browser session"})
-            return "browser"
+    if _browser_spent(tx, db, tag):
+        return "browser"
     row = drafts.find_for_update(tx, code_hash)
     live = row if row is not None and row.expires_at > db.now() else None
     matches = live is not None and hmac.compare_digest(live.dob_hash.encode(), dob_hash.encode())
@@ -245,6 +301,98 @@ def resume_draft(db: Database, code: str, date_of_birth: date, *, browser: str |
     if outcome == "browser":
         raise TooManyTries
     return outcome if isinstance(outcome, Draft) else None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A returning patient's record: the return questionnaire starts from ``answers`` (never asked again)."""
+
+    first_submission_id: int
+    answers: dict[str, Any]
+
+
+def _reference(code: str) -> str:
+    """A reference code as typed ("bt 7k2m q9pz") in its stored form ("BT-7K2M-Q9PZ")."""
+    chars = normalise_code(code).replace("-", "")
+    prefix, rest = chars[: len(REFERENCE_PREFIX)], chars[len(REFERENCE_PREFIX) :]
+    return "-".join([prefix, *(rest[i : i + 4] for i in range(0, len(rest), 4))])
+
+
+def _born(answers: dict[str, Any]) -> str:
+    return str((answers.get("about") or {}).get("date_of_birth") or "")
+
+
+def _return_start(first: SubmissionRow, today: date) -> dict[str, Any]:
+    """What the return visit takes from the first screening: its pathway, and its headache days as the baseline."""
+    answers = first.answers
+    return {
+        "seeking": dict(answers["seeking"]),
+        "linked": {
+            "first_reference": first.reference,
+            "baseline_headache_days": (answers.get("headache") or {}).get("headache_days"),
+            "answered_on": today.isoformat(),
+        },
+    }
+
+
+def _try_link(tx: Tx, db: Database, reference: str, born: date, tag: str | None) -> Link | str:
+    """One counted try: the link, or why not (``"no match"``, ``"locked"``, ``"browser"``)."""
+    if _browser_spent(tx, db, tag):
+        return "browser"
+    visit = cases.submission_by_reference(tx, reference)
+    first = (
+        visit if visit is None or visit.first_submission_id is None else cases.submission(tx, visit.first_submission_id)
+    )
+    if visit is None or first is None:
+        _patient_audit(tx, db, "resume_failed", tag, {"reason": "unknown reference code", "link": True})
+        return "no match"
+    target = f"link:{visit.id}"
+    locks.serialise(tx, target)
+    wrong = audit.count(tx, action="link_failed", target=target, since_action="link_unlocked")
+    if not hmac.compare_digest(_born(first.answers).encode(), born.isoformat().encode()):
+        _patient_audit(tx, db, "resume_failed", tag, {"reason": "wrong birth date", "link": visit.id})
+        _patient_audit(tx, db, "link_failed", target, {"tries": wrong + 1})
+        if wrong + 1 == TRIES_PER_CODE:
+            _patient_audit(tx, db, "link_locked", target, {"tries": wrong + 1})
+        return "no match"
+    if wrong >= TRIES_PER_CODE:
+        _patient_audit(tx, db, "resume_refused", tag, {"reason": "link locked", "link": visit.id})
+        return "locked"
+    _patient_audit(tx, db, "return_linked", tag, {"submission": visit.id, "first_submission": first.id})
+    return Link(first.id, _return_start(first, db.now().date()))
+
+
+def link_return(db: Database, code: str, date_of_birth: date, *, browser: str | None = None) -> Link | None:
+    """The returning patient's record, found by the reference code of any of their visits and their birth date;
+    None whatever was wrong (as ``resume_draft``). Raises ``LinkLocked`` only for the right code and birth date
+    after too many wrong tries with that code, and ``TooManyTries`` once this browser has failed too often."""
+    tag = _browser_tag(db, browser) if browser else None
+    with db.session() as tx:  # the audit rows are committed whatever the outcome
+        outcome = _try_link(tx, db, _reference(code), date_of_birth, tag)
+    if outcome == "locked":
+        raise LinkLocked
+    if outcome == "browser":
+        raise TooManyTries
+    return outcome if isinstance(outcome, Link) else None
+
+
+def unlock_link(db: Database, code: str) -> None:
+    """From the server console, when the patient has called the clinic: the reference code takes tries again."""
+    with db.session() as tx:
+        visit = cases.submission_by_reference(tx, _reference(code))
+        if visit is None:
+            raise ValueError("No submission has this reference code.")
+        target = f"link:{visit.id}"
+        tries = audit.count(tx, action="link_failed", target=target, since_action="link_unlocked")
+        audit.write(
+            tx,
+            at=db.now(),
+            staff_id=None,
+            username="console",
+            action="link_unlocked",
+            target=target,
+            detail={"tries": tries},
+        )
 
 
 def unlock_draft(db: Database, code: str) -> None:

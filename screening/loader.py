@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from screening.answers import Submission
+from screening.choices import VisitKind
 from screening.conditions import ConditionError, compile_condition
 from screening.engine import screen
-from screening.facts import FACTS
+from screening.facts import FACTS, QUESTIONNAIRES
 from screening.rule_files import RuleText, read_folder
 from screening.ruleset import PLACEHOLDER, Advice, Case, Rule, RuleSet, VersionNote
 from screening.triage import RulesetRef, Severity, Triage
@@ -63,6 +63,8 @@ class CaseSpec(_Strict):
 
 
 class RuleFile(_Strict):
+    visit: VisitKind = VisitKind.first
+    """The kind of visit every rule of the file reads; its cases are that kind's answers."""
     rules: list[RuleSpec] = Field(default_factory=list)
     cases: list[CaseSpec] = Field(default_factory=list)
 
@@ -80,6 +82,8 @@ class Manifest(_Strict):
     default_triage: Triage
     requires: Requires
     case_defaults: dict[str, Any]
+    return_case_defaults: dict[str, Any] = Field(default_factory=dict)
+    """The typical return visit the cases of a ``visit: return`` file start from."""
 
 
 class VersionEntry(_Strict):
@@ -133,7 +137,7 @@ def _entry(data: Any, loc: tuple[Any, ...]) -> str:
     return ""
 
 
-def _compile_rule(spec: RuleSpec, file: str, problems: list[str]) -> Rule | None:
+def _compile_rule(spec: RuleSpec, file: str, visit: VisitKind, problems: list[str]) -> Rule | None:
     where = f"{file}: rule {spec.id}"
     try:
         when = compile_condition(spec.when)
@@ -144,24 +148,30 @@ def _compile_rule(spec: RuleSpec, file: str, problems: list[str]) -> Rule | None
     if unknown:
         problems.append(f"{where}: explanation refers to unknown fact(s) {', '.join(unknown)}")
         return None
-    advice_problem = _advice_problem(spec, when)
+    advice_problem = _advice_problem(spec, when, visit)
     if advice_problem:
         problems.append(f"{where}: {advice_problem}")
         return None
-    return Rule(spec.id, spec.title, when, spec.triage, spec.severity, spec.source, spec.explain, file, spec.advice)
+    return Rule(
+        spec.id, spec.title, when, spec.triage, spec.severity, spec.source, spec.explain, file, spec.advice, visit
+    )
 
 
-ADVICE_FACTS = ("red_flags.", "derived.pathway")
-"""What an advice rule may test: the patient sees its advice on the warning-signs step, before anything else."""
+ADVICE_FACTS: dict[VisitKind, tuple[str, ...]] = {
+    VisitKind.first: ("red_flags.", "derived.pathway"),
+    VisitKind.return_: ("spread.", "derived.pathway"),
+}
+"""What an advice rule may test: the patient sees its advice on the warning-signs step (on a return visit, the
+distant-spread step), before anything else."""
 
 
-def _advice_problem(spec: RuleSpec, when: Any) -> str:
+def _advice_problem(spec: RuleSpec, when: Any, visit: VisitKind) -> str:
     """Every urgent rule tells the patient something, and only urgent rules do, from answers already given."""
     if spec.triage is Triage.urgent and spec.advice is None:
         return "an urgent rule needs 'advice: emergency' or 'advice: soon' (what the patient is told at once)"
     if spec.advice is not None and spec.triage is not Triage.urgent:
         return "only an urgent rule gives the patient advice"
-    late = [leaf.fact.name for leaf in when.leaves() if not leaf.fact.name.startswith(ADVICE_FACTS)]
+    late = [leaf.fact.name for leaf in when.leaves() if not leaf.fact.name.startswith(ADVICE_FACTS[visit])]
     if spec.advice is not None and late:
         return f"advice is shown on the warning-signs step, so its rule can only test warning signs ({late[0]})"
     return ""
@@ -240,7 +250,7 @@ def _compile_files(files: dict[str, RuleFile], problems: list[str]) -> list[Rule
                 problems.append(f"{file}: rule {spec.id}: duplicate id (also in {seen[spec.id]})")
                 continue
             seen[spec.id] = file
-            rule = _compile_rule(spec, file, problems)
+            rule = _compile_rule(spec, file, content.visit, problems)
             if rule is not None:
                 rules.append(rule)
     return rules
@@ -251,9 +261,10 @@ def _cases(files: dict[str, RuleFile], manifest: Manifest, rule_ids: set[str], p
     for file, content in files.items():
         for spec in content.cases:
             where = f"{file}: case {spec.name!r}"
-            answers = merge(manifest.case_defaults, spec.answers)
+            defaults = manifest.return_case_defaults if content.visit is VisitKind.return_ else manifest.case_defaults
+            answers = merge(defaults, spec.answers)
             try:
-                Submission.model_validate(answers)
+                QUESTIONNAIRES[content.visit].model_validate(answers)
             except ValidationError as exc:
                 problems.extend(_pydantic_problems(where, exc))
                 continue
@@ -261,7 +272,8 @@ def _cases(files: dict[str, RuleFile], manifest: Manifest, rule_ids: set[str], p
             if unknown:
                 problems.append(f"{where}: expects unknown rule id(s) {', '.join(sorted(unknown))}")
                 continue
-            cases.append(Case(file, spec.name, answers, spec.expect.triage, frozenset(spec.expect.flags)))
+            case = Case(file, spec.name, answers, spec.expect.triage, frozenset(spec.expect.flags), content.visit)
+            cases.append(case)
     return cases
 
 
@@ -277,7 +289,7 @@ def case_failures(ruleset: RuleSet) -> list[str]:
     """Each example case whose triage or flags differ from what it expects, in words."""
     failures = []
     for case in ruleset.cases:
-        result = screen(Submission.model_validate(case.answers), ruleset)
+        result = screen(QUESTIONNAIRES[case.visit].model_validate(case.answers), ruleset)
         got = frozenset(f.id for f in result.flags)
         if result.triage != case.triage or got != case.flags:
             failures.append(
@@ -312,7 +324,15 @@ def load_ruleset(folder: Path | str) -> RuleSet:
         raise RuleSetError(problems)
     ref = RulesetRef(manifest.name, manifest.version, content_hash([t for t in texts if t.name != CHANGELOG]))
     notes = _notes(changelog) if changelog else ()
-    ruleset = RuleSet(ref, manifest.default_triage, tuple(rules), manifest.case_defaults, tuple(cases), notes)
+    ruleset = RuleSet(
+        ref,
+        manifest.default_triage,
+        tuple(rules),
+        manifest.case_defaults,
+        tuple(cases),
+        notes,
+        manifest.return_case_defaults,
+    )
     failures = case_failures(ruleset)
     if failures:
         raise RuleSetError(failures)

@@ -6,7 +6,7 @@ every row is an example case that the loader has just run and seen pass.
 """
 
 from screening.answers import PATHWAY_OF
-from screening.choices import Pathway, Reason
+from screening.choices import Pathway, Reason, VisitKind
 from screening.ruleset import Case, RuleSet
 from screening.triage import TRIAGE_LABELS
 
@@ -26,18 +26,27 @@ def pathway_of(case: Case) -> Pathway:
     return PATHWAY_OF[Reason(case.answers["seeking"]["reason"])]
 
 
+def _pathway_cell(case: Case) -> str:
+    name = PATHWAY_NAMES[pathway_of(case)]
+    return f"{name} (return visit)" if case.visit is VisitKind.return_ else name
+
+
+def _order(case: Case) -> tuple[bool, int]:
+    return case.visit is VisitKind.return_, ORDER[pathway_of(case)]
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
 def outcome_table(ruleset: RuleSet) -> str:
     """Markdown: one row per example case, grouped by pathway, with the triage staff see and the rules behind it."""
-    cases = sorted(ruleset.cases, key=lambda case: ORDER[pathway_of(case)])  # stable: file order within a pathway
+    cases = sorted(ruleset.cases, key=_order)  # stable: file order within a pathway; return visits after first ones
     rows = [
         "| Pathway | Situation | Triage | Rules that fire |",
         "| --- | --- | --- | --- |",
         *(
-            f"| {PATHWAY_NAMES[pathway_of(case)]} | {_cell(case.name)} | {TRIAGE_LABELS[case.triage]} | "
+            f"| {_pathway_cell(case)} | {_cell(case.name)} | {TRIAGE_LABELS[case.triage]} | "
             f"{', '.join(sorted(case.flags)) or '-'} |"
             for case in cases
         ),

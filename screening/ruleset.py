@@ -1,16 +1,18 @@
 """A compiled rule set: what the loader produces and the engine evaluates."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from screening.choices import label
+from screening.choices import VisitKind, label
 from screening.conditions import Condition
 from screening.facts import FACTS
 from screening.triage import RulesetRef, Severity, Triage
 
+VISIT_FACT = "derived.visit_kind"
+"""Every rule reads it first: a first-visit rule never fires on a return visit, nor a return rule on a first."""
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)\}")
 
 
@@ -48,6 +50,8 @@ class Rule:
     explain: str
     file: str
     advice: Advice | None = None
+    visit: VisitKind = VisitKind.first
+    """The kind of visit the rule reads (its file says which): it never fires on the other kind."""
 
     def reason(self, facts: dict[str, Any]) -> str:
         return PLACEHOLDER.sub(lambda m: show_value(facts[m[1]]), self.explain)
@@ -73,11 +77,13 @@ class RuleSet:
     cases: tuple["Case", ...]
     changelog: tuple[VersionNote, ...] = ()
     """Newest first, as ``CHANGELOG.yaml`` keeps it; the declared version always has an entry."""
+    return_case_defaults: dict[str, Any] = field(default_factory=dict)
+    """The typical return visit the return rules' example cases start from."""
 
     @property
     def facts_used(self) -> list[str]:
-        """The facts any rule reads: the columns the batch path needs, in a stable order."""
-        used = {leaf.fact.name for rule in self.rules for leaf in rule.when.leaves()}
+        """The facts any rule reads (and the kind of visit): the columns the batch path needs, in a stable order."""
+        used = {VISIT_FACT} | {leaf.fact.name for rule in self.rules for leaf in rule.when.leaves()}
         return [name for name in FACTS if name in used]
 
 
@@ -88,3 +94,4 @@ class Case:
     answers: dict[str, Any]
     triage: Triage
     flags: frozenset[str]
+    visit: VisitKind = VisitKind.first

@@ -49,6 +49,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
         elif args.action == "unlock-draft":
             intake.unlock_draft(db, args.name)
             print("Unlocked: the patient can open the saved answers with the code and date of birth again.")
+        elif args.action == "unlock-return":
+            intake.unlock_link(db, args.name)
+            print("Unlocked: the patient can link a return visit with this reference code and date of birth again.")
         elif args.action == "password":
             staff.reset_password(db, staff.CONSOLE, args.name, _new_password())
             print(f"New password set for {staff.normalise_username(args.name)}; their sessions have ended.")

@@ -51,7 +51,7 @@ from screening.choices import (
     ToxinOutcome,
     YesNoUnsure,
 )
-from screening.facts import FACTS, MOH_KINDS, SPECIFIC_KINDS
+from screening.facts import FACTS, MOH_KINDS, SPECIFIC_KINDS, return_only
 
 T = TypeVar("T")
 
@@ -381,6 +381,20 @@ def _red_flag_columns(cols: dict[str, Any], rng: np.random.Generator, n: int, pa
     cols["derived.red_flags_unsure_names"] = _names_column(codes == 2, names)
 
 
+def _first_visits(cols: dict[str, Any], n: int) -> None:
+    """Synthetic patients are first screenings: every return-visit fact is unknown."""
+    for name in FACTS:
+        if return_only(name):
+            fact = FACTS[name]
+            if fact.kind == "number":
+                cols[name] = np.full(n, np.nan)
+            elif fact.kind == "choice":
+                cols[name] = np.full(n, -1, dtype=np.int8)
+            else:
+                cols[name] = pd.Categorical.from_codes(np.full(n, -1), categories=["none"])
+    cols["derived.visit_kind"] = np.zeros(n, dtype=np.int8)
+
+
 def _plain_choices(cols: dict[str, Any], rng: np.random.Generator, n: int) -> None:
     """Every choice fact not filled yet: a random option, unknown (-1) where its section is off-path."""
     for name, fact in FACTS.items():
@@ -416,6 +430,7 @@ def synthetic_facts(n: int, seed: int = 0) -> pd.DataFrame:
     weeks = rng.integers(0, 105, n).astype(float)
     cols["toxin.weeks_since_last"] = np.where((prior == 0) & (rng.random(n) > 0.1), weeks, np.nan)
     cols["toxin.weeks_of_benefit"] = np.where(prior == 0, rng.integers(0, 53, n), np.nan)
+    _first_visits(cols, n)
     _plain_choices(cols, rng, n)
     _off_path_unknown(cols, pathway, prior)
     return pd.DataFrame(

@@ -106,7 +106,7 @@ def test_screen_uses_another_rule_folder(tmp_path, answers_file):
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)
     for path in (folder / "ruleset.yaml", folder / "CHANGELOG.yaml"):  # a new version comes with its entry
-        path.write_text(path.read_text(encoding="utf-8").replace('"2026.12.1"', '"test-9"'), "utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace('"2026.12.2"', '"test-9"'), "utf-8")
     done = run_cli("screen", str(answers_file), "--rules", str(folder))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ruleset"]["version"] == "test-9"

@@ -203,7 +203,7 @@ def test_the_hash_changes_with_any_rule_file_and_the_version_is_the_declared_one
     path = folder / "retreatment.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     after = load_ruleset(folder).ref
-    assert before.version == after.version == "2026.12.1"
+    assert before.version == after.version == "2026.12.2"
     assert before.hash != after.hash and len(after.hash) == 64
 
 

@@ -3,8 +3,8 @@
 import pytest
 from core_support import RULES
 
-from screening.answers import Submission
 from screening.engine import screen
+from screening.facts import QUESTIONNAIRES
 from screening.loader import load_ruleset
 
 CASES = load_ruleset(RULES).cases
@@ -12,7 +12,7 @@ CASES = load_ruleset(RULES).cases
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.file}::{c.name}" for c in CASES])
 def test_case(ruleset, case):
-    result = screen(Submission.model_validate(case.answers), ruleset)
+    result = screen(QUESTIONNAIRES[case.visit].model_validate(case.answers), ruleset)
     assert (result.triage, {f.id for f in result.flags}) == (case.triage, case.flags)
     assert result.ruleset == ruleset.ref
 

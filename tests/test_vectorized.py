@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from screening.answers import Submission
 from screening.engine import screen, screen_facts, screen_frame
 from screening.facts import FACTS, facts_frame, facts_of
+from screening.returns.answers import ReturnVisit
+from screening.returns.synthetic import synthetic_return_answers, synthetic_returns
 from screening.ruleset import RuleSet
 from screening.synthetic import records, synthetic_answers, synthetic_facts, synthetic_submissions
 from screening.triage import RANK, SEVERITY_RANK, Flag, Result, RuleTrace, Triage
@@ -51,8 +53,18 @@ class DrawPicker:
 
 
 @st.composite
-def submissions(draw: st.DrawFn) -> Submission:
+def first_visits(draw: st.DrawFn) -> Submission:
     return Submission.model_validate(synthetic_answers(DrawPicker(draw)))
+
+
+@st.composite
+def return_visits(draw: st.DrawFn) -> ReturnVisit:
+    return ReturnVisit.model_validate(synthetic_return_answers(DrawPicker(draw)))
+
+
+def submissions() -> st.SearchStrategy[Submission | ReturnVisit]:
+    """First screenings and return visits: the engine must treat both alike in both paths."""
+    return st.one_of(first_visits(), return_visits())
 
 
 def outcomes(results: Iterable[Result], ruleset: RuleSet) -> pd.DataFrame:
@@ -65,7 +77,7 @@ def outcomes(results: Iterable[Result], ruleset: RuleSet) -> pd.DataFrame:
     return pd.DataFrame({"triage": triage} | {r.id: [r.id in ids for ids in fired] for r in ruleset.rules})
 
 
-def per_record(subs: list[Submission], ruleset: RuleSet) -> pd.DataFrame:
+def per_record(subs: list[Submission | ReturnVisit], ruleset: RuleSet) -> pd.DataFrame:
     """What the batch path must reproduce, one ``screen`` per submission."""
     return outcomes((screen(s, ruleset) for s in subs), ruleset)
 
@@ -107,8 +119,8 @@ def test_the_hypothesis_generator_reaches_every_triage(ruleset, triage):
 
 
 @pytest.fixture(scope="module")
-def big_batch() -> list[Submission]:
-    return synthetic_submissions(20_000, seed=11)
+def big_batch() -> list[Submission | ReturnVisit]:
+    return [*synthetic_submissions(20_000, seed=11), *synthetic_returns(4_000, seed=12)]
 
 
 def test_batch_equals_per_record_on_20000_realistic_submissions_and_covers_the_rule_set(ruleset, big_batch):
@@ -119,6 +131,11 @@ def test_batch_equals_per_record_on_20000_realistic_submissions_and_covers_the_r
     fired = expected.drop(columns="triage").sum()
     assert (fired > 0).all(), f"rules never fired: {list(fired[fired == 0].index)}"
     assert {s.pathway.value for s in big_batch} == set(FACTS["derived.pathway"].choices)
+    returns = [isinstance(s, ReturnVisit) for s in big_batch]
+    first_rules = [rule.id for rule in ruleset.rules if rule.visit.value == "first"]
+    assert not expected.loc[returns, first_rules].to_numpy().any(), "a first-visit rule fired on a return visit"
+    return_rules = [rule.id for rule in ruleset.rules if rule.visit.value == "return"]
+    assert not expected.loc[[not r for r in returns], return_rules].to_numpy().any()
 
 
 def test_synthetic_facts_match_per_row_evaluation_of_the_same_rows(ruleset):
@@ -129,7 +146,8 @@ def test_synthetic_facts_match_per_row_evaluation_of_the_same_rows(ruleset):
     expected = outcomes((screen_facts(row, ruleset) for row in records(frame)), ruleset)
     assert_same(batch, expected)
     assert set(expected["triage"]) == {t.value for t in Triage}
-    assert (expected.drop(columns="triage").sum() > 0).all()
+    first_rules = [rule.id for rule in ruleset.rules if rule.visit.value == "first"]  # the frame holds first visits
+    assert (expected[first_rules].sum() > 0).all()
 
 
 def test_records_give_back_the_facts_of_a_facts_frame(big_batch):

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from screening.answers import PATHWAY_OF, RED_FLAGS_ASKED
 from screening.choices import Reason
 from screening.loader import load_ruleset
-from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, STEPS, Step, acute_kinds
+from screening.ui.draft import ACUTE_KINDS, STEP_BY_KEY, Step, acute_kinds, kinds_path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -148,19 +148,19 @@ def fill_step(at: AppTest, answers: dict[str, Any], step: Step) -> AppTest:
                     answer(at, f"treatments.preventives.{index}.{name}", given)
         elif field in ACUTE_KINDS:
             if value != 0:  # ticked; None is "Not sure" of its days
-                tick(at, f"headache.{field}")
-                answer(at, f"headache.{field}", value)
+                tick(at, f"{section}.{field}")
+                answer(at, f"{section}.{field}", value)
         else:
             answer(at, f"{section}.{field}", value)
-        if field == "acute_days" and value != 0 and not kinds_ticked(answers["headache"]):
-            tick(at, KINDS_PATH)
+        if field == "acute_days" and value != 0 and not kinds_ticked(answers[section]):
+            tick(at, kinds_path(section))
     return at
 
 
 def go_to_step(at: AppTest, answers: dict[str, Any], key: str) -> AppTest:
     """Answer the steps before ``key`` and stop there."""
     while header(at) != STEP_BY_KEY[key].title:
-        step = next(s for s in STEPS if s.title == header(at))
+        step = next(s for s in STEP_BY_KEY.values() if s.title == header(at))
         fill_step(at, answers, step)
         click(at, "Start" if step.key == "welcome" else "Next")
     return at
@@ -179,7 +179,7 @@ def _walk(node: Any) -> list[Any]:
 def walk_to_review(at: AppTest, answers: dict[str, Any], seen: list[str] | None = None) -> AppTest:
     """Answer every step this patient is shown and press Next, keeping each page's text in ``seen``."""
     while header(at) != "Check your answers":
-        step = next(s for s in STEPS if s.title == header(at))
+        step = next(s for s in STEP_BY_KEY.values() if s.title == header(at))
         fill_step(at, answers, step)
         if seen is not None:
             seen.append(page_text(at))

@@ -54,9 +54,14 @@ def page(tx: Session, where: AuditFilter, *, offset: int, limit: int) -> tuple[l
     return list(rows), total
 
 
-def count(tx: Session, *, action: str, target: str) -> int:
-    """How many rows record one action on one target (an indexed lookup: the per-browser resume tries)."""
-    return tx.scalar(select(func.count()).where(AuditRow.action == action, AuditRow.target == target)) or 0
+def count(tx: Session, *, action: str, target: str, since_action: str | None = None) -> int:
+    """How many rows record one action on one target (an indexed lookup: the per-browser resume tries);
+    with ``since_action``, only those after the last row of that action on the target (e.g. an unlock)."""
+    clauses = [AuditRow.action == action, AuditRow.target == target]
+    if since_action is not None:
+        last = select(func.max(AuditRow.id)).where(AuditRow.action == since_action, AuditRow.target == target)
+        clauses.append(AuditRow.id > func.coalesce(last.scalar_subquery(), 0))
+    return tx.scalar(select(func.count()).where(*clauses)) or 0
 
 
 def actions(tx: Session) -> list[str]:

@@ -53,6 +53,9 @@ class NewSubmission:
     headache_days: int | None = None
     match_keys: tuple[str, ...] = ()
     """Keyed hashes of name + birth date, phone and email (``screening.repeats``): equal ones mark a possible repeat."""
+    visit_kind: str = "first"
+    first_submission_id: int | None = None
+    """A return visit's patient's first screening (the root of their visits); None on a first screening."""
 
 
 _OWN_TABLES = ("flags", "facts", "facts_version", "headache_days", "match_keys")
@@ -115,6 +118,8 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "contact_attempts": 0,
                 "reason": item.reason[:REASON_LENGTH] if item.reason else None,
                 "headache_days": item.headache_days,
+                "visit_kind": item.visit_kind,
+                "first_submission_id": item.first_submission_id,
             }
             for sid, item in zip(ids, items, strict=True)
         ],

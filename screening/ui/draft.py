@@ -4,6 +4,8 @@ No Streamlit here. The draft is the source of truth because Streamlit forgets a
 widget's value when the widget is not drawn (a step left behind, a question hidden
 by branching). Its shape is the ``Submission`` shape (section -> field -> value,
 JSON-safe), so the same dict is validated, saved as a resumable draft and submitted.
+A returning patient's draft has the ``ReturnVisit`` shape instead (it holds the ``linked``
+section from the start) and walks the return steps; everything else works the same way.
 
 A field missing from its section means "not answered yet"; a numeric field present
 with ``None`` means the patient ticked "Not sure".
@@ -17,11 +19,30 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors, section_model
-from screening.branching import ACUTE_KINDS, FieldPath, asked, pathway_of, section_asked
+from screening import answers as first_answers
+from screening.answers import PreventiveTried, Submission, field_errors
+from screening.branching import (
+    ACUTE_KINDS,
+    ACUTE_SECTIONS,
+    SECTION_PATHWAYS,
+    FieldPath,
+    asked,
+    pathway_of,
+    section_asked,
+)
 from screening.choices import Pathway
+from screening.returns.answers import ReturnVisit, is_return
 
 Draft = dict[str, Any]
+
+
+def section_model(section: str) -> type[BaseModel]:
+    """A section of either questionnaire (their section names are shared only where the section is the same)."""
+    return first_answers.section_model(section, Submission if section in Submission.model_fields else ReturnVisit)
+
+
+def questionnaire(draft: Draft) -> type[Submission] | type[ReturnVisit]:
+    return ReturnVisit if is_return(draft) else Submission
 
 
 def fields_of(section: str, *, without: tuple[str, ...] = ()) -> tuple[FieldPath, ...]:
@@ -47,7 +68,7 @@ class Step:
 
 
 def _pathway_step(section: str, title: str, intro: str = "") -> Step:
-    return Step(section, title, fields_of(section), PATHWAY_SECTIONS[section], intro)
+    return Step(section, title, fields_of(section), SECTION_PATHWAYS[section], intro)
 
 
 WELCOME = Step("welcome", "Welcome", (("contact", "privacy_ack"),))
@@ -82,13 +103,40 @@ STEPS: tuple[Step, ...] = (
     Step("contact", "How we contact you", fields_of("contact", without=("privacy_ack",))),
     REVIEW,
 )
-STEP_BY_KEY = {step.key: step for step in STEPS}
+RETURN_STEPS: tuple[Step, ...] = (
+    Step(
+        "spread",
+        "Since your last injection",
+        fields_of("spread"),
+        intro="Rarely, the medicine can spread beyond where it was injected, hours or weeks later. "
+        "If you answer Yes to one of these, we tell you straight away what to do.",
+    ),
+    Step("course", "Your treatment so far", fields_of("course")),
+    _pathway_step(
+        "migraine_now",
+        "Your headaches now",
+        "A headache diary helps. A best guess is fine; if you cannot guess a number, tick Not sure.",
+    ),
+    _pathway_step("dystonia_now", "Your neck now"),
+    _pathway_step("spasticity_now", "Your muscle stiffness now"),
+    Step(
+        "effects",
+        "Effects since your last injection",
+        fields_of("effects"),
+        intro="Since your last injection, have you had any of these?",
+    ),
+    Step("plans", "Your next treatment", fields_of("plans")),
+    REVIEW,
+)
+"""A returning patient's steps, after linking to their record on the welcome page."""
+STEP_BY_KEY = {step.key: step for step in (*STEPS, *RETURN_STEPS)}
 
 
 def steps_for(draft: Draft) -> list[Step]:
     """The steps this patient walks: only their own pathway's questions (none when not sure yet)."""
     pathway = pathway_of(draft)
-    return [step for step in STEPS if step.pathway is None or step.pathway == pathway]
+    steps = RETURN_STEPS if is_return(draft) else STEPS
+    return [step for step in steps if step.pathway is None or step.pathway == pathway]
 
 
 PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -99,6 +147,12 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Named parts every pathway has, so the progress line never changes its total when the pathway is chosen."""
 LONGEST_PATH = max(len([s for s in STEPS if s.pathway in (None, p)]) for p in {s.pathway for s in STEPS})
+RETURN_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Safety first", ("spread",)),
+    ("How it is going", ("course", "migraine_now", "dystonia_now", "spasticity_now", "effects")),
+    ("Check and send", ("plans", "review")),
+)
+"""A return visit's parts: its pathway is known from the start, so its total is exact."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +172,9 @@ class Progress:
 def progress(draft: Draft, step: Step) -> Progress:
     steps = steps_for(draft)
     total = len(steps) if pathway_of(draft) else LONGEST_PATH
-    part = next(number for number, (_, keys) in enumerate(PARTS, 1) if step.key in keys)
-    return Progress(part, len(PARTS), PARTS[part - 1][0], (steps.index(step) + 1) / total)
+    parts = RETURN_PARTS if is_return(draft) else PARTS
+    part = next(number for number, (_, keys) in enumerate(parts, 1) if step.key in keys)
+    return Progress(part, len(parts), parts[part - 1][0], (steps.index(step) + 1) / total)
 
 
 def next_step(draft: Draft, step: Step, *, back_to_review: bool) -> Step:
@@ -137,8 +192,12 @@ def next_step(draft: Draft, step: Step, *, back_to_review: bool) -> Step:
 # tests/test_wizard_draft.py checks that a question is on screen exactly when the model keeps its answer.
 
 
-KINDS_PATH = "headache.acute_kinds"
-"""Not a model field: the patient ticks the kinds they take, and only those get a day count box."""
+def kinds_path(section: str) -> str:
+    """Not a model field: the patient ticks the kinds they take, and only those get a day count box."""
+    return f"{section}.acute_kinds"
+
+
+KINDS_PATH = kinds_path("headache")
 KINDS_QUESTION = "Which medicines do you take for a headache attack?"
 NONE_OF_THESE = "None of these"
 KIND_NAMES: dict[str, tuple[str, str]] = {
@@ -191,7 +250,7 @@ def shown(draft: Draft, path: FieldPath) -> bool:
 def prune(draft: Draft) -> list[str]:
     """Clear every answer whose question is hidden now; returns their dotted paths (to forget their widgets)."""
     removed: list[str] = []
-    for section in PATHWAY_SECTIONS:
+    for section in SECTION_PATHWAYS:
         if section in draft and not section_asked(draft, section):
             removed += [f"{section}.{name}" for name in draft.pop(section)]
     for section, answers in draft.items():
@@ -261,21 +320,22 @@ def optional_number(info: FieldInfo) -> bool:
 
 def _unanswered(draft: Draft, step: Step) -> Errors:
     """What the model cannot tell apart from an answer: empty numbers (None is Not sure), no medicine ticked."""
-    untouched_kinds = (
-        ("headache", ACUTE_KINDS[0]) in step.fields
-        and shown(draft, ("headache", ACUTE_KINDS[0]))
-        and acute_kinds(draft.get("headache", {})) is None
-    )
-    kinds_unknown = acute_kinds(draft.get("headache", {})) is None
+    untouched_kinds = {
+        kinds_path(section): TICK_KINDS
+        for section in ACUTE_SECTIONS
+        if (section, ACUTE_KINDS[0]) in step.fields
+        and shown(draft, (section, ACUTE_KINDS[0]))
+        and acute_kinds(draft.get(section, {})) is None
+    }
     return (
-        ({KINDS_PATH: TICK_KINDS} if untouched_kinds else {})
+        untouched_kinds
         | {
             f"{section}.{field}": NUMBER_OR_UNSURE
             for section, field in step.fields
             if optional_number(section_model(section).model_fields[field])
             and shown(draft, (section, field))
             and field not in draft.get(section, {})
-            and not (field in ACUTE_KINDS and kinds_unknown)
+            and not (field in ACUTE_KINDS and acute_kinds(draft.get(section, {})) is None)
         }
         | {
             f"red_flags.{field}": ANSWER
@@ -310,16 +370,17 @@ def check_step(draft: Draft, step: Step) -> Errors:
     return _unanswered(draft, step) | errors
 
 
-def check_all(draft: Draft) -> tuple[Submission | None, Errors]:
-    """The whole draft as a ``Submission``, or every error (with each step's unanswered numbers)."""
+def check_all(draft: Draft) -> tuple[Submission | ReturnVisit | None, Errors]:
+    """The whole draft as a ``Submission`` (or a ``ReturnVisit``), or every error (with each step's unanswered
+    numbers)."""
     errors: Errors = {}
     for step in steps_for(draft):
         errors |= _unanswered(draft, step)
-    model_errors = _model_errors(Submission, draft)
-    errors |= model_errors
+    model = questionnaire(draft)
+    errors |= _model_errors(model, draft)
     if errors:
         return None, errors
-    return Submission.model_validate(draft), {}
+    return model.model_validate(draft), {}
 
 
 def step_of(path: str, steps: list[Step]) -> Step:
@@ -335,11 +396,12 @@ def question_name(path: str) -> str:
     """The question an error is about, as the page titles it ("Medicine 2: ..." for one of the medicines tried);
     an error about a whole part is named by its step."""
     section, *rest = path.split(".")
-    if path == KINDS_PATH:
+    if rest == ["acute_kinds"]:
         return KINDS_QUESTION
     if rest[:1] == ["preventives"] and len(rest) == 3 and rest[1].isdigit():
         return f"Medicine {int(rest[1]) + 1}: {PreventiveTried.model_fields[rest[2]].title}"
-    fields = section_model(section).model_fields if section in Submission.model_fields else {}
+    known = section in Submission.model_fields or section in ReturnVisit.model_fields
+    fields = section_model(section).model_fields if known else {}
     if rest and rest[0] in fields:
         return fields[rest[0]].title or rest[0]
-    return next((step.title for step in STEPS if section in step.sections), path)
+    return next((step.title for step in STEP_BY_KEY.values() if section in step.sections), path)

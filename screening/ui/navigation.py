@@ -10,6 +10,7 @@ pull-to-refresh) finds the answers the server autosaved under the token
 
 import contextlib
 import json
+import secrets
 from typing import Any
 
 import streamlit as st
@@ -23,6 +24,14 @@ from screening.ui.widgets import forget_widgets
 DRAFT, STEP, ERRORS, CODE, RECEIPT, ARRIVED = "draft", "step", "errors", "draft_code", "receipt", "arrived"
 TOKEN, SAVED, BACK_TO_REVIEW, EXPIRED = "autosave_token", "autosaved", "back_to_review", "autosave_expired"
 TOKEN_PARAM, STEP_PARAM = "d", "s"
+BROWSER_KEY = "resume-browser"
+
+
+def browser_key() -> str:
+    """A random key for this browser session, so its failed tries (resuming or linking a return visit) are
+    counted (it never leaves the server)."""
+    return st.session_state.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
+
 
 TO_TOP = """<script>
 setTimeout(() => {

@@ -6,7 +6,6 @@ patient never sees a triage or any word that would read as a decision.
 Everything the patient typed is echoed with ``st.text`` (never as markdown).
 """
 
-import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,18 @@ from typing import Any
 import streamlit as st
 
 from screening import intake
-from screening.advice import answer_advice, patient_advice
-from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried, red_flag_label
+from screening.advice import ADVICE_SECTIONS, answer_advice, patient_advice
+from screening.answers import MAX_PREVENTIVES, PreventiveTried, red_flag_label
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
 from screening.loader import RuleSetError
 from screening.messaging.outbox import mail_on
+from screening.returns.answers import ReturnVisit, is_return
 from screening.ruleset import Advice
 from screening.settings import get_settings
 from screening.storage import StorageError
-from screening.ui import booking, resources
+from screening.ui import booking, resources, returning
 from screening.ui.draft import (
     ACUTE_KINDS,
-    KINDS_PATH,
     KINDS_QUESTION,
     NONE_OF_THESE,
     REVIEW,
@@ -38,6 +37,7 @@ from screening.ui.draft import (
     check_all,
     check_step,
     kind_label,
+    kinds_path,
     next_step,
     pathway_of,
     preventive_fields,
@@ -53,6 +53,7 @@ from screening.ui.draft import (
 from screening.ui.navigation import (
     ARRIVED,
     BACK_TO_REVIEW,
+    BROWSER_KEY,
     CODE,
     DRAFT,
     ERRORS,
@@ -61,6 +62,7 @@ from screening.ui.navigation import (
     STEP,
     arrive,
     autosave_tab,
+    browser_key,
     close_tab,
     follow_history,
     go_to,
@@ -83,6 +85,7 @@ from screening.ui.wording import CONTACT_BY
 TICKED = ":ticked"
 EMAIL_CODE, EMAIL_TO = "save-email-code", "save-email-to"
 CLINIC_LINE = "Pre-screening for a Botox consultation"
+RETURN_LINE = "Your return visit after Botox treatment"
 LOOK = Path(__file__).resolve().parent / "patient.css"
 """Spacing and tap targets for a phone; the colours are the theme in .streamlit/config.toml."""
 UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
@@ -119,7 +122,7 @@ def page() -> None:
     if step not in steps:
         step = WELCOME
     keep_address(step)
-    _heading(step.title)
+    _heading(step.title, RETURN_LINE if is_return(draft) else CLINIC_LINE)
     _progress(draft, step)
     errors: Errors = st.session_state[ERRORS]
     if errors:
@@ -128,7 +131,7 @@ def page() -> None:
     forget_widgets_of(prune(draft))
     _refresh_errors(draft, step, errors)
     _navigation(draft, steps, step)
-    if step not in (WELCOME, REVIEW):
+    if step not in (WELCOME, REVIEW) and not is_return(draft):  # a return is short; autosave keeps it on reload
         _save_for_later(draft, step)
     autosave_tab(draft, step)
     guard_leaving(unsent=step is not WELCOME or draft.get("contact", {}).get("privacy_ack"))
@@ -149,9 +152,9 @@ def _refresh_errors(draft: Draft, step: Step, errors: Errors) -> None:
         st.rerun()
 
 
-def _heading(title: str) -> None:
+def _heading(title: str, line: str = CLINIC_LINE) -> None:
     """A small line naming the service, then the page's own title as its one h1 (no anchor-link icon)."""
-    st.markdown(f":small[{CLINIC_LINE}]")
+    st.markdown(f":small[{line}]")
     st.title(title, anchor=False)
     arrive()
 
@@ -166,7 +169,9 @@ def _error_banner(errors: Errors) -> None:
     names = list(dict.fromkeys(question_name(path) for path in errors))
     with st.container(key="error_banner"):
         st.error(
-            "Please check " + ("this answer:" if len(names) == 1 else "these answers:") + "\n"
+            "Please check "
+            + ("this answer:" if len(names) == 1 else "these answers:")
+            + "\n"
             + "\n".join(f"- {name}" for name in names),
             icon=":material/error:",
         )
@@ -184,6 +189,8 @@ def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
         "This is not a diagnosis, and it does not decide your treatment."
     )
     st.write("If you feel very unwell right now, call 911 or go to the nearest emergency department.")
+    with st.expander(returning.LINK_TITLE, icon=":material/history:"):
+        returning.link_form()
     st.header("Your privacy", anchor=False)
     st.write(PRIVACY)
     _questions(draft, step, errors)
@@ -200,15 +207,15 @@ def _questions(draft: Draft, step: Step, errors: Errors) -> None:
         if (section, field) == ("treatments", "preventives"):
             _preventives(draft.setdefault(section, {}), errors)
             continue
-        if section == "headache" and field in ACUTE_KINDS:
+        if field in ACUTE_KINDS:
             if field == ACUTE_KINDS[0]:
-                _acute_medicines(draft.setdefault(section, {}), errors)
+                _acute_medicines(draft.setdefault(section, {}), section, errors)
             continue
         title = red_flag_label(field, pathway_of(draft)) if section == "red_flags" else None
         store = draft.setdefault(section, {})
         value = render_field(store, section_model(section), field, f"{section}.{field}", errors, title=title)
-        if section == "red_flags":
-            advice_box(answer_advice(resources.ruleset(), pathway_of(draft), field, value))
+        if section in ADVICE_SECTIONS:
+            advice_box(answer_advice(resources.ruleset(), pathway_of(draft), field, value, section))
     _section_errors(step, errors)
 
 
@@ -226,28 +233,30 @@ def _untick_others(key: str, others: list[str]) -> None:
             st.session_state[other] = False
 
 
-def _acute_medicines(headache: dict[str, Any], errors: Errors) -> None:
+def _acute_medicines(headache: dict[str, Any], section: str, errors: Errors) -> None:
     """A tick box for each kind of attack medicine; a ticked one gets its own days box right under it."""
     ticked = acute_kinds(headache)
-    none_key = widget_key(KINDS_PATH) + TICKED
-    kind_keys = {kind: widget_key(f"headache.{kind}") + TICKED for kind in ACUTE_KINDS}
-    with question_block(KINDS_PATH):
+    path = kinds_path(section)
+    model = section_model(section)
+    none_key = widget_key(path) + TICKED
+    kind_keys = {kind: widget_key(f"{section}.{kind}") + TICKED for kind in ACUTE_KINDS}
+    with question_block(path):
         st.markdown(f"**{KINDS_QUESTION}** Tick all that apply.")
-        why_we_ask(HeadachePattern.model_fields[ACUTE_KINDS[0]])
+        why_we_ask(model.model_fields[ACUTE_KINDS[0]])
         chosen: list[str] = []
         for kind, key in kind_keys.items():
             st.session_state.setdefault(key, ticked is not None and kind in ticked)
             if st.checkbox(kind_label(kind), key=key, on_change=_untick_others, args=(key, [none_key])):
                 chosen.append(kind)
-                if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
+                if headache.get(kind) == 0 and widget_key(f"{section}.{kind}") not in st.session_state:
                     del headache[kind]  # just ticked: the box starts empty, not at the 0 that meant "not taken"
-                render_field(headache, HeadachePattern, kind, f"headache.{kind}", errors, why=False)
+                render_field(headache, model, kind, f"{section}.{kind}", errors, why=False)
         st.session_state.setdefault(none_key, ticked == [])
         others = [*kind_keys.values()]
         none = st.checkbox(NONE_OF_THESE, key=none_key, on_change=_untick_others, args=(none_key, others))
         tick_kinds(headache, chosen if chosen or none else None)
-        if KINDS_PATH in errors:
-            st.error(errors[KINDS_PATH], icon=":material/error:")
+        if path in errors:
+            st.error(errors[path], icon=":material/error:")
 
 
 def _drug_name(key: str) -> str:
@@ -308,6 +317,8 @@ def _navigation(draft: Draft, steps: list[Step], step: Step) -> None:
 
 
 def _submit(draft: Draft, steps: list[Step]) -> None:
+    if is_return(draft):
+        returning.dated_today(draft)
     submission, errors = check_all(draft)
     if submission is None:
         go_to(step_of(next(iter(errors)), steps), errors)
@@ -316,18 +327,10 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
         receipt = intake.submit(
             resources.database(), submission, resources.ruleset(), draft_code=st.session_state.get(CODE)
         )
-    except (StorageError, RuleSetError, OSError):
+    except (StorageError, RuleSetError, OSError, intake.NotLinked):
         st.error(SAVE_FAILED, icon=":material/error:")
         return
-    flags = submission.red_flags.model_dump(mode="json")
-    advice = patient_advice(resources.ruleset(), flags, submission.pathway.value)
-    st.session_state[RECEIPT] = {
-        "reference": receipt.reference,
-        "method": CONTACT_BY[submission.contact.preferred_method],
-        "advice": [grade.value for grade in advice],
-        "submission_id": receipt.submission_id,
-        "email": bool(submission.contact.email),
-    }
+    st.session_state[RECEIPT] = _receipt(submission, receipt)
     close_tab()
     for key in (DRAFT, STEP, ERRORS, CODE, BACK_TO_REVIEW):
         st.session_state.pop(key, None)
@@ -336,10 +339,31 @@ def _submit(draft: Draft, steps: list[Step]) -> None:
     st.rerun()
 
 
+def _receipt(submission: Any, receipt: intake.Receipt) -> dict[str, Any]:
+    """What the thank-you page needs, kept in the session (no answers in it)."""
+    if isinstance(submission, ReturnVisit):
+        spread = submission.spread.model_dump(mode="json")
+        advice = patient_advice(resources.ruleset(), spread, submission.pathway.value, "spread")
+        return {"reference": receipt.reference, "advice": [grade.value for grade in advice], "visit": "return"}
+    flags = submission.red_flags.model_dump(mode="json")
+    advice = patient_advice(resources.ruleset(), flags, submission.pathway.value)
+    return {
+        "reference": receipt.reference,
+        "method": CONTACT_BY[submission.contact.preferred_method],
+        "advice": [grade.value for grade in advice],
+        "submission_id": receipt.submission_id,
+        "email": bool(submission.contact.email),
+    }
+
+
 def _confirmation(receipt: dict[str, Any]) -> None:
     """One message: after emergency advice, nothing here asks the patient to wait for a routine call."""
-    _heading("Thank you")
+    _heading("Thank you", RETURN_LINE if receipt.get("visit") == "return" else CLINIC_LINE)
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
+    if receipt.get("visit") == "return":
+        returning.confirmation(receipt)
+        _start_again()
+        return
     advice = [Advice(grade) for grade in receipt.get("advice", [])]
     confirmation_advice(advice)
     st.write("Your reference code:")
@@ -347,6 +371,10 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     st.header("What happens next", anchor=False)
     st.write(next_steps(advice, receipt["method"]))
     booking.offer_call(receipt)
+    _start_again()
+
+
+def _start_again() -> None:
     if st.button("Start again for someone else"):
         browser = st.session_state.get(BROWSER_KEY)  # its failed resume tries still count
         st.session_state.clear()
@@ -434,12 +462,6 @@ RESUME_TOO_MANY = (
     "There have been too many tries from this browser, so you cannot try again here. Please call the clinic, "
     "or start the questions again."
 )
-BROWSER_KEY = "resume-browser"
-
-
-def _browser_key() -> str:
-    """A random key for this browser session, so its failed tries are counted (it never leaves the server)."""
-    return st.session_state.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
 
 
 def _resume() -> None:
@@ -451,7 +473,7 @@ def _resume() -> None:
     found = None
     if code.strip() and born is not None:
         try:
-            found = intake.resume_draft(resources.database(), code, born, browser=_browser_key())
+            found = intake.resume_draft(resources.database(), code, born, browser=browser_key())
         except StorageError:
             st.error(UNAVAILABLE, icon=":material/error:")
             return

@@ -83,6 +83,10 @@ def _kinds(headache: dict[str, Any]) -> str:
     return "\n".join(lines) or ("Not answered" if ticked is None else NONE_OF_THESE)
 
 
+DATES = ("date_of_birth", "last_injection")
+"""Answers that are dates, shown as the patient typed them (MM/DD/YYYY)."""
+
+
 def shown_answer(answers: dict[str, Any], field: str) -> str:
     """An answer in plain words: options by their label, "Not sure" for an unknown number."""
     if field not in answers:
@@ -94,7 +98,7 @@ def shown_answer(answers: dict[str, Any], field: str) -> str:
         return "Yes" if value else "No"
     if isinstance(value, list):
         return ", ".join(label(v) for v in value) or "None"
-    if field == "date_of_birth":
+    if field in DATES:
         return date.fromisoformat(value).strftime("%m/%d/%Y")
     return label(value)
 

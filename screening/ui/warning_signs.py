@@ -71,3 +71,18 @@ def next_steps(advice: list[Advice], method: str) -> str:
         first + f"We will contact you by {method} to arrange a free video call with a clinician, "
         f"who will talk through your options with you. {keep}"
     )
+
+
+def next_steps_after_return(advice: list[Advice]) -> str:
+    """The same neutral next steps after a return visit: never "continue" or "stop"; the clinician decides with them."""
+    keep = "Please keep your reference code: quote it if you call us."
+    if Advice.emergency in advice:
+        return (
+            "Please get help first. The clinic has your answers and will follow up with you after you have been "
+            f"seen. {keep}"
+        )
+    return (
+        "A member of the clinic team will read your answers, usually within 2 working days, and contact you the "
+        "way you chose before. At your next visit the clinician talks through with you how the treatment is "
+        f"going and what to do next. {keep}"
+    )

@@ -21,7 +21,6 @@ from screening.ui.draft import (
     ACUTE_KINDS,
     NONE_OF_THESE,
     STEP_BY_KEY,
-    STEPS,
     kind_label,
     pathway_of,
     section_model,
@@ -119,12 +118,12 @@ def heading(page: Page) -> str:
     return page.locator("h1").first.inner_text()
 
 
-def tick_attack_medicines(page: Page, headache: dict[str, Any]) -> None:
+def tick_attack_medicines(page: Page, headache: dict[str, Any], section: str = "headache") -> None:
     """Tick each attack medicine taken (or None of these) and type its days in the box that appears under it."""
     for kind in kinds_ticked(headache) or [None]:
         fill(page, page, kind_label(kind) if kind else NONE_OF_THESE, True)
         if kind:
-            fill(page, page, section_model("headache").model_fields[kind].title or kind, headache[kind])
+            fill(page, page, section_model(section).model_fields[kind].title or kind, headache[kind])
 
 
 def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
@@ -137,7 +136,7 @@ def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
         elif field not in ACUTE_KINDS:
             fill(page, page, section_model(section).model_fields[field].title or field, value)
         if field == "acute_days" and value != 0:
-            tick_attack_medicines(page, answers["headache"])
+            tick_attack_medicines(page, answers[section], section)
 
 
 def complete_patient_flow(
@@ -155,8 +154,18 @@ def complete_patient_flow(
     page.goto(url)
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
+    return finish_steps(page, answers, on_step, timings)
+
+
+def finish_steps(
+    page: Page,
+    answers: dict[str, Any],
+    on_step: Callable[[Page, str], None] | None = None,
+    timings: dict[str, float] | None = None,
+) -> str:
+    """From the step shown now to the confirmation (a return visit starts after linking); the reference code."""
     while (title := heading(page)) != "Check your answers":
-        step = next(s for s in STEPS if s.title == title)
+        step = next(s for s in STEP_BY_KEY.values() if s.title == title)
         fill_step(page, answers, step.key)
         if on_step:
             on_step(page, step.key)

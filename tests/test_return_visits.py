@@ -1,0 +1,129 @@
+"""Return visits: linking to the record (with the resume code's protections), storage, and their facts.
+
+Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from return_support import BORN, first_screening, typical_return
+from sqlalchemy import select
+
+from screening import fact_rows, intake
+from screening.engine import screen
+from screening.facts import facts_of
+from screening.returns.answers import read_visit
+from screening.returns.derived import episodic_months, response_percent, weeks_between
+from screening.storage import Database
+from screening.storage.models import AuditRow, CaseState, SubmissionRow
+
+pytest_plugins = ["db_fixtures"]
+
+WRONG = BORN + timedelta(days=1)
+
+
+def audit(db: Database) -> list[tuple[str, str | None, dict]]:
+    with db.session() as tx:
+        return [(r.action, r.target, r.detail) for r in tx.scalars(select(AuditRow).order_by(AuditRow.id))]
+
+
+def test_a_return_visit_is_stored_as_a_submission_linked_to_the_first_screening(db: Database, ruleset):
+    first = first_screening(db)
+    link = intake.link_return(db, first.reference.lower().replace("-", " "), BORN)  # typed loosely
+    assert link is not None and link.first_submission_id == first.submission_id
+    assert link.answers["linked"]["baseline_headache_days"] == 20  # the first screening's answer
+    visit = typical_return(link)
+    receipt = intake.submit(db, visit, ruleset)
+    with db.read() as tx:
+        row = tx.get(SubmissionRow, receipt.submission_id)
+        state = tx.get(CaseState, receipt.submission_id)
+        first_row = tx.get(SubmissionRow, first.submission_id)
+        assert (row.visit_kind, row.first_submission_id) == ("return", first.submission_id)
+        assert (state.visit_kind, state.first_submission_id, state.headache_days) == ("return", first.submission_id, 8)
+        assert (row.patient_name, row.patient_contact, row.age) == (
+            first_row.patient_name,
+            first_row.patient_contact,
+            first_row.age,
+        )
+        assert row.triage == "likely_candidate" and row.result["flags"][0]["id"] == "RV-CONTINUE-MET"
+        assert (first_row.visit_kind, first_row.first_submission_id) == ("first", None)
+        stored = row.answers
+    assert read_visit(stored) == visit  # re-screened from its answers alone
+    assert screen(read_visit(stored), ruleset).triage.value == "likely_candidate"
+
+
+def test_a_later_visit_links_with_a_return_visits_code_and_keeps_the_first_as_root(db: Database, ruleset):
+    first = first_screening(db)
+    link = intake.link_return(db, first.reference, BORN)
+    second = intake.submit(db, typical_return(link), ruleset)
+    again = intake.link_return(db, second.reference, BORN)
+    assert again is not None and again.first_submission_id == first.submission_id
+    third = intake.submit(db, typical_return(again, course={"cycles": 3}), ruleset)
+    with db.read() as tx:
+        assert tx.get(SubmissionRow, third.submission_id).first_submission_id == first.submission_id
+
+
+def test_wrong_birth_dates_lock_the_code_until_the_clinic_unlocks_it(db: Database):
+    first = first_screening(db)
+    for _ in range(intake.TRIES_PER_CODE):
+        assert intake.link_return(db, first.reference, WRONG) is None
+    with pytest.raises(intake.LinkLocked):
+        intake.link_return(db, first.reference, BORN)
+    actions = [action for action, _, _ in audit(db) if action != "draft_resumed"]
+    assert actions[-3:] == ["link_failed", "link_locked", "resume_refused"]
+    assert actions.count("link_failed") == intake.TRIES_PER_CODE
+    intake.unlock_link(db, first.reference)
+    assert intake.link_return(db, first.reference, BORN) is not None
+    assert [action for action, _, _ in audit(db)][-2:] == ["link_unlocked", "return_linked"]
+
+
+def test_an_unknown_code_and_a_wrong_birth_date_answer_the_same_and_count_on_the_browser(db: Database):
+    first = first_screening(db)
+    assert intake.link_return(db, first.reference, WRONG, browser="tab") is None
+    assert intake.link_return(db, "BT-0000-0000", BORN, browser="tab") is None
+    reasons = [detail["reason"] for action, _, detail in audit(db) if action == "resume_failed"]
+    assert reasons == ["wrong birth date", "unknown reference code"]
+
+
+def test_linking_and_resuming_share_one_browser_budget(db: Database):
+    first = first_screening(db)
+    for _ in range(intake.TRIES_PER_BROWSER):
+        assert intake.resume_draft(db, intake.random_code(4), BORN, browser="tab-1") is None
+    with pytest.raises(intake.TooManyTries):
+        intake.link_return(db, first.reference, BORN, browser="tab-1")
+    assert intake.link_return(db, first.reference, BORN, browser="tab-2") is not None
+
+
+def test_a_return_visit_whose_first_screening_is_not_on_record_is_refused(db: Database, ruleset):
+    first = first_screening(db)
+    link = intake.link_return(db, first.reference, BORN)
+    link.answers["linked"]["first_reference"] = "BT-0000-0000"
+    with pytest.raises(intake.NotLinked):
+        intake.submit(db, typical_return(link), ruleset)
+
+
+def test_the_facts_row_of_a_return_visit_reads_back_as_its_facts(db: Database):
+    first = first_screening(db)
+    visit = typical_return(intake.link_return(db, first.reference, BORN))
+    facts = facts_of(visit)
+    row = fact_rows.values_of(fact_rows.encode(facts))
+    assert row == {name: value for name, value in facts.items() if name in row}
+    assert row["derived.visit_kind"] == "return" and row["derived.response_percent"] == 60.0
+    assert fact_rows.encode_answers(visit.model_dump(mode="json")) == fact_rows.encode(facts)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "now", "percent"),
+    [(20, 14, 30.0), (17, 12, 29.4), (12, 6, 50.0), (13, 7, 46.2), (20, 25, -25.0), (0, 0, None), (None, 5, None)],
+)
+def test_response_is_the_share_of_headache_days_gone(baseline, now, percent):
+    assert response_percent(baseline, now) == percent
+
+
+def test_weeks_and_episodic_months():
+    day = date(2026, 12, 1)
+    assert [weeks_between(day - timedelta(days=n), day) for n in (76, 77, 83, 84)] == [10, 11, 11, 12]
+    assert episodic_months((14, 14, 14)) == 3
+    assert episodic_months((14, 15, 14)) == 1
+    assert episodic_months((14, None, 3)) == 1
+    assert episodic_months((15, 3, 3)) == 0
