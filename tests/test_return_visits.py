@@ -3,23 +3,30 @@
 Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set.
 """
 
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from return_support import BORN, first_screening, typical_return
 from sqlalchemy import select
+from storage_support import login_as
 
-from screening import fact_rows, intake
+from screening import fact_rows, intake, rules_preview
 from screening.engine import screen
 from screening.facts import facts_of
 from screening.returns.answers import read_visit
 from screening.returns.derived import episodic_months, response_percent, weeks_between
+from screening.ruleset import RuleSet
+from screening.staff import Role
 from screening.storage import Database
 from screening.storage.models import AuditRow, CaseState, SubmissionRow
+from screening.triage import Triage
 
 pytest_plugins = ["db_fixtures"]
 
 WRONG = BORN + timedelta(days=1)
+RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 def audit(db: Database) -> list[tuple[str, str | None, dict]]:
@@ -127,3 +134,50 @@ def test_weeks_and_episodic_months():
     assert episodic_months((14, 15, 14)) == 1
     assert episodic_months((14, None, 3)) == 1
     assert episodic_months((15, 3, 3)) == 0
+
+
+def looser_return_candidate(folder: Path) -> Path:
+    """The clinic's rules with the payer's 50 % read as 40 % (the return file's examples dropped)."""
+    shutil.copytree(RULES, folder)
+    path = folder / "returns.yaml"
+    text = path.read_text(encoding="utf-8").replace("response_percent >= 50", "response_percent >= 40")
+    text = text.replace("response_percent < 50", "response_percent < 40")
+    path.write_text(text[: text.index("\ncases:")] + "\n", encoding="utf-8")
+    manifest = folder / "ruleset.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'), "utf-8")
+    version = load_version(manifest)
+    changelog = folder / "CHANGELOG.yaml"
+    entry = f'  - version: "{version}"\n    date: 2026-12-02\n    changes: ["Payer response at 40 %."]\n'
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace("versions:\n", "versions:\n" + entry, 1), "utf-8"
+    )
+    return folder
+
+
+def load_version(manifest: Path) -> str:
+    return next(
+        line.split('"')[1] for line in manifest.read_text(encoding="utf-8").splitlines() if line.startswith("version:")
+    )
+
+
+def test_the_rule_change_preview_rescreens_return_visits_from_their_stored_facts(
+    db: Database, ruleset: RuleSet, tmp_path: Path
+):
+    first = first_screening(db)
+    link = intake.link_return(db, first.reference, BORN)
+    visits = {
+        "46 %": typical_return(link, migraine_now={"headache_days": 7}, linked={"baseline_headache_days": 13}),
+        "60 %": typical_return(link),
+        "29 %": typical_return(link, migraine_now={"headache_days": 12}, linked={"baseline_headache_days": 17}),
+    }
+    references = {intake.submit(db, visit, ruleset).reference: name for name, visit in visits.items()}
+    db.config.candidate_rules_root = tmp_path
+    looser_return_candidate(tmp_path / "candidate")
+
+    preview = rules_preview.preview_candidate(db, login_as(db, "cleo", Role.clinician), "candidate")
+
+    assert preview.problems == () and preview.screened == 4  # the first screening and three returns
+    got = {references[c.reference]: (c.before, c.after, c.added, c.removed) for c in preview.changes}
+    assert got == {
+        "46 %": (Triage.needs_review, Triage.likely_candidate, ("RV-CONTINUE-MET",), ("RV-PARTIAL",)),
+    }
