@@ -3,6 +3,7 @@
 Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set.
 """
 
+import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,8 +13,8 @@ from return_support import BORN, first_screening, typical_return
 from sqlalchemy import select
 from storage_support import login_as
 
-from screening import fact_rows, intake, rules_preview
-from screening.engine import screen
+from screening import cli, fact_rows, intake, rules_preview
+from screening.engine import screen, screen_facts
 from screening.facts import facts_of
 from screening.returns.answers import read_visit
 from screening.returns.derived import episodic_months, response_percent, weeks_between
@@ -181,3 +182,34 @@ def test_the_rule_change_preview_rescreens_return_visits_from_their_stored_facts
     assert got == {
         "46 %": (Triage.needs_review, Triage.likely_candidate, ("RV-CONTINUE-MET",), ("RV-PARTIAL",)),
     }
+
+
+@pytest.mark.parametrize(
+    ("percent", "fewer", "cycles", "expected"),
+    [
+        (29.9, 6, 2, {"RV-BELOW-30"}),
+        (30.0, 6, 2, {"RV-PARTIAL"}),
+        (49.9, 6, 2, {"RV-PARTIAL"}),
+        (50.0, 6, 2, {"RV-CONTINUE-MET"}),
+        (20.0, 6, 2, {"RV-BELOW-30"}),
+        (20.0, 7, 2, {"RV-CONTINUE-MET", "RV-BELOW-30-PAYER-MET"}),
+        (49.9, 7, 2, {"RV-CONTINUE-MET"}),
+        (10.0, 2, 1, {"RV-TOO-EARLY"}),
+        (10.0, 2, 2, {"RV-BELOW-30"}),
+    ],
+)
+def test_response_rules_at_their_exact_boundaries(db: Database, ruleset: RuleSet, percent, fewer, cycles, expected):
+    """The thresholds themselves, to the decimal the response is computed to (the rule files' cases use whole days)."""
+    facts = facts_of(typical_return(intake.link_return(db, first_screening(db).reference, BORN)))
+    facts |= {"derived.response_percent": percent, "derived.days_fewer": fewer, "course.cycles": cycles}
+    assert {flag.id for flag in screen_facts(facts, ruleset).flags} == expected
+
+
+def test_the_command_line_screens_a_return_visits_answers(ruleset: RuleSet, tmp_path: Path, capsys):
+    answers = dict(ruleset.return_case_defaults) | {"effects": {**ruleset.return_case_defaults["effects"]}}
+    answers["effects"]["allergic_reaction"] = "yes"
+    path = tmp_path / "return.json"
+    path.write_text(json.dumps(answers, default=str), encoding="utf-8")
+    assert cli.main(["screen", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["triage"] == "not_suitable" and out["flags"][0]["id"] == "RV-ALLERGY"
