@@ -17,9 +17,10 @@ from typing import Any
 import cel
 import rule_engine
 
+from screening.choices import VisitKind
 from screening.conditions import AllOf, AnyOf, Condition, Leaf, Not
 from screening.facts import UNSURE
-from screening.ruleset import RuleSet
+from screening.ruleset import VISIT_FACT, Rule, RuleSet
 from screening.triage import PRECEDENCE, RANK, Triage
 
 
@@ -53,6 +54,12 @@ class Syntax:
         if op == "not in":
             return f"({known} {self.conj} {self.neg}({x} in {self.literal(lit)}))"
         return f"({known} {self.conj} {x} {op} {self.literal(lit)})"
+
+    def rule(self, rule: Rule) -> str:
+        """The rule's condition behind its kind of visit, as our engine gates it (unknown is a first visit)."""
+        returns = f"{self.name(VISIT_FACT)} == {self.literal(VisitKind.return_.value)}"
+        gate = returns if rule.visit is VisitKind.return_ else f"{self.neg}({returns})"
+        return f"({gate} {self.conj} {self.condition(rule.when)})"
 
     def condition(self, node: Condition) -> str:
         if isinstance(node, Leaf):
@@ -93,7 +100,7 @@ class CelRules:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self.sources = [CEL.condition(rule.when) for rule in ruleset.rules]
+        self.sources = [CEL.rule(rule) for rule in ruleset.rules]
         self.programs = [cel.compile(source) for source in self.sources]
         self.whole = cel.compile("[" + ", ".join(self.sources) + "]")
 
@@ -112,7 +119,7 @@ class RuleEngineRules:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self.rules = [rule_engine.Rule(RULE_ENGINE.condition(rule.when)) for rule in ruleset.rules]
+        self.rules = [rule_engine.Rule(RULE_ENGINE.rule(rule)) for rule in ruleset.rules]
 
     def evaluate(self, record: Mapping[str, Any]) -> tuple[Triage, list[bool]]:
         fired = [rule.matches(record) for rule in self.rules]

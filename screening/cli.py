@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from screening.answers import Submission, field_errors
 from screening.engine import screen
 from screening.loader import RuleSetError, load_ruleset
+from screening.returns.answers import ReturnVisit, is_return
 from screening.roles import Role
 from screening.rules_table import readme_section
 from screening.ruleset import RuleSet
@@ -77,8 +78,9 @@ def _answers(data: Any, from_fhir: bool) -> Any:
     return read_response(data)
 
 
-def _read_submission(source: str, from_fhir: bool) -> tuple[Submission | None, int]:
-    """The submission, or ``None`` and the exit code after printing the errors as JSON."""
+def _read_submission(source: str, from_fhir: bool) -> tuple[Submission | ReturnVisit | None, int]:
+    """The submission (a first screening, or a return visit's answers), or ``None`` and the exit code after
+    printing the errors as JSON."""
     try:
         data = _read_input(source)
     except (OSError, InputError) as exc:
@@ -86,7 +88,9 @@ def _read_submission(source: str, from_fhir: bool) -> tuple[Submission | None, i
         print(json.dumps({"errors": [{"field": "", "message": f"cannot read input: {message}"}]}), file=sys.stderr)
         return None, 2
     try:
-        return Submission.model_validate(_answers(data, from_fhir)), 0
+        answers = _answers(data, from_fhir)
+        model = ReturnVisit if isinstance(answers, dict) and is_return(answers) else Submission
+        return model.model_validate(answers), 0
     except ValidationError as exc:
         print(json.dumps({"errors": field_errors(exc)}, indent=2))
         return None, 2
@@ -95,7 +99,7 @@ def _read_submission(source: str, from_fhir: bool) -> tuple[Submission | None, i
         return None, 2
 
 
-def cmd_screen(args: argparse.Namespace, submission: Submission, ruleset: RuleSet) -> int:
+def cmd_screen(args: argparse.Namespace, submission: Submission | ReturnVisit, ruleset: RuleSet) -> int:
     result = screen(submission, ruleset)
     out = result.to_dict(with_trace=args.trace)
     for flag in out["flags"]:

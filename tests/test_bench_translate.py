@@ -7,6 +7,7 @@ wrongly fails the suite rather than a benchmark nobody ran.
 from bench.translate import CelRules, RuleEngineRules, cel_context, rule_engine_record
 from screening.engine import screen_facts
 from screening.facts import facts_of
+from screening.returns.synthetic import synthetic_returns
 from screening.ruleset import RuleSet
 from screening.synthetic import synthetic_submissions
 from screening.triage import PRECEDENCE
@@ -15,7 +16,7 @@ from screening.triage import PRECEDENCE
 def test_cel_and_rule_engine_give_our_triage_and_fired_rules(ruleset: RuleSet):
     cel_rules, rule_engine_rules = CelRules(ruleset), RuleEngineRules(ruleset)
     seen = set()
-    for submission in synthetic_submissions(600, seed=9):
+    for submission in [*synthetic_submissions(600, seed=9), *synthetic_returns(300, seed=9)]:
         facts = facts_of(submission)
         ours = screen_facts(facts, ruleset)
         expected = (ours.triage, [trace.fired for trace in ours.trace])

@@ -3,23 +3,31 @@
 Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set.
 """
 
+import json
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from return_support import BORN, first_screening, typical_return
 from sqlalchemy import select
+from storage_support import login_as
 
-from screening import fact_rows, intake
-from screening.engine import screen
+from screening import cli, fact_rows, intake, rules_preview
+from screening.engine import screen, screen_facts
 from screening.facts import facts_of
 from screening.returns.answers import read_visit
 from screening.returns.derived import episodic_months, response_percent, weeks_between
+from screening.ruleset import RuleSet
+from screening.staff import Role
 from screening.storage import Database
 from screening.storage.models import AuditRow, CaseState, SubmissionRow
+from screening.triage import Triage
 
 pytest_plugins = ["db_fixtures"]
 
 WRONG = BORN + timedelta(days=1)
+RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 def audit(db: Database) -> list[tuple[str, str | None, dict]]:
@@ -127,3 +135,81 @@ def test_weeks_and_episodic_months():
     assert episodic_months((14, 15, 14)) == 1
     assert episodic_months((14, None, 3)) == 1
     assert episodic_months((15, 3, 3)) == 0
+
+
+def looser_return_candidate(folder: Path) -> Path:
+    """The clinic's rules with the payer's 50 % read as 40 % (the return file's examples dropped)."""
+    shutil.copytree(RULES, folder)
+    path = folder / "returns.yaml"
+    text = path.read_text(encoding="utf-8").replace("response_percent >= 50", "response_percent >= 40")
+    text = text.replace("response_percent < 50", "response_percent < 40")
+    path.write_text(text[: text.index("\ncases:")] + "\n", encoding="utf-8")
+    manifest = folder / "ruleset.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'), "utf-8")
+    version = load_version(manifest)
+    changelog = folder / "CHANGELOG.yaml"
+    entry = f'  - version: "{version}"\n    date: 2026-12-02\n    changes: ["Payer response at 40 %."]\n'
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace("versions:\n", "versions:\n" + entry, 1), "utf-8"
+    )
+    return folder
+
+
+def load_version(manifest: Path) -> str:
+    return next(
+        line.split('"')[1] for line in manifest.read_text(encoding="utf-8").splitlines() if line.startswith("version:")
+    )
+
+
+def test_the_rule_change_preview_rescreens_return_visits_from_their_stored_facts(
+    db: Database, ruleset: RuleSet, tmp_path: Path
+):
+    first = first_screening(db)
+    link = intake.link_return(db, first.reference, BORN)
+    visits = {
+        "46 %": typical_return(link, migraine_now={"headache_days": 7}, linked={"baseline_headache_days": 13}),
+        "60 %": typical_return(link),
+        "29 %": typical_return(link, migraine_now={"headache_days": 12}, linked={"baseline_headache_days": 17}),
+    }
+    references = {intake.submit(db, visit, ruleset).reference: name for name, visit in visits.items()}
+    db.config.candidate_rules_root = tmp_path
+    looser_return_candidate(tmp_path / "candidate")
+
+    preview = rules_preview.preview_candidate(db, login_as(db, "cleo", Role.clinician), "candidate")
+
+    assert preview.problems == () and preview.screened == 4  # the first screening and three returns
+    got = {references[c.reference]: (c.before, c.after, c.added, c.removed) for c in preview.changes}
+    assert got == {
+        "46 %": (Triage.needs_review, Triage.likely_candidate, ("RV-CONTINUE-MET",), ("RV-PARTIAL",)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("percent", "fewer", "cycles", "expected"),
+    [
+        (29.9, 6, 2, {"RV-BELOW-30"}),
+        (30.0, 6, 2, {"RV-PARTIAL"}),
+        (49.9, 6, 2, {"RV-PARTIAL"}),
+        (50.0, 6, 2, {"RV-CONTINUE-MET"}),
+        (20.0, 6, 2, {"RV-BELOW-30"}),
+        (20.0, 7, 2, {"RV-CONTINUE-MET", "RV-BELOW-30-PAYER-MET"}),
+        (49.9, 7, 2, {"RV-CONTINUE-MET"}),
+        (10.0, 2, 1, {"RV-TOO-EARLY"}),
+        (10.0, 2, 2, {"RV-BELOW-30"}),
+    ],
+)
+def test_response_rules_at_their_exact_boundaries(db: Database, ruleset: RuleSet, percent, fewer, cycles, expected):
+    """The thresholds themselves, to the decimal the response is computed to (the rule files' cases use whole days)."""
+    facts = facts_of(typical_return(intake.link_return(db, first_screening(db).reference, BORN)))
+    facts |= {"derived.response_percent": percent, "derived.days_fewer": fewer, "course.cycles": cycles}
+    assert {flag.id for flag in screen_facts(facts, ruleset).flags} == expected
+
+
+def test_the_command_line_screens_a_return_visits_answers(ruleset: RuleSet, tmp_path: Path, capsys):
+    answers = dict(ruleset.return_case_defaults) | {"effects": {**ruleset.return_case_defaults["effects"]}}
+    answers["effects"]["allergic_reaction"] = "yes"
+    path = tmp_path / "return.json"
+    path.write_text(json.dumps(answers, default=str), encoding="utf-8")
+    assert cli.main(["screen", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["triage"] == "not_suitable" and out["flags"][0]["id"] == "RV-ALLERGY"
