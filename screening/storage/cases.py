@@ -53,6 +53,9 @@ class NewSubmission:
     headache_days: int | None = None
     match_keys: tuple[str, ...] = ()
     """Keyed hashes of name + birth date, phone and email (``screening.repeats``): equal ones mark a possible repeat."""
+    visit_kind: str = "first"
+    first_submission_id: int | None = None
+    """A return visit's link to the patient's first screening (migration 0010), copied to ``case_state``."""
 
 
 _OWN_TABLES = ("flags", "facts", "facts_version", "headache_days", "match_keys")
@@ -115,6 +118,8 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "contact_attempts": 0,
                 "reason": item.reason[:REASON_LENGTH] if item.reason else None,
                 "headache_days": item.headache_days,
+                "visit_kind": item.visit_kind,
+                "first_submission_id": item.first_submission_id,
             }
             for sid, item in zip(ids, items, strict=True)
         ],
@@ -146,6 +151,8 @@ class QueueFilter:
     """(triage rank, cutoff) pairs: only open cases that entered their status before their triage's cutoff."""
     closed: tuple[str, ...] = ()
     """The statuses that end a case (never overdue)."""
+    visit_kind: str | None = None
+    """"first" or "return" (``workflow.VisitKind``)."""
 
     def clauses(self, *, facet: str | None = None) -> list[ColumnElement[bool]]:
         """Every filter as a WHERE clause, except the facet being counted (so its counts show every choice)."""
@@ -172,6 +179,8 @@ class QueueFilter:
             out.append(or_(*search))
         if self.overdue is not None:
             out.append(overdue_clause(dict(self.overdue), self.closed))
+        if self.visit_kind is not None:
+            out.append(CaseState.visit_kind == self.visit_kind)
         return out
 
     def _search(self) -> list[ColumnElement[bool]]:
@@ -199,6 +208,7 @@ class QueueLine:
     reason: str | None
     call_state: str | None
     call_at: datetime | None
+    visit_kind: str
     flags: tuple[str, ...]
 
 
@@ -226,6 +236,7 @@ def _queue_select(where: QueueFilter, order: str = "priority") -> Select[Any]:
             CaseState.reason,
             CaseState.call_state,
             CaseState.call_at,
+            CaseState.visit_kind,
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())
