@@ -75,10 +75,17 @@ def _due(db: Database, live: StaffSession, within_weeks: int | None) -> list[Ret
     ]
 
 
-def returns_due(db: Database, actor: StaffSession | None, *, within_weeks: int | None = None) -> list[ReturnDue]:
-    """Longest since treatment first; the reading is audited with how many it listed."""
+def returns_due(
+    db: Database, actor: StaffSession | None, *, within_weeks: int | None = None, record_view: bool = True
+) -> list[ReturnDue]:
+    """Longest since treatment first; the reading is audited with how many it listed.
+
+    A page redrawn while it stays open passes ``record_view=False``, so the log holds one view per opening.
+    """
     _check_window(within_weeks)
     found = _due(db, checked_session(db, actor), within_weeks)
+    if not record_view:
+        return found
     with db.session() as tx:
         live = require_session(tx, db, actor)
         write_audit(tx, db, live, "view", AUDIT_TARGET, {"within_weeks": within_weeks, "rows": len(found)})

@@ -16,6 +16,7 @@ import streamlit as st
 from screening import intake
 from screening.advice import answer_advice, patient_advice
 from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried, red_flag_label
+from screening.care import information
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
 from screening.loader import RuleSetError
 from screening.messaging.outbox import mail_on
@@ -83,6 +84,8 @@ from screening.ui.wording import CONTACT_BY
 TICKED = ":ticked"
 EMAIL_CODE, EMAIL_TO = "save-email-code", "save-email-to"
 CLINIC_LINE = "Pre-screening for a Botox consultation"
+INFORMATION = Path(__file__).resolve().parent / "patient_info.py"
+"""The patient information page (registered in app.py at ``/information``), linked from welcome and confirmation."""
 LOOK = Path(__file__).resolve().parent / "patient.css"
 """Spacing and tap targets for a phone; the colours are the theme in .streamlit/config.toml."""
 UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
@@ -96,6 +99,15 @@ PRIVACY = (
     "caring for your request. We ask only what we need to prepare your visit and to contact you. "
     "Nothing is shared for advertising, and you can ask the clinic to see or delete your answers."
 )
+
+
+def questionnaire() -> st.Page:
+    """This page for ``st.navigation`` and for links to it; a new object each run (navigation marks the one it runs)."""
+    return st.Page(page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True)
+
+
+def information_link() -> None:
+    st.page_link(INFORMATION, label=information.LINK_LABEL, icon=":material/info:")
 
 
 def page() -> None:
@@ -183,6 +195,7 @@ def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
         "Botox (botulinum toxin). They take about 10 minutes. A member of the clinic team reads every answer. "
         "This is not a diagnosis, and it does not decide your treatment."
     )
+    information_link()
     st.write("If you feel very unwell right now, call 911 or go to the nearest emergency department.")
     st.header("Your privacy", anchor=False)
     st.write(PRIVACY)
@@ -346,6 +359,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     st.code(receipt["reference"], language=None)
     st.header("What happens next", anchor=False)
     st.write(next_steps(advice, receipt["method"]))
+    information_link()
     booking.offer_call(receipt)
     if st.button("Start again for someone else"):
         browser = st.session_state.get(BROWSER_KEY)  # its failed resume tries still count

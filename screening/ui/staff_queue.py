@@ -17,7 +17,7 @@ from screening.staff import StaffInfo, StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
 from screening.ui import auth, queue_bulk, queue_table, resources
 from screening.ui.staff_common import current_page, first_page, pager, show_outcome, storage_guard
-from screening.workflow import STATUS_LABELS, Status
+from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status, VisitKind
 
 PAGE_SIZE = 50
 PAGE = "staff_queue_page"
@@ -68,6 +68,13 @@ def _filters(me: StaffSession, people: list[StaffInfo]) -> tuple[QueueFilters, s
         status = st.multiselect(
             "Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key="q_status", on_change=_first_page
         )
+        visit = st.selectbox(
+            "Visit",
+            [None, *VisitKind],
+            format_func=lambda v: "First and return visits" if v is None else VISIT_LABELS[v] + "s only",
+            key="q_visit",
+            on_change=_first_page,
+        )
         overdue = st.checkbox("Overdue only", key="q_overdue", on_change=_first_page)
         flag = st.selectbox(
             "Flag",
@@ -89,6 +96,7 @@ def _filters(me: StaffSession, people: list[StaffInfo]) -> tuple[QueueFilters, s
         "assignee": me.staff_id if assignee == ME else None if assignee == ANYONE else assignee,
         "search": search,
         "overdue": overdue,
+        "visit": visit,
     }
     return filters, order
 
