@@ -16,20 +16,28 @@ from screening.casework import Detail
 
 CONTINUE_SHARE = 0.5
 """[Payer]: 50 % fewer headache days after 2 cycles is the usual continuation threshold; drawn as a guide."""
+X_AXIS = alt.X(
+    "date:T",
+    title="Date",
+    scale=alt.Scale(padding=16),
+    axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", grid=False),
+)
 TABLE = {
-    "visit": "Visit",
-    "reference": "Reference",
-    "date": "Received",
-    "headache_days": "Headache days",
-    "change": "Change",
-    "response": "Response",
-    "treatments_before": "Treatments before",
-    "weeks_since_treatment": "Weeks since treatment",
-    "treated_on": "Treated on",
-    "triage": "Triage",
-    "status": "Status",
-    "flags": "Flags",
+    "visit": ("Visit", 110),
+    "date": ("Received", 90),
+    "headache_days": ("Headache days", 105),
+    "response": ("Response", 95),
+    "flags": ("Flags", 160),
+    "triage": ("Triage", 115),
+    "treatments_before": ("Treatments before", 130),
+    "weeks_since_treatment": ("Weeks since treatment", 160),
+    "treated_on": ("Treated on", 90),
+    "status": ("Status", 130),
+    "change": ("Change", 70),
+    "reference": ("Reference", 110),
 }
+"""Column, header and width: what staff compare across visits first (days, response, flags, triage), so it sits
+beside the sidebar at 1366 px; the rest scrolls."""
 
 
 def chart(frame: pd.DataFrame) -> alt.LayerChart:
@@ -40,8 +48,8 @@ def chart(frame: pd.DataFrame) -> alt.LayerChart:
     )
     points = points[["visit", "reference", "date", "headache_days", "response_text", "treatments_before", "flags"]]
     days = alt.Chart(points.dropna(subset=["headache_days"])).encode(
-        x=alt.X("date:T", title="Visit date"),
-        y=alt.Y("headache_days:Q", title="Headache days a month", scale=alt.Scale(domain=[0, 31])),
+        x=X_AXIS,
+        y=alt.Y("headache_days:Q", title="Headache days a month", scale=alt.Scale(domain=[0, 31], nice=False)),
         tooltip=[
             alt.Tooltip("visit:N", title="Visit"),
             alt.Tooltip("reference:N", title="Reference"),
@@ -75,20 +83,29 @@ def chart(frame: pd.DataFrame) -> alt.LayerChart:
         layers.append(
             alt.Chart(given)
             .mark_rule(color="#1a73e8", opacity=0.35, strokeWidth=3)
-            .encode(x="date:T", tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("date:T", format="%d %b %Y")])
+            .encode(x=X_AXIS, tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("date:T", format="%d %b %Y")])
         )
     layers += [days.mark_line(color="#0b57d0"), days.mark_point(filled=True, size=90, color="#0b57d0")]
     return alt.layer(*layers).properties(height=280)
 
 
+def _blank(values: pd.Series) -> list[str]:
+    """Numbers as text, empty where unknown (a table shows a missing number as "None")."""
+    return ["" if pd.isna(value) else str(value) for value in values]
+
+
 def table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same figures, in words staff read (response "40 % fewer", dates without times)."""
+    """The same figures, in words staff read (response "40 % fewer", dates without times, blanks for unknowns)."""
     shown = frame.assign(
         response=[percent(r) for r in frame["response"]],
         date=frame["date"].dt.strftime("%Y-%m-%d"),
-        treated_on=[f"{d:%Y-%m-%d}" if d is not None and not pd.isna(d) else "" for d in frame["treated_on"]],
+        treated_on=["" if pd.isna(d) else f"{d:%Y-%m-%d}" for d in frame["treated_on"]],
+        **{column: _blank(frame[column]) for column in ("headache_days", "change", "weeks_since_treatment")},
     )
-    return shown[list(TABLE)].rename(columns=TABLE)
+    return shown[list(TABLE)].rename(columns={column: header for column, (header, _) in TABLE.items()})
+
+
+COLUMNS = {header: st.column_config.Column(width=width) for header, width in TABLE.values()}
 
 
 def timeline(found: Detail, open_submission: Callable[[int], None]) -> None:
@@ -101,13 +118,14 @@ def timeline(found: Detail, open_submission: Callable[[int], None]) -> None:
         return
     st.text(
         f"{len(frame)} visit{'s' if len(frame) != 1 else ''}: the first screening and every return. "
-        "Response = (baseline − now) / baseline, the baseline being the first screening's headache days."
+        "Response = (baseline − now) / baseline, the baseline being the first screening's headache days. "
+        "Light blue bars: treatments recorded."
     )
     if frame["baseline"].notna().iloc[0] and frame["headache_days"].notna().sum() > 0:
         st.altair_chart(chart(frame), key="timeline_chart")
     else:
         st.text("No headache days at the first screening (another pathway), so there is no baseline to chart.")
-    st.dataframe(table(frame), hide_index=True, key="patient_timeline")
+    st.dataframe(table(frame), hide_index=True, column_config=COLUMNS, key="patient_timeline")
     others = [v for v in found.visits if v.submission_id != found.submission_id]
     if others:
         with st.container(horizontal=True, key="timeline_visits"):

@@ -56,12 +56,12 @@ def _show(me: StaffSession, found: Detail) -> None:
     case_summary.repeats(found, _open_other)
     case_summary.call_summary(found)
     downloads(me, found)
+    patient_timeline.timeline(found, _open_other)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
     if me.role in (Role.clinician, Role.admin):
         with st.expander("Full rule trace (every rule and condition)"):
             render_full_trace(found.result)
-    patient_timeline.timeline(found, _open_other)
     _workflow(me, found)
     video_call.case_panel(me, found)
     _assignment(me, found, staff.list_staff(resources.database(), me))
