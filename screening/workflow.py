@@ -98,6 +98,8 @@ cancelling that call takes the case back to ``REOPENED``."""
 REOPENED = Status.in_review
 TREATED = Status.treated
 """Reached only by recording a treatment (``screening.care``): its date, units and sites go with the status."""
+BOOKED_OR_LATER = frozenset({BOOKED, TREATED})
+"""Statuses of a case that has had its consultation booked (treatment comes only after it): analytics counts these."""
 BY_FORM = frozenset({BOOKED, TREATED})
 """Statuses that carry details (an appointment, a treatment): never a bare button or a bulk move."""
 

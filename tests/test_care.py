@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from storage_support import login_as
 
-from screening import casework
+from screening import analytics, casework
 from screening.care import returns_due
 from screening.care.treatment import Treatment
 from screening.casework import ChangedMeanwhile, clinic_date
@@ -187,6 +187,8 @@ def test_a_first_screening_is_treated_after_its_booked_consultation(db: Database
     casework.record_treatment(db, nurse, sid, given_on(clinic_date(db, db.now())), expected=Status.consultation_booked)
     found = casework.detail(db, nurse, sid)
     assert (found.status, found.visits[0].treated_on) == (Status.treated, clinic_date(db, db.now()))
+    today = clinic_date(db, db.now())
+    assert analytics.summary(db, nurse, today - timedelta(days=7), today).booked == 1, "treated after its booking"
 
 
 # --- the patient's chain ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import test_staff_apptest as staff_pages
 from care_support import at, first_visit, return_visit
 from storage_support import login_as
 from streamlit.testing.v1 import AppTest
-from wizard_support import click, page_text, shown_alerts, start
+from wizard_support import click, page_text, shown_alerts, start, typical_patient, walk_to_review
 
 from screening import casework
 from screening.care import information
@@ -141,10 +141,16 @@ def test_the_information_page_says_what_patients_need_and_links_back() -> None:
         assert needed in text
     assert "trouble swallowing" in page.error[0].value
     assert "double or blurred vision" in page.warning[0].value
-    links = [link.proto.label for link in page.get("page_link")]
-    assert links == [information.BACK_LABEL, information.BACK_LABEL]
+    assert links(page) == [information.BACK_LABEL, information.BACK_LABEL]
 
 
-def test_the_welcome_step_links_to_the_information_page() -> None:
+def links(page: AppTest) -> list[str]:
+    return [link.proto.label for link in page.get("page_link")]
+
+
+def test_the_welcome_step_and_the_confirmation_link_to_the_information_page(app_db: Database) -> None:
     page = start()
-    assert information.LINK_LABEL in [link.proto.label for link in page.get("page_link")]
+    assert information.LINK_LABEL in links(page)
+    page = click(walk_to_review(page, typical_patient()), "Send my answers")
+    assert page.title[0].value == "Thank you"
+    assert information.LINK_LABEL in links(page)
