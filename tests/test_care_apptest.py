@@ -129,6 +129,11 @@ def test_returns_due_lists_links_and_audits(app_db: Database, rules: Any) -> Non
     admin = login_as(app_db, "ada", Role.admin)
     views = [r for r in casework.audit_log(app_db, admin, action="view").rows if r.target == AUDIT_TARGET]
     assert len(views) == 1, "a redraw of the open page is not another reading"
+    page = click(page, "Prepare export")
+    assert not page.exception, page.exception
+    assert [b.proto.label for b in page.get("download_button")] == ["Download CSV"]
+    exports = [r.target for r in casework.audit_log(app_db, admin, action="export").rows]
+    assert exports == [f"{AUDIT_TARGET}.csv"]
 
 
 def test_the_information_page_says_what_patients_need_and_links_back() -> None:

@@ -5,8 +5,6 @@ Names and contact details are stored text, so they appear only in table cells. E
 when asked for.
 """
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +14,7 @@ from screening.choices import label
 from screening.exports import SPREADSHEETS
 from screening.staff import StaffSession
 from screening.ui import auth, resources
-from screening.ui.staff_common import storage_guard
+from screening.ui.staff_common import hand_over, storage_guard
 
 OPEN_CLICK = "staff_returns_open_click"
 COLUMNS = {
@@ -94,23 +92,13 @@ def _export(me: StaffSession, window: int | None) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom"):
         kind = st.radio("As", list(SPREADSHEETS), format_func=str.upper, horizontal=True, key="returns_export_kind")
         asked = st.button("Prepare export", key="returns_export", icon=":material/table_view:")
-    if not asked:
-        return
-    try:
-        data = returns_due.export_returns_due(resources.database(), me, kind, within_weeks=window)
-    except PermissionError as exc:
-        auth.refused(exc)
-        return
-    st.download_button(
-        f"Download {kind.upper()}",
-        data,
-        file_name=f"returns-due-{datetime.now(UTC):%Y-%m-%d-%H%M}.{kind}",
-        mime=SPREADSHEETS[kind],
-        on_click="ignore",
-        key="returns_download",
-        type="primary",
-        icon=":material/download:",
-    )
+    if asked:
+        hand_over(
+            lambda: returns_due.export_returns_due(resources.database(), me, kind, within_weeks=window),
+            kind,
+            "returns-due",
+            "returns_download",
+        )
 
 
 if __name__ == "__main__":

@@ -66,26 +66,17 @@ def form(me: StaffSession, found: Detail) -> None:
         )
         _problem("treated_on")
         with st.container(horizontal=True):
-            with st.container():
-                st.number_input(
-                    FIELDS["units"].title or "",
-                    min_value=1,
-                    max_value=MAX_UNITS,
-                    step=5,
-                    key=KEYS["units"],
-                    help=FIELDS["units"].description,
-                )
-                _problem("units")
-            with st.container():
-                st.number_input(
-                    FIELDS["sites"].title or "",
-                    min_value=1,
-                    max_value=MAX_SITES,
-                    step=1,
-                    key=KEYS["sites"],
-                    help=FIELDS["sites"].description,
-                )
-                _problem("sites")
+            for name, most, step in (("units", MAX_UNITS, 5), ("sites", MAX_SITES, 1)):
+                with st.container():
+                    st.number_input(
+                        FIELDS[name].title or "",
+                        min_value=1,
+                        max_value=most,
+                        step=step,
+                        key=KEYS[name],
+                        help=FIELDS[name].description,
+                    )
+                    _problem(name)
         st.text_input(
             FIELDS["areas"].title or "", key=KEYS["areas"], max_chars=MAX_AREAS, help=FIELDS["areas"].description
         )
