@@ -6,13 +6,13 @@ Pages live in ``screening/ui``; the shared rule set and database are cached in
 
 import streamlit as st
 
+from screening.care import information
 from screening.ui import auth, not_found, patient
 
-questionnaire = st.Page(
-    patient.page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True
-)
+questionnaire = patient.questionnaire()
 pages = [
     questionnaire,
+    st.Page(patient.INFORMATION, title=information.TITLE, url_path="information", visibility="hidden"),
     # Reached from the confirmation and the confirmation mail; not a menu entry (staff have their Video calls page).
     st.Page(auth.HERE / "my_call.py", title="Your video call", url_path="video_call", visibility="hidden"),
     *auth.staff_pages(),

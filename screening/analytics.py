@@ -17,7 +17,7 @@ from screening.storage import Database, analytics, cases
 from screening.storage.models import CaseState
 from screening.storage.targets import overdue_clause
 from screening.triage import PRECEDENCE, RANK, Triage
-from screening.workflow import Status
+from screening.workflow import BOOKED_OR_LATER
 
 PERCENTILES = (0.5, 0.9)
 MAX_DAYS = 3 * 366
@@ -54,7 +54,7 @@ def summary(db: Database, actor: StaffSession | None, date_from: date, date_to: 
     with db.session() as tx:
         live = require_session(tx, db, actor)
         late = overdue_clause(overdue.cutoffs(tx, db), CLOSED_VALUES)
-        booked = CaseState.status == Status.consultation_booked.value
+        booked = CaseState.status.in_([status.value for status in BOOKED_OR_LATER])
         groups = analytics.groups(tx, clauses, booked=booked, overdue=late)
         contacted = sum(g.contacted for g in groups)
         likely = [*clauses, CaseState.triage_rank == RANK[Triage.likely_candidate]]

@@ -13,6 +13,8 @@ from typing import Any, TypedDict, Unpack
 
 from screening import overdue
 from screening.answers import upgrade
+from screening.care.timeline import Visit
+from screening.care.treatment import RECEIVED, TODAY, Treatment
 from screening.choices import label
 from screening.exports import check_kind, spreadsheet
 from screening.exports.worker import in_worker
@@ -21,7 +23,7 @@ from screening.overdue import CLOSED_VALUES
 from screening.plaintext import check_text
 from screening.settings import Settings
 from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
-from screening.storage import Database, Tx, accounts, audit, cases
+from screening.storage import Database, Tx, accounts, audit, care, cases
 from screening.storage.models import CaseState, SubmissionRow
 from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
 from screening.workflow import (
@@ -29,8 +31,12 @@ from screening.workflow import (
     CONTACT_STATUSES,
     REOPENED,
     STATUS_LABELS,
+    TREATED,
+    VISIT_LABELS,
     Status,
     TransitionError,
+    VisitKind,
+    allowed_next,
     check_transition,
     manual_next,
 )
@@ -44,6 +50,7 @@ EXPORT_COLUMNS = (
     "received",
     "name",
     "pathway",
+    "visit",
     "triage",
     "reason",
     "flags",
@@ -54,6 +61,7 @@ EXPORT_COLUMNS = (
 )
 EXPORT_BATCH = 1000
 BOOK_BY_CALL = "A consultation is booked by confirming its video call (below), so it carries the appointment."
+TREAT_BY_FORM = "A treatment is recorded with its date, Units and sites (the form on the case page)."
 NO_RULE_DECIDED = "No rule decided (the rule set's default)"
 
 
@@ -82,6 +90,7 @@ class QueueRow:
     """The video call: requested, offered, call_me or confirmed (``screening.booking.calls.CallState``)."""
     call_at: datetime | None = None
     """When that call starts."""
+    visit_kind: VisitKind = VisitKind.first
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,13 @@ class Detail:
     """Its triage's overdue target; None when the clinic set none."""
     overdue: bool = False
     working_time_in_status: timedelta = timedelta(0)
+    visit_kind: VisitKind = VisitKind.first
+    can_treat: bool = False
+    """The workflow lets a treatment be recorded now (``TREATED`` is next; a correction when already treated)."""
+    received_on: date | None = None
+    """The clinic's date the case arrived: no treatment on it can be earlier."""
+    visits: tuple[Visit, ...] = ()
+    """The patient's chain: the first screening and every return visit, oldest first (this one among them)."""
 
     @property
     def urgent(self) -> bool:
@@ -180,6 +196,8 @@ class QueueFilters(TypedDict, total=False):
     """A reference code however typed, or part of a name."""
     overdue: bool
     """Only open cases past their triage's target."""
+    visit: VisitKind | None
+    """First screenings only, or return visits only."""
 
 
 def queue_filter(filters: QueueFilters, cutoffs: dict[int, datetime]) -> cases.QueueFilter:
@@ -200,6 +218,7 @@ def queue_filter(filters: QueueFilters, cutoffs: dict[int, datetime]) -> cases.Q
         name=search or None,
         overdue=tuple(cutoffs.items()) if filters.get("overdue") else None,
         closed=CLOSED_VALUES,
+        visit_kind=VisitKind(visit).value if (visit := filters.get("visit")) else None,
     )
 
 
@@ -266,6 +285,7 @@ def queue_row(
         tuple(match.reference for match in repeats or ()),
         line.call_state,
         line.call_at,
+        VisitKind(line.visit_kind),
     )
 
 
@@ -286,6 +306,7 @@ def _export_line(row: QueueRow) -> dict[str, Any]:
         "received": row.created_at.astimezone(UTC).replace(microsecond=0),
         "name": row.name,
         "pathway": label(row.pathway),
+        "visit": VISIT_LABELS[row.visit_kind],
         "triage": TRIAGE_LABELS[row.triage],
         "reason": row.reason or NO_RULE_DECIDED,
         "flags": row.flags,
@@ -372,10 +393,13 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         target = overdue.current(tx).get(Triage(row.triage))
         limits = overdue.cutoffs(tx, db)
         person = accounts.staff_by_id(tx, state.assignee_id) if state.assignee_id is not None else None
+        visits = care.chain(tx, care.root_of(tx, submission_id) or submission_id)
         if record_view:
             write_audit(tx, db, live, "view", row.reference)
     triage = Triage(row.triage)
     status = Status(state.status)
+    visit = VisitKind(row.visit_kind)
+    urgent = triage == Triage.urgent
     return Detail(
         submission_id=row.id,
         reference=row.reference,
@@ -391,12 +415,35 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         assignee_id=state.assignee_id,
         assignee=person.display_name if person else None,
         contact_attempts=state.contact_attempts,
-        allowed_next=tuple(s for s in Status if s in manual_next(status, urgent=triage == Triage.urgent)),
+        allowed_next=tuple(s for s in Status if s in manual_next(status, urgent=urgent, visit=visit)),
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
         repeats=tuple(repeats),
         target=target,
         overdue=_is_overdue(state, limits),
         working_time_in_status=db.config.working_week.worked(state.status_since, db.now()),
+        visit_kind=visit,
+        can_treat=TREATED in allowed_next(status, urgent=urgent, visit=visit),
+        received_on=clinic_date(db, row.created_at),
+        visits=tuple(_visit(db, case) for case in visits),
+    )
+
+
+def clinic_date(db: Database, at: datetime) -> date:
+    """The day it is (or was) at the clinic: treatment dates and "weeks since" are counted in clinic days."""
+    return at.astimezone(db.config.clinic_timezone).date()
+
+
+def _visit(db: Database, case: care.ChainCase) -> Visit:
+    return Visit(
+        case.submission_id,
+        case.reference,
+        clinic_date(db, case.created_at),
+        VisitKind(case.visit_kind),
+        case.headache_days,
+        PRECEDENCE[case.triage_rank],
+        Status(case.status),
+        case.treated_at,
+        case.flags,
     )
 
 
@@ -472,10 +519,12 @@ def _move_one(
 ) -> int:
     if target == BOOKED:  # by hand or in bulk alike: only a confirmed call books, so the status has its appointment
         raise TransitionError(BOOK_BY_CALL)
+    if target == TREATED:
+        raise TransitionError(TREAT_BY_FORM)
     row, state = _load(tx, submission_id)  # the case row locked: a concurrent move waits, then sees this one
     current = Status(state.status)
     _check_unchanged(current, expected)
-    check_transition(current, target, urgent=row.triage == Triage.urgent)
+    _check_move(row, current, target)
     data: dict[str, Any] = {"from": current.value, "to": target.value}
     if target == Status.contact_attempted:
         state.contact_attempts += 1
@@ -502,10 +551,53 @@ def book_consultation(
     its status event carries the appointment (slot, start, length, clinician)."""
     row, state = _load(tx, submission_id)
     current = Status(state.status)
-    check_transition(current, BOOKED, urgent=row.triage == Triage.urgent)
+    _check_move(row, current, BOOKED)
     data: dict[str, Any] = {"from": current.value, "to": BOOKED.value, "appointment": appointment}
     _set_status(db, state, BOOKED)
     _record(tx, db, live, row, "status", data, data)
+
+
+def _check_move(row: SubmissionRow, current: Status, target: Status) -> None:
+    check_transition(current, target, urgent=row.triage == Triage.urgent, visit=VisitKind(row.visit_kind))
+
+
+def record_treatment(
+    db: Database,
+    actor: StaffSession | None,
+    submission_id: int,
+    given: Treatment | dict[str, Any],
+    *,
+    note: str = "",
+    expected: Status | None = None,
+) -> Treatment:
+    """Moves the case to "Treated" with what was given; its date becomes the case's ``treated_at``.
+
+    The treatment is validated here against the case (not before it arrived, not in the future, in
+    the clinic's time zone): a ``pydantic.ValidationError`` names the field. Recording it again on
+    a treated case corrects it: a new event, the first one stays on the timeline.
+    """
+    note = _clean_note(note, required=False)
+    data = given.model_dump() if isinstance(given, Treatment) else given
+    with db.session() as tx:
+        live = require_session(tx, db, actor)
+        row, state = _load(tx, submission_id)
+        current = Status(state.status)
+        _check_unchanged(current, expected)
+        _check_move(row, current, TREATED)
+        context = {TODAY: clinic_date(db, db.now()), RECEIVED: clinic_date(db, row.created_at)}
+        treatment = Treatment.model_validate(data, context=context)
+        event: dict[str, Any] = {
+            "from": current.value,
+            "to": TREATED.value,
+            "treatment": treatment.model_dump(mode="json"),
+        }
+        if note:
+            event["note"] = note
+        _set_status(db, state, TREATED)
+        state.treated_at = treatment.treated_on
+        audit_detail = {"from": current.value, "to": TREATED.value, "treated_on": treatment.treated_on.isoformat()}
+        _record(tx, db, live, row, "status", event, audit_detail)
+    return treatment
 
 
 def reopen_after_cancelled_call(tx: Tx, db: Database, live: StaffSession, submission_id: int) -> None:

@@ -380,6 +380,7 @@ def test_the_queue_export_lists_every_match_in_queue_order_and_is_audited(db: Da
         "received": queue[0].created_at.isoformat(timespec="seconds"),
         "name": "Otto O'Urgent",
         "pathway": "Headache",
+        "visit": "First visit",
         "triage": "Urgent",
         "reason": queue[0].reason,
         "flags": "; ".join(queue[0].flags),

@@ -151,6 +151,8 @@ class QueueFilter:
     """(triage rank, cutoff) pairs: only open cases that entered their status before their triage's cutoff."""
     closed: tuple[str, ...] = ()
     """The statuses that end a case (never overdue)."""
+    visit_kind: str | None = None
+    """"first" or "return" (``workflow.VisitKind``)."""
 
     def clauses(self, *, facet: str | None = None) -> list[ColumnElement[bool]]:
         """Every filter as a WHERE clause, except the facet being counted (so its counts show every choice)."""
@@ -177,6 +179,8 @@ class QueueFilter:
             out.append(or_(*search))
         if self.overdue is not None:
             out.append(overdue_clause(dict(self.overdue), self.closed))
+        if self.visit_kind is not None:
+            out.append(CaseState.visit_kind == self.visit_kind)
         return out
 
     def _search(self) -> list[ColumnElement[bool]]:
@@ -204,6 +208,7 @@ class QueueLine:
     reason: str | None
     call_state: str | None
     call_at: datetime | None
+    visit_kind: str
     flags: tuple[str, ...]
 
 
@@ -231,6 +236,7 @@ def _queue_select(where: QueueFilter, order: str = "priority") -> Select[Any]:
             CaseState.reason,
             CaseState.call_state,
             CaseState.call_at,
+            CaseState.visit_kind,
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())

@@ -29,6 +29,8 @@ RULES_VIEWED = "staff_rules_viewed"
 """Set once this opening of the rules page is audited; forgotten, like VIEWED, when another page runs."""
 MAIL_VIEWED = "staff_mail_viewed"
 """The same for the mail page."""
+RETURNS_VIEWED = "staff_returns_viewed"
+"""The same for returns due (it holds the window read, so choosing another one is a new, audited reading)."""
 
 HERE = Path(__file__).resolve().parent
 LOGIN_PAGE = HERE / "staff_login.py"
@@ -39,10 +41,12 @@ RULES_PAGE = HERE / "staff_rules.py"
 ANALYTICS_PAGE = HERE / "staff_analytics.py"
 MAIL_PAGE = HERE / "staff_mail.py"
 SLOTS_PAGE = HERE / "staff_slots.py"
+RETURNS_PAGE = HERE / "staff_returns.py"
 DETAIL_URL = "staff_submission"
 RULES_URL = "staff_rules"
 MAIL_URL = "staff_mail"
 SLOTS_URL = "staff_video_calls"
+RETURNS_URL = "staff_returns_due"
 
 
 def staff_pages() -> list[st.Page]:
@@ -71,6 +75,13 @@ def staff_pages() -> list[st.Page]:
             visibility="visible" if role in (Role.clinician, Role.admin) else "hidden",
             icon=":material/rule:",
         ),
+        st.Page(
+            RETURNS_PAGE,
+            title="Returns due",
+            url_path=RETURNS_URL,
+            visibility=signed_in,
+            icon=":material/event_repeat:",
+        ),
         st.Page(MAIL_PAGE, title="Mail", url_path=MAIL_URL, visibility=signed_in, icon=":material/mail:"),
         st.Page(
             SLOTS_PAGE, title="Video calls", url_path=SLOTS_URL, visibility=signed_in, icon=":material/video_call:"
@@ -85,7 +96,16 @@ def staff_pages() -> list[st.Page]:
     ]
 
 
-WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL, "staff_analytics", MAIL_URL, SLOTS_URL)
+WIDE_PAGES = (
+    "staff_queue",
+    DETAIL_URL,
+    "staff_admin",
+    RULES_URL,
+    "staff_analytics",
+    MAIL_URL,
+    SLOTS_URL,
+    RETURNS_URL,
+)
 """Tables and why-cards need the whole window; the patient wizard and the login read best as a narrow column."""
 
 
@@ -102,6 +122,8 @@ def arriving(page: st.Page) -> None:
         st.session_state.pop(RULES_VIEWED, None)
     if page.url_path != MAIL_URL:
         st.session_state.pop(MAIL_VIEWED, None)
+    if page.url_path != RETURNS_URL:
+        st.session_state.pop(RETURNS_VIEWED, None)
 
 
 def ended_notice() -> str:

@@ -15,7 +15,7 @@ from screening.call_notes import for_the_call
 from screening.casework import Detail, waited
 from screening.choices import label
 from screening.triage import TRIAGE_LABELS
-from screening.workflow import STATUS_LABELS
+from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status
 
 
 def _fact(name: str, value: str, *, overdue: bool = False) -> None:
@@ -41,6 +41,10 @@ def facts(found: Detail) -> None:
     with st.container(horizontal=True, key="case_facts"):
         _fact("Triage", TRIAGE_LABELS[found.triage])
         _fact("Status", STATUS_LABELS[found.status])
+        _fact("Visit", VISIT_LABELS[found.visit_kind])
+        if found.status == Status.treated and found.visits:
+            treated = next((v.treated_on for v in found.visits if v.submission_id == found.submission_id), None)
+            _fact("Treated on", f"{treated:%Y-%m-%d}" if treated else "")
         _fact("Assigned to", found.assignee or "Nobody")
         _fact("Contact attempts", str(found.contact_attempts))
         _fact("In this status", in_status, overdue=found.overdue)

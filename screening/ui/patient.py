@@ -15,6 +15,7 @@ import streamlit as st
 from screening import intake
 from screening.advice import ADVICE_SECTIONS, answer_advice, patient_advice
 from screening.answers import MAX_PREVENTIVES, PreventiveTried, red_flag_label
+from screening.care import information
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
 from screening.loader import RuleSetError
 from screening.messaging.outbox import mail_on
@@ -86,6 +87,8 @@ TICKED = ":ticked"
 EMAIL_CODE, EMAIL_TO = "save-email-code", "save-email-to"
 CLINIC_LINE = "Pre-screening for a Botox consultation"
 RETURN_LINE = "Your return visit after Botox treatment"
+INFORMATION = Path(__file__).resolve().parent / "patient_info.py"
+"""The patient information page (registered in app.py at ``/information``), linked from welcome and confirmation."""
 LOOK = Path(__file__).resolve().parent / "patient.css"
 """Spacing and tap targets for a phone; the colours are the theme in .streamlit/config.toml."""
 UNAVAILABLE = "Sorry, the pre-screening is not available right now. Please try again later or call the clinic."
@@ -99,6 +102,15 @@ PRIVACY = (
     "caring for your request. We ask only what we need to prepare your visit and to contact you. "
     "Nothing is shared for advertising, and you can ask the clinic to see or delete your answers."
 )
+
+
+def questionnaire() -> st.Page:
+    """This page for ``st.navigation`` and for links to it; a new object each run (navigation marks the one it runs)."""
+    return st.Page(page, title="Pre-screening", icon=":material/assignment:", url_path="prescreening", default=True)
+
+
+def information_link() -> None:
+    st.page_link(INFORMATION, label=information.LINK_LABEL, icon=":material/info:")
 
 
 def page() -> None:
@@ -188,6 +200,7 @@ def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
         "Botox (botulinum toxin). They take about 10 minutes. A member of the clinic team reads every answer. "
         "This is not a diagnosis, and it does not decide your treatment."
     )
+    information_link()
     st.write("If you feel very unwell right now, call 911 or go to the nearest emergency department.")
     with st.expander(returning.LINK_TITLE, icon=":material/history:"):
         returning.link_form()
@@ -370,6 +383,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     st.code(receipt["reference"], language=None)
     st.header("What happens next", anchor=False)
     st.write(next_steps(advice, receipt["method"]))
+    information_link()
     booking.offer_call(receipt)
     _start_again()
 

@@ -1,7 +1,7 @@
 """The review queue's table: the columns intake reads at a glance, sized to fit a 1366-pixel laptop.
 
-Reference, triage, reason, status, name, assigned to and received come first, in widths
-that sum (with the tick box) to 876 px, less than the 906 px main area beside the sidebar
+Reference, visit (a return visit's label), triage, reason, status, name, assigned to and received
+come first, in widths that sum (with the tick box) to 876 px, less than the 906 px main area beside the sidebar
 at 1366 x 900, so none needs a sideways scroll (the browser test measures it). Time in
 status (a real duration, so its header sorts it), the video call, overdue, possible repeat and pathway follow.
 The table is as tall as its 50 rows: the page scrolls, not a box.
@@ -18,20 +18,22 @@ from screening.casework import QueueRow, waited
 from screening.choices import label
 from screening.triage import TRIAGE_LABELS, Triage
 from screening.ui import video_call
-from screening.workflow import STATUS_LABELS
+from screening.workflow import STATUS_LABELS, VisitKind
 
 OPEN_CLICK = "staff_queue_open_click"
 GENERATION = "staff_queue_generation"
 """Bumped after a bulk action, so the table starts again with nothing selected."""
 OVERDUE = "Overdue"
 REPEAT = "Possible repeat"
+RETURN = "Return"
 WIDTHS = {
     "Reference": 112,
+    "Visit": 64,
     "Triage": 112,
-    "Reason": 160,
+    "Reason": 120,
     "Status": 132,
-    "Name": 128,
-    "Assigned to": 96,
+    "Name": 116,
+    "Assigned to": 84,
     "Received (UTC)": 104,
     "In status for": 95,
     "Video call": 150,
@@ -39,11 +41,14 @@ WIDTHS = {
     "Repeat": 120,
     "Pathway": 120,
 }
-AT_A_GLANCE = ("Reference", "Triage", "Reason", "Status", "Name", "Assigned to", "Received (UTC)")
+AT_A_GLANCE = ("Reference", "Visit", "Triage", "Reason", "Status", "Name", "Assigned to", "Received (UTC)")
 """The columns that must fit beside the sidebar at 1366 px without a sideways scroll."""
 COLUMNS = {
     "Reference": st.column_config.ButtonColumn(
         width=WIDTHS["Reference"], type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the submission"
+    ),
+    "Visit": st.column_config.TextColumn(
+        width=WIDTHS["Visit"], help="Return: a patient back after treatment (empty for a first screening)"
     ),
     "Triage": st.column_config.TextColumn(width=WIDTHS["Triage"]),
     "Reason": st.column_config.TextColumn(
@@ -68,6 +73,8 @@ COLUMNS = {
 # Urgent rows must stand out in a long list: a dark red cell with white text (contrast 6.6:1); overdue ones
 # get an amber cell with dark text (contrast 9:1). (Comments, not docstrings: Streamlit would show a bare string.)
 URGENT_CELL = "background-color: #b71c1c; color: #ffffff; font-weight: bold"
+RETURN_CELL = "background-color: #d3e3fd; color: #041e49; font-weight: bold"
+# A return visit's label: light blue with dark text (contrast 13:1), unlike the urgent red and the overdue amber.
 OVERDUE_CELL = "background-color: #ffd54f; color: #3e2723; font-weight: bold"
 
 
@@ -76,6 +83,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
         [
             {
                 "Reference": row.reference,
+                "Visit": RETURN if row.visit_kind == VisitKind.back else "",
                 "Triage": TRIAGE_LABELS[row.triage],
                 "Reason": row.reason or casework.NO_RULE_DECIDED,
                 "Status": STATUS_LABELS[row.status],
@@ -107,6 +115,7 @@ def styled(frame: pd.DataFrame) -> Styler:
     """Colours, and time in status in the queue's words ("2 d 3 h"); the cell keeps its duration, so it sorts."""
     return (
         frame.style.map(triage_cell, subset=["Triage"])
+        .map(lambda text: RETURN_CELL if text == RETURN else "", subset=["Visit"])
         .apply(overdue_cells, axis=1, subset=["In status for", "Overdue"])
         .format(lambda span: waited(span.to_pytimedelta()), subset=["In status for"])
     )

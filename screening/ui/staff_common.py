@@ -3,11 +3,14 @@
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import streamlit as st
 
+from screening.exports import SPREADSHEETS
 from screening.storage import StorageError
+from screening.ui import auth
 from screening.wording import count
 
 FLASH, PROBLEM = "staff_flash", "staff_problem"
@@ -83,3 +86,23 @@ def pager(key: str, page: int, pages: int, total: int, what: str, plural: str | 
     if following.button("Next page", disabled=page >= pages, key=f"{key}_next"):
         st.session_state[key] = page + 1
         st.rerun()
+
+
+def hand_over(build: Callable[[], bytes], kind: str, stem: str, key: str) -> None:
+    """A spreadsheet built (and audited by its service) only now that it was asked for, and its download button;
+    the file is not kept afterwards. An ended session shows the login instead."""
+    try:
+        data = build()
+    except PermissionError as exc:
+        auth.refused(exc)
+        return
+    st.download_button(
+        f"Download {kind.upper()}",
+        data,
+        file_name=f"{stem}-{datetime.now(UTC):%Y-%m-%d-%H%M}.{kind}",
+        mime=SPREADSHEETS[kind],
+        on_click="ignore",
+        key=key,
+        type="primary",
+        icon=":material/download:",
+    )

@@ -11,9 +11,10 @@ import streamlit as st
 
 from screening import casework, staff
 from screening.booking import calls
+from screening.care.treatment import Treatment
 from screening.casework import Detail, TimelineEntry
 from screening.staff import Role, StaffInfo, StaffSession
-from screening.ui import auth, case_summary, resources, video_call
+from screening.ui import auth, case_summary, patient_timeline, resources, treatment_form, video_call
 from screening.ui.answers_view import render_answers
 from screening.ui.staff_common import attempt, show_outcome, storage_guard
 from screening.ui.staff_downloads import downloads
@@ -55,6 +56,7 @@ def _show(me: StaffSession, found: Detail) -> None:
     case_summary.repeats(found, _open_other)
     case_summary.call_summary(found)
     downloads(me, found)
+    patient_timeline.timeline(found, _open_other)
     st.subheader("Why it was flagged")
     render_why_cards(found.result)
     if me.role in (Role.clinician, Role.admin):
@@ -93,8 +95,10 @@ def _move_label(found: Detail, target: Status) -> str:
 def _workflow(me: StaffSession, found: Detail) -> None:
     st.subheader("Workflow")
     show_outcome()  # here, beside the buttons just pressed: the page keeps its scroll position after a click
+    treatment_form.form(me, found)
     if not found.allowed_next:
-        st.text(f"{STATUS_LABELS[found.status]}: no further steps.")
+        if not found.can_treat:
+            st.text(f"{STATUS_LABELS[found.status]}: no further steps.")
         return
     with st.container(horizontal=True):
         for target in found.allowed_next:
@@ -145,7 +149,8 @@ def describe(entry: TimelineEntry) -> str:
         attempt = f" (attempt {data['attempt']})" if data.get("attempt") else ""
         note = f": {data['note']}" if data.get("note") else ""
         booked = video_call.appointment_suffix(data)
-        return f"{before} → {STATUS_LABELS[Status(data['to'])]}{booked}{attempt}{note}"
+        treated = f": {Treatment.model_validate(data['treatment']).summary()}" if data.get("treatment") else ""
+        return f"{before} → {STATUS_LABELS[Status(data['to'])]}{booked}{treated}{attempt}{note}"
     if entry.kind == "assign":
         return f"Assigned to {data.get('to_name') or 'nobody'}"
     if entry.kind == "note":

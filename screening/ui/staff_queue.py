@@ -5,7 +5,7 @@ assigned or moved together. The patient's name is shown only inside the table, w
 cell is plain text.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import streamlit as st
 
@@ -16,8 +16,8 @@ from screening.exports.service import call_list
 from screening.staff import StaffInfo, StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
 from screening.ui import auth, queue_bulk, queue_table, resources
-from screening.ui.staff_common import current_page, first_page, pager, show_outcome, storage_guard
-from screening.workflow import STATUS_LABELS, Status
+from screening.ui.staff_common import current_page, first_page, hand_over, pager, show_outcome, storage_guard
+from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status, VisitKind
 
 PAGE_SIZE = 50
 PAGE = "staff_queue_page"
@@ -68,6 +68,13 @@ def _filters(me: StaffSession, people: list[StaffInfo]) -> tuple[QueueFilters, s
         status = st.multiselect(
             "Status", list(Status), format_func=lambda s: STATUS_LABELS[s], key="q_status", on_change=_first_page
         )
+        visit = st.selectbox(
+            "Visit",
+            [None, *VisitKind],
+            format_func=lambda v: "First and return visits" if v is None else VISIT_LABELS[v] + "s only",
+            key="q_visit",
+            on_change=_first_page,
+        )
         overdue = st.checkbox("Overdue only", key="q_overdue", on_change=_first_page)
         flag = st.selectbox(
             "Flag",
@@ -89,6 +96,7 @@ def _filters(me: StaffSession, people: list[StaffInfo]) -> tuple[QueueFilters, s
         "assignee": me.staff_id if assignee == ME else None if assignee == ANYONE else assignee,
         "search": search,
         "overdue": overdue,
+        "visit": visit,
     }
     return filters, order
 
@@ -143,24 +151,8 @@ def _export(me: StaffSession, filters: QueueFilters) -> None:
         what = st.selectbox("Export", list(EXPORTS), format_func=lambda k: EXPORTS[k][0], key="q_export_what")
         kind = st.radio("As", list(SPREADSHEETS), format_func=str.upper, horizontal=True, key="q_export_kind")
         asked = st.button("Prepare export", key="q_export", icon=":material/table_view:")
-    if not asked:
-        return
-    try:
-        data = EXPORTS[what][1](resources.database(), me, kind, **filters)
-    except PermissionError as exc:
-        auth.refused(exc)
-        return
-    st.download_button(
-        f"Download {kind.upper()}",
-        data,
-        file_name=f"{what}-{datetime.now(UTC):%Y-%m-%d-%H%M}.{kind}",
-        mime=SPREADSHEETS[kind],
-        on_click="ignore",
-        key="q_download",
-        type="primary",
-        icon=":material/download:",
-    )
-
+    if asked:
+        hand_over(lambda: EXPORTS[what][1](resources.database(), me, kind, **filters), kind, what, "q_download")
 
 if __name__ == "__main__":
     page()
