@@ -97,7 +97,7 @@ BOOKED = Status.consultation_booked
 cancelling that call takes the case back to ``REOPENED``."""
 REOPENED = Status.in_review
 TREATED = Status.treated
-"""Reached only by recording a treatment (``screening.care``): its date, units and sites go with the status."""
+"""Reached only by recording a treatment (``casework.record_treatment``): its date, Units and sites go with it."""
 BOOKED_OR_LATER = frozenset({BOOKED, TREATED})
 """Statuses of a case that has had its consultation booked (treatment comes only after it): analytics counts these."""
 BY_FORM = frozenset({BOOKED, TREATED})

@@ -116,6 +116,7 @@ def test_returns_due_lists_links_and_audits(app_db: Database, rules: Any) -> Non
     page.session_state[auth.SESSION_KEY] = me.token
     page = page.switch_page(RETURNS_PAGE).run()
     assert page.info[0].value == "Nobody is due back for a treatment in this window."  # the third visit came back
+    assert [m.value for m in page.markdown] == [], "no stray text (a bare string in a page script is shown)"
     now = app_db.now()
     at(app_db, now - timedelta(weeks=13))
     lone = first_visit(app_db, rules, name="Lou Lapsed")

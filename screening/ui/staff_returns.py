@@ -17,6 +17,8 @@ from screening.ui import auth, resources
 from screening.ui.staff_common import hand_over, storage_guard
 
 OPEN_CLICK = "staff_returns_open_click"
+# Widths that sum to 868 px: the whole table beside the sidebar at 1366 x 900, no sideways scroll. (A comment, not a
+# docstring: this file runs as a page script, and Streamlit would show a bare string.)
 COLUMNS = {
     "Reference": st.column_config.ButtonColumn(
         width=116, type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the case with the last treatment"
@@ -28,7 +30,6 @@ COLUMNS = {
     "Weeks since": st.column_config.NumberColumn(width=96),
     "Treatments": st.column_config.NumberColumn(width=96, help="Treatments recorded here on this patient's visits"),
 }
-"""Widths that sum to 868 px: the whole table beside the sidebar at 1366 x 900, no sideways scroll."""
 
 
 def page() -> None:

@@ -103,6 +103,7 @@ def test_a_return_visit_is_treated_and_the_patient_comes_up_in_returns_due(
         box.press_sequentially(value)
     form.get_by_role("spinbutton", name="day, Date of treatment").press("Tab")
     form.get_by_role("textbox", name="Muscles or areas (optional)").fill("7 head and neck areas")
+    form.screenshot(path=str(_artifact("treatment-form-1366x900.png")))
     form.get_by_role("button", name="Record treatment").click()
     expect(page.get_by_test_id("stAlert").filter(has_text="Treatment recorded")).to_contain_text(
         f"155 Units at 31 sites on {patient_back['day']:%d %b %Y}"
