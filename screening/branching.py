@@ -79,12 +79,18 @@ ASKED_WHEN: dict[FieldPath, AskedWhen] = {
     ("contact", "phone"): AskedWhen("preferred_method", (ContactMethod.phone, ContactMethod.either)),
     ("contact", "email"): AskedWhen("preferred_method", (ContactMethod.email, ContactMethod.either)),
     # The day count per kind of attack medicine: not when no medicine is taken (0 days means none).
-    **{(section, kind): AskedWhen("acute_days", unless=0) for section in ACUTE_SECTIONS for kind in ACUTE_KINDS},
+    **{("headache", kind): AskedWhen("acute_days", unless=0) for kind in ACUTE_KINDS},
     ("treatments.preventives", "other_name"): AskedWhen("drug", (OTHER_DRUG,)),
     ("treatments.preventives", "other_class"): AskedWhen("drug", (OTHER_DRUG,)),
     ("treatments.preventives", "helping"): AskedWhen("outcome", (PreventiveOutcome.still_taking,)),
     **{("red_flags", name): rule for name in HEADACHE_RED_FLAGS if (rule := _on_pathway(name)) is not None},
 }
+
+RETURN_ASKED_WHEN: dict[FieldPath, AskedWhen] = {
+    ("migraine_now", kind): AskedWhen("acute_days", unless=0) for kind in ACUTE_KINDS
+}
+"""The return visit's branching (``ASKED_WHEN`` is the first questionnaire's, which the FHIR Questionnaire mirrors)."""
+_EVERY_ASKED_WHEN = {**ASKED_WHEN, **RETURN_ASKED_WHEN}
 
 NOT_ASKED: frozenset[FieldPath] = frozenset({("about", "age")})
 """Kept with the answers but never asked: the age is computed from the date of birth when it arrives."""
@@ -110,5 +116,5 @@ def asked(scope: Mapping[str, Any], path: FieldPath, answers: Mapping[str, Any] 
 
     (``NOT_ASKED`` fields are never on screen, but an answer given for them, e.g. an age sent as JSON, is kept.)
     """
-    rule = ASKED_WHEN.get(path)
+    rule = _EVERY_ASKED_WHEN.get(path)
     return rule is None or rule.holds(scope, answers)

@@ -64,6 +64,33 @@ ASK: dict[str, str] = {
     "RT-INTERVAL": "Ask the date of their last toxin injection and where it was given (less than 12 weeks ago).",
     "RT-INTERVAL-UNKNOWN": "Ask the date of their last toxin injection.",
     "RT-POOR-RESPONSE": "Ask how earlier toxin injections went: no help, stopped working, or which side effects.",
+    "RV-SPREAD": "Urgent: confirm they were told to seek emergency care for the swallowing, speech, breathing, "
+    "vision or weakness problem.",
+    "RV-SPREAD-UNSURE": "Go through the signs of spread they were not sure about: swallowing, speech, breathing, "
+    "vision, weakness.",
+    "RV-ALLERGY": "Ask about the reaction (hives, swelling, wheezing): when, how bad, who treated it. No booking "
+    "until a clinician has seen it.",
+    "RV-ALLERGY-UNSURE": "Ask whether they had hives, swelling of the face or throat, or wheezing after the injection.",
+    "RV-EFFECTS": "Ask about the effects since the injection (neck pain, drooping eyelid, weakness): how long, "
+    "how bad.",
+    "RV-INTERVAL": "Book the next treatment no sooner than 12 weeks after the last one.",
+    "RV-CYCLES-UNKNOWN": "Check in the records how many treatments they have had here.",
+    "RV-TOO-EARLY": "Book the next treatment; ask them to keep a headache diary until then.",
+    "RV-CONTINUE-MET": "Confirm the headache days a month now, for the clinician's notes; book the next treatment.",
+    "RV-BELOW-30": "Ask for their headache diary; the clinician reviews whether the treatment is working.",
+    "RV-BELOW-30-PAYER-MET": "Confirm the headache days a month now; the clinician notes the response.",
+    "RV-PARTIAL": "Ask for their headache diary; the clinician reviews the response.",
+    "RV-RESPONSE-UNKNOWN": "Go through headache days a month now with them; a headache diary helps.",
+    "RV-EPISODIC": "Confirm the headache days in each of the last 3 months (they said fewer than 15).",
+    "RV-WORE-OFF": "Ask how many weeks the last treatment helped before it wore off.",
+    "RV-DID-NOT-HELP": "Ask what did not help and whether they want to talk it through with the clinician.",
+    "RV-NOT-CONTINUING": "Ask what they would like to do next; the clinician talks it through at the visit.",
+    "RV-CD-CONTINUE": "Confirm how many weeks the last injection helped; book the next one.",
+    "RV-CD-WEARING-OFF": "Ask how many weeks each of the last injections helped; the clinician reviews why.",
+    "RV-SP-GOALS-MET": "Confirm which goals improved; book the next treatment.",
+    "RV-SP-GOALS-NOT-MET": "Ask which goals did not improve, for the clinician.",
+    "RV-SP-WORSE": "Ask what got worse (walking, washing and dressing, pain) and since when.",
+    "RV-OTHER-PATHWAY": "Ask how the treatment has gone, in their own words, for the clinician.",
 }
 NOTHING_FLAGGED = "Confirm headache days a month and which preventive medicines they have tried."
 

@@ -46,8 +46,8 @@ class Course(Section):
         default=None,
     )
     last_injection: date = question(
-        "On what date was your last injection?",
-        "Injections need a gap of about 12 weeks between them, so the doctor needs the date.",
+        "On what date was your last injection? (If you are not sure of the day, give your best guess.)",
+        "Injections need a gap of about 12 weeks between them. The clinic checks the date in its records too.",
     )
     last_outcome: LastTreatment = question(
         "How did the last treatment go?", "Helps the doctor decide the dose and when to repeat."
