@@ -15,7 +15,7 @@ from screening import overdue
 from screening.answers import upgrade
 from screening.care.timeline import Visit
 from screening.care.treatment import RECEIVED, TODAY, Treatment
-from screening.choices import label
+from screening.choices import VisitKind, label
 from screening.exports import check_kind, spreadsheet
 from screening.exports.worker import in_worker
 from screening.intake import REFERENCE_PREFIX, normalise_code
@@ -35,7 +35,6 @@ from screening.workflow import (
     VISIT_LABELS,
     Status,
     TransitionError,
-    VisitKind,
     allowed_next,
     check_transition,
     manual_next,

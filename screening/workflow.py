@@ -11,6 +11,8 @@ reviewed and then treated, declined or referred at the clinic, without a video c
 
 from enum import StrEnum
 
+from screening.choices import VisitKind
+
 
 class Status(StrEnum):
     new = "new"
@@ -24,14 +26,7 @@ class Status(StrEnum):
     treated = "treated"
 
 
-class VisitKind(StrEnum):
-    """``submissions.visit_kind``: a first screening, or a return visit after treatment."""
-
-    first = "first"
-    back = "return"
-
-
-VISIT_LABELS: dict[VisitKind, str] = {VisitKind.first: "First visit", VisitKind.back: "Return visit"}
+VISIT_LABELS: dict[VisitKind, str] = {VisitKind.first: "First visit", VisitKind.return_: "Return visit"}
 
 
 STATUS_LABELS: dict[Status, str] = {
@@ -114,7 +109,7 @@ class TransitionError(ValueError):
 
 
 def allowed_next(current: Status, *, urgent: bool, visit: VisitKind = VisitKind.first) -> frozenset[Status]:
-    following = (_RETURN_NEXT if visit == VisitKind.back else _NEXT)[current]
+    following = (_RETURN_NEXT if visit == VisitKind.return_ else _NEXT)[current]
     return following | _URGENT if urgent and current in _URGENT_FROM else following
 
 

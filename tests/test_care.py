@@ -15,6 +15,7 @@ from screening import analytics, casework
 from screening.care import returns_due
 from screening.care.treatment import Treatment
 from screening.casework import ChangedMeanwhile, clinic_date
+from screening.choices import VisitKind
 from screening.roles import Role
 from screening.storage import Database
 from screening.storage.models import AuditRow, CaseState
@@ -23,7 +24,6 @@ from screening.workflow import (
     STATUS_LABELS,
     Status,
     TransitionError,
-    VisitKind,
     allowed_next,
     manual_next,
 )
@@ -52,7 +52,7 @@ def test_a_first_screening_is_treated_only_after_its_consultation():
 
 
 def test_a_return_visit_is_reviewed_then_treated_without_a_video_call():
-    back = VisitKind.back
+    back = VisitKind.return_
     assert allowed_next(Status.new, urgent=False, visit=back) == {Status.in_review}
     assert allowed_next(Status.in_review, urgent=False, visit=back) == {
         Status.contact_attempted,
@@ -203,11 +203,11 @@ def test_every_visit_of_the_chain_is_on_each_case_in_order(db: Database, ruleset
         visits = casework.detail(db, nurse, sid).visits
         assert [(v.submission_id, v.kind, v.headache_days) for v in visits] == [
             (root, VisitKind.first, 22),
-            (back, VisitKind.back, 10),
-            (later, VisitKind.back, 6),
+            (back, VisitKind.return_, 10),
+            (later, VisitKind.return_, 6),
         ]
     assert casework.detail(db, nurse, root).visit_kind == VisitKind.first
-    assert casework.detail(db, nurse, back).visit_kind == VisitKind.back
+    assert casework.detail(db, nurse, back).visit_kind == VisitKind.return_
 
 
 # --- the queue --------------------------------------------------------------------------------
@@ -217,12 +217,12 @@ def test_the_queue_labels_return_visits_and_filters_by_visit(db: Database, rules
     root, back = reviewed_return
     nurse = login_as(db, "nell")
     rows = {row.submission_id: row.visit_kind for row in casework.queue(db, nurse).rows}
-    assert rows == {root: VisitKind.first, back: VisitKind.back}
-    assert [r.submission_id for r in casework.queue(db, nurse, visit=VisitKind.back).rows] == [back]
+    assert rows == {root: VisitKind.first, back: VisitKind.return_}
+    assert [r.submission_id for r in casework.queue(db, nurse, visit=VisitKind.return_).rows] == [back]
     assert [r.submission_id for r in casework.queue(db, nurse, visit="first").rows] == [root]
-    assert casework.queue(db, nurse, visit=VisitKind.back).total == 1
+    assert casework.queue(db, nurse, visit=VisitKind.return_).total == 1
     exported = list(
-        csv.DictReader(io.StringIO(casework.export_queue(db, nurse, visit=VisitKind.back).decode("utf-8-sig")))
+        csv.DictReader(io.StringIO(casework.export_queue(db, nurse, visit=VisitKind.return_).decode("utf-8-sig")))
     )
     assert [(line["reference"], line["visit"]) for line in exported] == [
         (casework.detail(db, nurse, back).reference, "Return visit")

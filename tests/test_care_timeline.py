@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.care.timeline import Visit, chart_data, percent, response
+from screening.choices import VisitKind
 from screening.triage import Triage
-from screening.workflow import Status, VisitKind
+from screening.workflow import Status
 
 
 def visit(sid: int, day: date, kind: VisitKind, days: int | None, treated: date | None, *flags: str) -> Visit:
@@ -18,9 +19,9 @@ def visit(sid: int, day: date, kind: VisitKind, days: int | None, treated: date 
 
 THREE = [
     # given out of order: the chart orders by date
-    visit(3, date(2026, 6, 20), VisitKind.back, 8, None, "RT-EPISODIC"),
+    visit(3, date(2026, 6, 20), VisitKind.return_, 8, None, "RT-EPISODIC"),
     visit(1, date(2026, 1, 5), VisitKind.first, 20, date(2026, 2, 2)),
-    visit(2, date(2026, 4, 20), VisitKind.back, 12, date(2026, 4, 27), "RT-SOON", "RT-REVIEW"),
+    visit(2, date(2026, 4, 20), VisitKind.return_, 12, date(2026, 4, 27), "RT-SOON", "RT-REVIEW"),
 ]
 
 

@@ -11,8 +11,9 @@ from datetime import date
 
 import pandas as pd
 
+from screening.choices import VisitKind
 from screening.triage import TRIAGE_LABELS, Triage
-from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status, VisitKind
+from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status
 
 COLUMNS = (
     "visit",

@@ -375,6 +375,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     st.success("Your answers have been sent to the clinic.", icon=":material/check_circle:")
     if receipt.get("visit") == "return":
         returning.confirmation(receipt)
+        information_link()
         _start_again()
         return
     advice = [Advice(grade) for grade in receipt.get("advice", [])]

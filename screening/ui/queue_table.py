@@ -15,10 +15,10 @@ from pandas.io.formats.style import Styler
 
 from screening import casework
 from screening.casework import QueueRow, waited
-from screening.choices import label
+from screening.choices import VisitKind, label
 from screening.triage import TRIAGE_LABELS, Triage
 from screening.ui import video_call
-from screening.workflow import STATUS_LABELS, VisitKind
+from screening.workflow import STATUS_LABELS
 
 OPEN_CLICK = "staff_queue_open_click"
 GENERATION = "staff_queue_generation"
@@ -83,7 +83,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
         [
             {
                 "Reference": row.reference,
-                "Visit": RETURN if row.visit_kind == VisitKind.back else "",
+                "Visit": RETURN if row.visit_kind == VisitKind.return_ else "",
                 "Triage": TRIAGE_LABELS[row.triage],
                 "Reason": row.reason or casework.NO_RULE_DECIDED,
                 "Status": STATUS_LABELS[row.status],

@@ -11,13 +11,14 @@ import streamlit as st
 
 from screening import casework, staff
 from screening.casework import ORDERS, QueueFilters, QueuePage
+from screening.choices import VisitKind
 from screening.exports import SPREADSHEETS
 from screening.exports.service import call_list
 from screening.staff import StaffInfo, StaffSession
 from screening.triage import PRECEDENCE, TRIAGE_LABELS, Triage
 from screening.ui import auth, queue_bulk, queue_table, resources
 from screening.ui.staff_common import current_page, first_page, hand_over, pager, show_outcome, storage_guard
-from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status, VisitKind
+from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status
 
 PAGE_SIZE = 50
 PAGE = "staff_queue_page"
