@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from storage_support import login_as, patient
+from streamlit.testing.v1 import AppTest
+from wizard_support import APP
 
 from screening import casework, intake
 from screening.exports.worker import in_worker
@@ -69,9 +71,13 @@ def test_a_patient_submits_while_an_export_is_reading(db: Database, ruleset: Rul
 
 
 def test_an_export_is_built_in_the_worker_process_and_audited_here(db: Database, ruleset: RuleSet):
-    """The patients' process only writes the audit row: the file is read and formatted in another process."""
+    """The patients' process only writes the audit row: the file is read and formatted in another process.
+
+    The app has run first, as in the server: Streamlit leaves app.py as ``__main__``, which the worker
+    imports again and which must then build no page (it once failed there)."""
     intake.submit(db, patient(ruleset, name="Only One"), ruleset)
     me = login_as(db, "ines")
+    assert not AppTest.from_file(APP).run().exception
     assert in_worker(os.getpid) != os.getpid()
     exported = casework.export_queue(db, me)
     assert [line["name"] for line in csv.DictReader(io.StringIO(exported.decode("utf-8-sig")))] == ["Only One"]
