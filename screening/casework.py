@@ -20,7 +20,8 @@ from screening.overdue import CLOSED_VALUES
 from screening.plaintext import check_text
 from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, cases
-from screening.storage.models import CaseState, SubmissionRow
+from screening.storage.cases import Stored
+from screening.storage.models import CaseState
 from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
 from screening.workflow import (
     BOOKED,
@@ -130,6 +131,8 @@ class Detail:
     """Its triage's overdue target; None when the clinic set none."""
     overdue: bool = False
     working_time_in_status: timedelta = timedelta(0)
+    erased_at: datetime | None = None
+    """When the patient's data was erased: answers and result are then empty, notes unreadable."""
 
     @property
     def urgent(self) -> bool:
@@ -337,7 +340,7 @@ def flag_ids(db: Database, actor: StaffSession | None) -> list[str]:
         return cases.flag_ids(tx)
 
 
-def _load(tx: Tx, submission_id: int) -> tuple[SubmissionRow, CaseState]:
+def _load(tx: Tx, submission_id: int) -> tuple[Stored, CaseState]:
     row = cases.submission(tx, submission_id)
     state = cases.state_for_update(tx, submission_id)
     if row is None or state is None:
@@ -369,8 +372,8 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         created_at=row.created_at,
         pathway=row.pathway,
         triage=triage,
-        answers=upgrade(row.answers),
-        result=row.result,
+        answers={} if row.answers is None else upgrade(row.answers),
+        result=row.result or {},
         ruleset_version=row.ruleset_version,
         ruleset_hash=row.ruleset_hash,
         status=status,
@@ -384,6 +387,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         target=target,
         overdue=_is_overdue(state, limits),
         working_time_in_status=db.config.working_week.worked(state.status_since, db.now()),
+        erased_at=state.erased_at,
     )
 
 
@@ -391,7 +395,7 @@ def _record(
     tx: Tx,
     db: Database,
     live: StaffSession,
-    row: SubmissionRow,
+    row: Stored,
     kind: str,
     data: dict[str, Any],
     audit_detail: dict[str, Any],

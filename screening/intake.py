@@ -46,6 +46,10 @@ class DraftLocked(Exception):
     """The right code and birth date, but the draft is locked after too many wrong tries: the clinic can unlock it."""
 
 
+class DraftErased(Exception):
+    """The right code and birth date, but the clinic erased these answers (at the patient's request)."""
+
+
 class TooManyTries(Exception):
     """This browser session failed too often; it may not try again (whatever the code)."""
 
@@ -134,7 +138,8 @@ def _code_hash(db: Database, code: str) -> str:
     return db.config.keyed_hash("resume:" + normalise_code(code))
 
 
-def _dob_hash(db: Database, born: date) -> str:
+def dob_hash(db: Database, born: date) -> str:
+    """The keyed hash a draft is saved with: an access or erasure request finds a person's drafts by it."""
     return db.config.keyed_hash("dob:" + born.isoformat())
 
 
@@ -181,7 +186,7 @@ def save_draft(
         drafts.save(
             tx,
             code_hash=_code_hash(db, code),
-            dob_hash=_dob_hash(db, date_of_birth),
+            dob_hash=dob_hash(db, date_of_birth),
             answers=to_jsonable_python(answers),
             step=step,
             now=now,
@@ -222,26 +227,31 @@ def _try_resume(tx: Tx, db: Database, code_hash: str, dob_hash: str, tag: str | 
         if live.failed_tries == TRIES_PER_CODE:
             _patient_audit(tx, db, "draft_locked", f"draft:{live.id}", {"tries": live.failed_tries})
         return "no match"
+    if live.erased_at is not None:
+        _patient_audit(tx, db, "resume_refused", tag, {"reason": "draft erased", "draft": live.id})
+        return "erased"
     if live.failed_tries >= TRIES_PER_CODE:
         _patient_audit(tx, db, "resume_refused", tag, {"reason": "draft locked", "draft": live.id})
         return "locked"
     _patient_audit(tx, db, "draft_resumed", tag, {"draft": live.id})
-    return Draft(upgrade(live.answers), live.step, live.updated_at, live.expires_at)
+    return Draft(upgrade(drafts.answers_of(tx, live)), live.step, live.updated_at, live.expires_at)
 
 
 def resume_draft(db: Database, code: str, date_of_birth: date, *, browser: str | None = None) -> Draft | None:
     """The draft, or None whatever was wrong (so the answer never says whether a code exists).
 
     ``browser`` is a random key the browser session keeps; its failed tries are counted.
-    Raises ``DraftLocked`` only for the right code and birth date (the patient, who may know
+    Raises ``DraftLocked`` (or ``DraftErased``) only for the right code and birth date (the patient, who may know
     the draft exists), and ``TooManyTries`` once this browser has failed too often.
     """
-    code_hash, dob_hash = _code_hash(db, code), _dob_hash(db, date_of_birth)
+    code_hash, born_hash = _code_hash(db, code), dob_hash(db, date_of_birth)
     tag = _browser_tag(db, browser) if browser else None
     with db.session() as tx:  # the audit rows are committed whatever the outcome
-        outcome = _try_resume(tx, db, code_hash, dob_hash, tag)
+        outcome = _try_resume(tx, db, code_hash, born_hash, tag)
     if outcome == "locked":
         raise DraftLocked
+    if outcome == "erased":
+        raise DraftErased
     if outcome == "browser":
         raise TooManyTries
     return outcome if isinstance(outcome, Draft) else None

@@ -50,7 +50,8 @@ def facts(found: Detail) -> None:
         f"Age {age if age is not None else 'not given'} · received {found.created_at:%Y-%m-%d %H:%M} UTC · "
         f"screened by rule set {ruleset.get('name', '')} {found.ruleset_version} ({found.ruleset_hash[:12]})"
     )
-    st.text(contact_line(found.answers.get("contact") or {}))
+    if found.answers:  # empty once the patient's data was erased
+        st.text(contact_line(found.answers.get("contact") or {}))
 
 
 def contact_line(contact: dict[str, Any]) -> str:
