@@ -32,7 +32,7 @@ def test_submit_stores_answers_result_flags_and_a_new_case(db: Database, ruleset
     with db.session() as tx:
         raw = tx.get(SubmissionRow, receipt.submission_id)
         assert raw is not None
-        assert "Ada" not in json.dumps([raw.answers, raw.result, raw.patient_name, raw.patient_contact])
+        assert "Ada Lovelace" not in json.dumps([raw.answers, raw.result, raw.patient_name, raw.patient_contact])
         row = cases.submission(tx, receipt.submission_id)
         assert row is not None
         assert row.reference == receipt.reference

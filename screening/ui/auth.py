@@ -39,10 +39,12 @@ RULES_PAGE = HERE / "staff_rules.py"
 ANALYTICS_PAGE = HERE / "staff_analytics.py"
 MAIL_PAGE = HERE / "staff_mail.py"
 SLOTS_PAGE = HERE / "staff_slots.py"
+RIGHTS_PAGE = HERE / "staff_rights.py"
 DETAIL_URL = "staff_submission"
 RULES_URL = "staff_rules"
 MAIL_URL = "staff_mail"
 SLOTS_URL = "staff_video_calls"
+RIGHTS_URL = "staff_data_requests"
 
 
 def staff_pages() -> list[st.Page]:
@@ -82,10 +84,26 @@ def staff_pages() -> list[st.Page]:
             visibility="visible" if role == Role.admin else "hidden",
             icon=":material/admin_panel_settings:",
         ),
+        st.Page(
+            RIGHTS_PAGE,
+            title="Data requests",
+            url_path=RIGHTS_URL,
+            visibility="visible" if role == Role.admin else "hidden",
+            icon=":material/folder_shared:",
+        ),
     ]
 
 
-WIDE_PAGES = ("staff_queue", DETAIL_URL, "staff_admin", RULES_URL, "staff_analytics", MAIL_URL, SLOTS_URL)
+WIDE_PAGES = (
+    "staff_queue",
+    DETAIL_URL,
+    "staff_admin",
+    RULES_URL,
+    "staff_analytics",
+    MAIL_URL,
+    SLOTS_URL,
+    RIGHTS_URL,
+)
 """Tables and why-cards need the whole window; the patient wizard and the login read best as a narrow column."""
 
 
