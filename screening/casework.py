@@ -308,6 +308,18 @@ def plain_filter(value: Any) -> Any:
     return [plain_filter(item) for item in value]
 
 
+NAME_SEARCH = "a name (not recorded: the audit log outlives erasure)"
+
+
+def audited_filters(filters: QueueFilters) -> dict[str, Any]:
+    """The filters an export used, as the audit log keeps them: a typed name is not kept (the audit log is
+    append-only and would keep it after the person's erasure); a reference code is."""
+    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
+    if "search" in used:
+        used["search"] = _reference_of(used["search"]) or NAME_SEARCH
+    return used
+
+
 def export_queue(
     db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]
 ) -> bytes:
@@ -321,7 +333,7 @@ def export_queue(
     an export never leaves without its record (100,000 rows beside 8 submitting patients: bench/load.py).
     """
     check_kind(kind)
-    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
+    used = audited_filters(filters)
     checked_session(db, actor)
     with db.read() as tx:
         where = queue_filter(filters, overdue.cutoffs(tx, db))

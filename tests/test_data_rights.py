@@ -339,3 +339,29 @@ def test_an_envelope_moved_to_another_row_does_not_open():
     assert sealing.unseal(key, envelope, "BT-AAAA-AAAA:answers") == {"a": 1}
     with pytest.raises(ValueError, match="does not open"):
         sealing.unseal(key, envelope, "BT-BBBB-BBBB:answers")
+
+
+def test_a_backup_restored_after_an_erasure_forgets_the_person_again(sqlite_db: Database, ruleset, tmp_path):
+    db = sqlite_db
+    admin = login_as(db, "alice", Role.admin)
+    first = submit(db, ruleset, T0)
+    db.scrub()
+    path = Path(make_url(db.url).database)
+    backup = tmp_path / "backup.db"
+    backup.write_bytes(path.read_bytes())  # last night's backup, taken before the erasure
+    erasure.erase(db, admin, Lookup(reference=first.reference))
+    db.dispose()
+    for side in path.parent.glob(path.name + "-*"):
+        side.unlink()
+    path.write_bytes(backup.read_bytes())  # the backup restored
+    restored = Database(db.url, settings=db.config)
+    with restored.read() as tx:
+        assert not cases.submission(tx, first.submission_id).erased  # the backup brought the key back
+    restored.clock = lambda: T0 + timedelta(days=1)
+    report = retention.run(restored)  # what the first start (or cron) does
+    assert report.reapplied == 1 and "restored backup" in report.describe()
+    with restored.read() as tx:
+        assert cases.submission(tx, first.submission_id).erased
+    assert findable(raw_copies(restored, tmp_path)) == set()
+    assert retention.run(restored).reapplied == 0
+    restored.dispose()

@@ -11,7 +11,7 @@ from datetime import UTC
 from typing import Any, Unpack
 
 from screening import overdue
-from screening.casework import NO_RULE_DECIDED, QueueFilters, plain_filter, queue_filter, queue_row
+from screening.casework import NO_RULE_DECIDED, QueueFilters, audited_filters, queue_filter, queue_row
 from screening.choices import label
 from screening.exports import check_kind, fhir, spreadsheet
 from screening.exports.pdf import SummaryInput, summary_pdf
@@ -79,7 +79,7 @@ def _call_line(row: Any, answers: Mapping[str, Any] | None, result: Mapping[str,
 def call_list(db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]) -> bytes:
     """The queue's matching submissions as a list to phone through, in queue order, with the caller's role's columns."""
     check_kind(kind)
-    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
+    used = audited_filters(filters)
     with db.session() as tx:
         live = require_session(tx, db, actor)
         where = queue_filter(filters, overdue.cutoffs(tx, db))

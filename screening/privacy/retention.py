@@ -15,7 +15,7 @@ every instance (one of them wins an atomic claim on the policy row).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from screening.privacy.erasure import _admin, erase_person
+from screening.privacy.erasure import _admin, erase_person, reapply, remember
 from screening.privacy.people import Person
 from screening.staff import Actor, Console, write_audit
 from screening.storage import Database, Tx, autosaves, cases, drafts, rights
@@ -44,11 +44,14 @@ class Report:
     drafts: int
     autosaves: int
     cutoff: datetime
+    reapplied: int = 0
+    """Erasures the ledger names that a restored backup had brought back, erased again."""
 
     def describe(self) -> str:
+        again = f" Erased again {self.reapplied} that a restored backup brought back." if self.reapplied else ""
         return (
             f"Erased {self.submissions} expired submission(s) received before {self.cutoff:%Y-%m-%d %H:%M} UTC; "
-            f"deleted {self.drafts} expired draft(s) and {self.autosaves} expired autosave(s)."
+            f"deleted {self.drafts} expired draft(s) and {self.autosaves} expired autosave(s).{again}"
         )
 
 
@@ -87,6 +90,7 @@ def run(db: Database, actor: Actor = RETENTION) -> Report:
         row = rights.policy(tx)
         months, row.last_run_at = row.months, now
     cutoff = months_before(now, months)
+    again = reapply(db)
     erased = after = 0
     while True:
         with db.session() as tx:
@@ -94,16 +98,17 @@ def run(db: Database, actor: Actor = RETENTION) -> Report:
             if not batch:
                 break
             after = batch[-1].submission_id
-            expired = _expired(tx, batch)
-            if expired:
-                person = Person(tuple(cases.stored(tx, SubmissionRow.id.in_(expired))), {}, (), None, None)
-                erased += len(erase_person(tx, db, actor, person, f"retention: {months} months").references)
+            expired = Person(tuple(cases.stored(tx, SubmissionRow.id.in_(_expired(tx, batch)))), {}, (), None, None)
+            done = erase_person(tx, db, actor, expired, f"retention: {months} months")
+        remember(db, done.references)
+        erased += len(done.references)
     with db.session() as tx:
         gone_drafts, gone_tabs = drafts.purge(tx, now), autosaves.purge(tx, now)
-        if erased or actor is not RETENTION:  # a run by hand is always recorded; the daily one when it erased
-            write_audit(tx, db, actor, "retention_run", "retention", {"erased": erased, "months": months})
+        if erased or again or actor is not RETENTION:  # a run by hand is always recorded; a daily one if it erased
+            detail = {"erased": erased, "months": months, "reapplied": again}
+            write_audit(tx, db, actor, "retention_run", "retention", detail)
     db.scrub()
-    return Report(erased, gone_drafts, gone_tabs, cutoff)
+    return Report(erased, gone_drafts, gone_tabs, cutoff, again)
 
 
 def _root(state: CaseState) -> int:
