@@ -133,6 +133,8 @@ class Detail:
     working_time_in_status: timedelta = timedelta(0)
     erased_at: datetime | None = None
     """When the patient's data was erased: answers and result are then empty, notes unreadable."""
+    age: int | None = None
+    """As stored beside the answers (kept after erasure, for the statistics)."""
 
     @property
     def urgent(self) -> bool:
@@ -242,6 +244,9 @@ def _is_overdue(case: cases.QueueLine | CaseState, limits: dict[int, datetime]) 
     return cutoff is not None and case.status not in CLOSED_VALUES and case.status_since < cutoff
 
 
+ERASED_NAME = "(erased)"
+
+
 def queue_row(
     line: cases.QueueLine,
     now: datetime,
@@ -252,7 +257,7 @@ def queue_row(
         line.submission_id,
         line.reference,
         line.created_at,
-        line.patient_name,
+        line.patient_name or ERASED_NAME,  # a name is required at submit: only erasure leaves it blank
         line.pathway,
         PRECEDENCE[line.triage_rank],
         line.reason,
@@ -400,6 +405,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         overdue=_is_overdue(state, limits),
         working_time_in_status=db.config.working_week.worked(state.status_since, db.now()),
         erased_at=state.erased_at,
+        age=row.age,
     )
 
 
