@@ -365,3 +365,87 @@ def test_a_backup_restored_after_an_erasure_forgets_the_person_again(sqlite_db: 
     assert findable(raw_copies(restored, tmp_path)) == set()
     assert retention.run(restored).reapplied == 0
     restored.dispose()
+
+
+# --- migration 0013 seals what was stored before it --------------------------------------------------------
+
+
+def _store_plain(db: Database, ruleset) -> tuple[str, dict]:
+    """A submission, a note and a draft as the code before 0013 stored them: in plain text."""
+    from sqlalchemy import insert
+
+    from screening.storage.models import DraftRow, Event
+
+    form = intake.stored_form(person(ruleset), ruleset, "BT-PQAN-0001", T0)
+    with db.session() as tx:
+        row = {k: v for k, v in vars(form).items() if k in SubmissionRow.__table__.c}
+        (sid,) = tx.execute(insert(SubmissionRow.__table__).returning(SubmissionRow.id), [row]).scalars().all()
+        tx.execute(
+            insert(CaseState.__table__).values(
+                submission_id=sid,
+                reference=form.reference,
+                created_at=T0,
+                patient_name=NAME,
+                pathway="headache",
+                triage_rank=form.triage_rank,
+                status="new",
+                status_since=T0,
+                contact_attempts=0,
+            )
+        )
+        tx.execute(
+            insert(Event.__table__),
+            [{"submission_id": sid, "at": T0, "actor_id": None, "kind": "note", "data": {"text": NOTE}}],
+        )
+        tx.execute(
+            insert(DraftRow.__table__).values(
+                code_hash=db.config.keyed_hash("resume:AAAA-BBBB-CCCC-DDDD"),
+                dob_hash=intake.dob_hash(db, BORN),
+                answers={"contact": {"name": NAME}},
+                step="contact",
+                created_at=T0,
+                updated_at=T0,
+                expires_at=datetime.now(UTC) + timedelta(days=3),
+                failed_tries=0,
+            )
+        )
+    return form.reference, form.answers
+
+
+def _check_sealed(db: Database, tmp_path: Path, reference: str, answers: dict) -> None:
+    from sqlalchemy import text
+
+    with db.read() as tx:
+        raw = tx.execute(select(SubmissionRow).where(SubmissionRow.reference == reference)).scalar_one()
+        assert sealing.is_sealed(raw.answers) and sealing.is_sealed(raw.result) and raw.patient_name == ""
+        opened = cases.by_reference(tx, reference)
+        assert opened.answers == answers
+        assert [e.data["text"] for e, _ in cases.timeline(tx, opened.id) if e.kind == "note"] == [NOTE]
+    assert intake.resume_draft(db, "AAAA-BBBB-CCCC-DDDD", BORN).answers["contact"]["name"] == NAME
+    assert findable(raw_copies(db, tmp_path)) <= {NAME.encode(), b"Quuxworth"}  # only the queue's copy is plain
+    with pytest.raises(Exception, match=r"append-only|permission denied"), db.session() as tx:  # trigger is back
+        tx.execute(text("UPDATE submissions SET pathway = 'x'"))
+
+
+def test_migration_0013_seals_rows_stored_before_it(blank_db: Database, ruleset, tmp_path):
+    blank_db.migrate("0010")
+    reference, answers = _store_plain(blank_db, ruleset)
+    blank_db.migrate()
+    if blank_db.engine.dialect.name == "sqlite":
+        raw = blank_db.engine.raw_connection()  # as the README says to after this upgrade (outside a transaction)
+        raw.cursor().execute("VACUUM")
+        raw.close()
+        blank_db.scrub()
+    _check_sealed(blank_db, tmp_path, reference, answers)
+
+
+def test_migration_0013_in_the_two_role_setup(two_roles, two_role_settings, ruleset, tmp_path):
+    db = Database(two_roles.app_url, settings=two_role_settings)
+    db.migrate("0010")
+    reference, answers = _store_plain(db, ruleset)
+    db.migrate()
+    _check_sealed(db, tmp_path, reference, answers)
+    admin = login_as(db, "alice", Role.admin)
+    assert erasure.erase(db, admin, Lookup(reference=reference)).references == (reference,)  # as the app role
+    assert findable(raw_copies(db, tmp_path)) == set()
+    db.dispose()
