@@ -86,13 +86,6 @@ def erase(
     return sealing.shred(tx, submission_ids)
 
 
-def erased_ids(tx: Session, submission_ids: Collection[int]) -> set[int]:
-    query = select(CaseState.submission_id).where(
-        CaseState.submission_id.in_(submission_ids), CaseState.erased_at.is_not(None)
-    )
-    return set(tx.scalars(query))
-
-
 def policy(tx: Session) -> RetentionPolicy:
     found = tx.get(RetentionPolicy, POLICY_ID)
     if found is None:
