@@ -18,7 +18,7 @@ from screening.privacy.people import Lookup
 from screening.roles import Role
 from screening.staff import authenticate
 from screening.storage import Database, cases, sealing
-from screening.storage.models import AuditRow, CaseState, DataKey, SubmissionRow
+from screening.storage.models import AuditRow, CaseState, DataKey, OutboxRow, SubmissionRow
 from screening.triage import Triage
 from screening.workflow import Status
 
@@ -72,11 +72,28 @@ def raw_copies(db: Database, tmp_path: Path) -> bytes:
     return dump.stdout
 
 
-FORMS = (NAME.encode(), BORN.isoformat().encode(), b"Quuxworth", b"14/03/1971", EMAIL.encode())
+FORMS = (NAME.encode(), BORN.isoformat().encode(), b"Quuxworth", b"14/03/1971", EMAIL.encode(), EMAIL.upper().encode())
 
 
 def findable(blob: bytes) -> set[bytes]:
     return {form for form in FORMS if form in blob}
+
+
+def mail_row(kind: str, recipient: str, reference: str) -> OutboxRow:
+    at = T0 + timedelta(days=101)
+    return OutboxRow(
+        kind=kind,
+        recipient=recipient,
+        subject="s",
+        body=None,
+        message_id=f"<{kind}@x>",
+        reference=reference,
+        created_at=at,
+        status="sent",
+        attempts=1,
+        next_attempt_at=at,
+        sent_at=at,
+    )
 
 
 def triage_counts(tx) -> dict[int, int]:
@@ -95,6 +112,9 @@ def test_erasure_leaves_no_name_birth_date_or_note_and_keeps_counts_and_audit(db
     casework.add_note(db, nurse, first.submission_id, NOTE)
     casework.change_status(db, nurse, second.submission_id, Status.in_review, note=f"Called {NAME}")
     intake.save_draft(db, {"contact": {"name": NAME}, "about": {"date_of_birth": BORN.isoformat()}}, "contact", BORN)
+    with db.session() as tx:  # a mail sent to the patient, and the on-call alert about their submission
+        for kind, recipient in (("call_confirmed", EMAIL.upper()), ("oncall_alert", "oncall@clinic.example")):
+            tx.add(mail_row(kind, recipient, first.reference))
     db.scrub()
     with db.read() as tx:
         triage_before = triage_counts(tx)
@@ -102,7 +122,8 @@ def test_erasure_leaves_no_name_birth_date_or_note_and_keeps_counts_and_audit(db
 
     before = raw_copies(db, tmp_path)
     assert first.reference.encode() in before  # the search works on this file
-    assert findable(before) == {NAME.encode(), b"Quuxworth"}, "only the queue's display name is plain before erasure"
+    plain = {NAME.encode(), b"Quuxworth", EMAIL.upper().encode()}
+    assert findable(before) == plain, "only the queue's display name and the mail log are plain before erasure"
     export = access.export(db, admin, Lookup(reference=first.reference))
     assert NAME in export.json and BORN.isoformat() in export.json and NOTE in export.json  # all readable with the key
 
@@ -112,6 +133,8 @@ def test_erasure_leaves_no_name_birth_date_or_note_and_keeps_counts_and_audit(db
 
     after = raw_copies(db, tmp_path)
     assert findable(after) == set()
+    with db.read() as tx:
+        assert sorted(tx.scalars(select(OutboxRow.recipient))) == ["", "oncall@clinic.example"]
     assert b"Other Person" in after  # someone else's data is untouched
     assert other.reference.encode() in after
     with db.read() as tx:

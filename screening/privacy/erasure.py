@@ -51,7 +51,7 @@ def erase_person(tx: Tx, db: Database, actor: Actor, person: Person, reason: str
     todo = [row for row in person.submissions if not row.erased]
     ids = [row.id for row in todo]
     references = tuple(row.reference for row in todo)
-    rights.erase(tx, ids, references, person.emails, now)
+    rights.erase(tx, ids, person.emails, now)
     for row in todo:
         detail = {"reason": reason, "visits_of_person": len(person.submissions)}
         write_audit(tx, db, actor, "erase", row.reference, detail)

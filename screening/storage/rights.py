@@ -61,9 +61,7 @@ def audit_rows(tx: Session, targets: Collection[str]) -> list[AuditRow]:
     return list(tx.scalars(select(AuditRow).where(AuditRow.target.in_(targets)).order_by(AuditRow.id)))
 
 
-def blank(
-    tx: Session, submission_ids: Collection[int], references: Collection[str], emails: Collection[str], now: datetime
-) -> None:
+def blank(tx: Session, submission_ids: Collection[int], emails: Collection[str], now: datetime) -> None:
     """Everything erasure changes besides the keys: the queue's name, match keys, addresses kept for mail."""
     tx.execute(
         update(CaseState)
@@ -72,17 +70,14 @@ def blank(
     )
     tx.execute(delete(MatchKey).where(MatchKey.submission_id.in_(submission_ids)))
     tx.execute(update(CallBooking).where(CallBooking.submission_id.in_(submission_ids)).values(email=None))
-    mail = OutboxRow.reference.in_(references)
-    if emails:
-        mail = or_(mail, func.lower(OutboxRow.recipient).in_([e.lower() for e in emails]))
-    tx.execute(update(OutboxRow).where(mail).values(recipient="", body=None))
+    if emails:  # the patient's own mail (a call confirmation, a resume code); staff alerts keep their address
+        to_them = func.lower(OutboxRow.recipient).in_([e.lower() for e in emails])
+        tx.execute(update(OutboxRow).where(to_them).values(recipient="", body=None))
 
 
-def erase(
-    tx: Session, submission_ids: Collection[int], references: Collection[str], emails: Collection[str], now: datetime
-) -> int:
+def erase(tx: Session, submission_ids: Collection[int], emails: Collection[str], now: datetime) -> int:
     """Shred the data keys and blank the mutable copies, in the caller's transaction; returns keys shredded."""
-    blank(tx, submission_ids, references, emails, now)
+    blank(tx, submission_ids, emails, now)
     return sealing.shred(tx, submission_ids)
 
 
