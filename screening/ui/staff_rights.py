@@ -48,7 +48,7 @@ def _error(field: str) -> None:
 
 def _find_form(me: StaffSession) -> None:
     with st.form("find_person", border=True):
-        reference = st.text_input("Reference code", placeholder="BT-7K3M-Q9PZ", key="rights_reference")
+        reference = st.text_input("Reference code", placeholder="BT-7K3M-Q9PZ", key="rights_reference", width=300)
         _error("reference")
         st.text("Or, when the person has no reference code:")
         with st.container(horizontal=True):
@@ -174,6 +174,7 @@ def _retention(me: StaffSession) -> None:
             value=policy.months,
             step=1,
             key="rights_months",
+            width=240,
         )
         if st.form_submit_button("Save"):
             attempt(lambda: retention.set_months(db, me, int(months)), f"Retention set to {int(months)} months.")
