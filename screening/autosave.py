@@ -55,7 +55,7 @@ def restore(db: Database, token: str) -> Autosaved | None:
         return None
     with db.session() as tx:
         row = autosaves.find(tx, _token_hash(db, token), db.now())
-        return Autosaved(row.answers, row.step) if row else None
+        return Autosaved(autosaves.answers_of(tx, row), row.step) if row else None
 
 
 def forget(db: Database, token: str) -> None:

@@ -24,6 +24,7 @@ from screening.plaintext import check_text
 from screening.settings import Settings
 from screening.staff import Role, StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, accounts, audit, care, cases
+from screening.storage.cases import Stored
 from screening.storage.models import CaseState, SubmissionRow
 from screening.triage import PRECEDENCE, RANK, TRIAGE_LABELS, Triage
 from screening.workflow import (
@@ -147,6 +148,10 @@ class Detail:
     """The clinic's date the case arrived: no treatment on it can be earlier."""
     visits: tuple[Visit, ...] = ()
     """The patient's chain: the first screening and every return visit, oldest first (this one among them)."""
+    erased_at: datetime | None = None
+    """When the patient's data was erased: answers and result are then empty, notes unreadable."""
+    age: int | None = None
+    """As stored beside the answers (kept after erasure, for the statistics)."""
 
     @property
     def urgent(self) -> bool:
@@ -259,6 +264,9 @@ def _is_overdue(case: cases.QueueLine | CaseState, limits: dict[int, datetime]) 
     return cutoff is not None and case.status not in CLOSED_VALUES and case.status_since < cutoff
 
 
+ERASED_NAME = "(erased)"
+
+
 def queue_row(
     line: cases.QueueLine,
     now: datetime,
@@ -269,7 +277,7 @@ def queue_row(
         line.submission_id,
         line.reference,
         line.created_at,
-        line.patient_name,
+        line.patient_name or ERASED_NAME,  # a name is required at submit: only erasure leaves it blank
         line.pathway,
         PRECEDENCE[line.triage_rank],
         line.reason,
@@ -327,7 +335,21 @@ def plain_filter(value: Any) -> Any:
     return [plain_filter(item) for item in value]
 
 
-def export_queue(db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]) -> bytes:
+NAME_SEARCH = "a name (not recorded: the audit log outlives erasure)"
+
+
+def audited_filters(filters: QueueFilters) -> dict[str, Any]:
+    """The filters an export used, as the audit log keeps them: a typed name is not kept (the audit log is
+    append-only and would keep it after the person's erasure); a reference code is."""
+    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
+    if "search" in used:
+        used["search"] = _reference_of(used["search"]) or NAME_SEARCH
+    return used
+
+
+def export_queue(
+    db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]
+) -> bytes:
     """Every submission the queue's filters match, in queue order, as a spreadsheet-safe CSV (UTF-8 with BOM)
     or XLSX (``kind``).
 
@@ -339,7 +361,7 @@ def export_queue(db: Database, actor: StaffSession | None, kind: str = "csv", **
     an export never leaves without its record (100,000 rows beside 8 submitting patients: bench/load.py).
     """
     check_kind(kind)
-    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
+    used = audited_filters(filters)
     checked_session(db, actor)
     content, count = in_worker(queue_file, db.url, db.config, db.now(), kind, filters)
     with db.session() as tx:
@@ -370,7 +392,7 @@ def flag_ids(db: Database, actor: StaffSession | None) -> list[str]:
         return cases.flag_ids(tx)
 
 
-def _load(tx: Tx, submission_id: int) -> tuple[SubmissionRow, CaseState]:
+def _load(tx: Tx, submission_id: int) -> tuple[Stored, CaseState]:
     row = cases.submission(tx, submission_id)
     state = cases.state_for_update(tx, submission_id)
     if row is None or state is None:
@@ -405,8 +427,8 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         created_at=row.created_at,
         pathway=row.pathway,
         triage=triage,
-        answers=upgrade(row.answers),
-        result=row.result,
+        answers={} if row.answers is None else upgrade(row.answers),
+        result=row.result or {},
         ruleset_version=row.ruleset_version,
         ruleset_hash=row.ruleset_hash,
         status=status,
@@ -424,6 +446,8 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         can_treat=TREATED in allowed_next(status, urgent=urgent, visit=visit),
         received_on=clinic_date(db, row.created_at),
         visits=tuple(_visit(db, case) for case in visits),
+        erased_at=state.erased_at,
+        age=row.age,
     )
 
 
@@ -450,7 +474,7 @@ def _record(
     tx: Tx,
     db: Database,
     live: StaffSession,
-    row: SubmissionRow,
+    row: Stored,
     kind: str,
     data: dict[str, Any],
     audit_detail: dict[str, Any],

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from screening import privacy_cli
 from screening.answers import Submission, field_errors
 from screening.engine import screen
 from screening.loader import RuleSetError, load_ruleset
@@ -199,6 +200,7 @@ def parser() -> argparse.ArgumentParser:
     mail_sub = mail.add_subparsers(dest="action", required=True)
     mail_sub.add_parser("send", help="send every mail that is due, retries included; run from cron every few minutes")
     mail_sub.add_parser("test", help="send a test message now, to check the SMTP settings").add_argument("address")
+    privacy_cli.add_commands(sub)
     staff_sub.add_parser(
         "unlock-draft", help="let a patient's saved answers, locked after too many wrong tries, be opened again"
     ).add_argument("name", metavar="CODE")
@@ -222,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         from screening import staff_cli  # the database only for staff commands: screening starts fast
 
         return staff_cli.cmd_staff(args) if args.command == "staff" else staff_cli.cmd_export(args)
+    if args.command in ("retention", "keys"):
+        return privacy_cli.cmd_privacy(args)
     if args.command == "mail":
         from screening.mail_cli import cmd_mail  # the database and SMTP only for mail commands
 

@@ -22,8 +22,9 @@ Progress = Callable[[float, str], None]
 """Told the share done (0 to 1) and a line for a person; the Rules page draws it as a progress bar."""
 
 
-def _rows(stale: list[tuple[int, dict]]) -> list[tuple[int, bytes | None]]:
-    return [(submission_id, fact_rows.encode_answers(answers)) for submission_id, answers in stale]
+def _rows(stale: list[tuple[int, dict | None]]) -> list[tuple[int, bytes | None]]:
+    """An erased submission's answers cannot be read: its row becomes NULL, counted as unreadable by the preview."""
+    return [(sid, None if answers is None else fact_rows.encode_answers(answers)) for sid, answers in stale]
 
 
 def _rebuild(

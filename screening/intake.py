@@ -34,7 +34,6 @@ from screening.repeats import match_texts
 from screening.returns.answers import ReturnVisit
 from screening.ruleset import RuleSet
 from screening.storage import Database, Tx, audit, cases, drafts, locks
-from screening.storage.models import SubmissionRow
 from screening.triage import RANK, Triage
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -52,6 +51,14 @@ PATIENT = "patient"
 
 class DraftLocked(Exception):
     """The right code and birth date, but the draft is locked after too many wrong tries: the clinic can unlock it."""
+
+
+class DraftErased(Exception):
+    """The right code and birth date, but the clinic erased these answers (at the patient's request)."""
+
+
+class LinkErased(Exception):
+    """The reference code is on record, but the clinic erased that patient's answers: nothing to link a return to."""
 
 
 class TooManyTries(Exception):
@@ -144,16 +151,10 @@ class NotLinked(ValueError):
 
 def _as_return(tx: Tx, row: cases.NewSubmission, visit: ReturnVisit) -> cases.NewSubmission:
     """The return visit's row, joined to its chain: the first screening's id, name, contact and age."""
-    first = cases.submission_by_reference(tx, visit.linked.first_reference)
-    if first is None or first.visit_kind != VisitKind.first.value:
+    first = cases.by_reference(tx, visit.linked.first_reference)
+    if first is None or first.erased or first.visit_kind != VisitKind.first.value:
         raise NotLinked("The first screening this return visit links to is not on record.")
-    return replace(
-        row,
-        first_submission_id=first.id,
-        patient_name=first.patient_name,
-        patient_contact=first.patient_contact,
-        age=first.age,
-    )
+    return replace(row, first_submission_id=first.id, patient_name=first.answers["contact"]["name"], age=first.age)
 
 
 def submit(
@@ -182,7 +183,8 @@ def _code_hash(db: Database, code: str) -> str:
     return db.config.keyed_hash("resume:" + normalise_code(code))
 
 
-def _dob_hash(db: Database, born: date) -> str:
+def dob_hash(db: Database, born: date) -> str:
+    """The keyed hash a draft is saved with: an access or erasure request finds a person's drafts by it."""
     return db.config.keyed_hash("dob:" + born.isoformat())
 
 
@@ -229,7 +231,7 @@ def save_draft(
         drafts.save(
             tx,
             code_hash=_code_hash(db, code),
-            dob_hash=_dob_hash(db, date_of_birth),
+            dob_hash=dob_hash(db, date_of_birth),
             answers=to_jsonable_python(answers),
             step=step,
             now=now,
@@ -278,26 +280,31 @@ def _try_resume(tx: Tx, db: Database, code_hash: str, dob_hash: str, tag: str | 
         if live.failed_tries == TRIES_PER_CODE:
             _patient_audit(tx, db, "draft_locked", f"draft:{live.id}", {"tries": live.failed_tries})
         return "no match"
+    if live.erased_at is not None:
+        _patient_audit(tx, db, "resume_refused", tag, {"reason": "draft erased", "draft": live.id})
+        return "erased"
     if live.failed_tries >= TRIES_PER_CODE:
         _patient_audit(tx, db, "resume_refused", tag, {"reason": "draft locked", "draft": live.id})
         return "locked"
     _patient_audit(tx, db, "draft_resumed", tag, {"draft": live.id})
-    return Draft(upgrade(live.answers), live.step, live.updated_at, live.expires_at)
+    return Draft(upgrade(drafts.answers_of(tx, live)), live.step, live.updated_at, live.expires_at)
 
 
 def resume_draft(db: Database, code: str, date_of_birth: date, *, browser: str | None = None) -> Draft | None:
     """The draft, or None whatever was wrong (so the answer never says whether a code exists).
 
     ``browser`` is a random key the browser session keeps; its failed tries are counted.
-    Raises ``DraftLocked`` only for the right code and birth date (the patient, who may know
+    Raises ``DraftLocked`` (or ``DraftErased``) only for the right code and birth date (the patient, who may know
     the draft exists), and ``TooManyTries`` once this browser has failed too often.
     """
-    code_hash, dob_hash = _code_hash(db, code), _dob_hash(db, date_of_birth)
+    code_hash, born_hash = _code_hash(db, code), dob_hash(db, date_of_birth)
     tag = _browser_tag(db, browser) if browser else None
     with db.session() as tx:  # the audit rows are committed whatever the outcome
-        outcome = _try_resume(tx, db, code_hash, dob_hash, tag)
+        outcome = _try_resume(tx, db, code_hash, born_hash, tag)
     if outcome == "locked":
         raise DraftLocked
+    if outcome == "erased":
+        raise DraftErased
     if outcome == "browser":
         raise TooManyTries
     return outcome if isinstance(outcome, Draft) else None
@@ -322,9 +329,9 @@ def _born(answers: dict[str, Any]) -> str:
     return str((answers.get("about") or {}).get("date_of_birth") or "")
 
 
-def _return_start(first: SubmissionRow, today: date) -> dict[str, Any]:
+def _return_start(first: cases.Stored, today: date) -> dict[str, Any]:
     """What the return visit takes from the first screening: its pathway, and its headache days as the baseline."""
-    answers = first.answers
+    answers = first.answers or {}
     return {
         "seeking": dict(answers["seeking"]),
         "linked": {
@@ -336,20 +343,23 @@ def _return_start(first: SubmissionRow, today: date) -> dict[str, Any]:
 
 
 def _try_link(tx: Tx, db: Database, reference: str, born: date, tag: str | None) -> Link | str:
-    """One counted try: the link, or why not (``"no match"``, ``"locked"``, ``"browser"``)."""
+    """One counted try: the link, or why not (``"no match"``, ``"locked"``, ``"erased"``, ``"browser"``)."""
     if _browser_spent(tx, db, tag):
         return "browser"
-    visit = cases.submission_by_reference(tx, reference)
+    visit = cases.by_reference(tx, reference)
     first = (
         visit if visit is None or visit.first_submission_id is None else cases.submission(tx, visit.first_submission_id)
     )
     if visit is None or first is None:
         _patient_audit(tx, db, "resume_failed", tag, {"reason": "unknown reference code", "link": True})
         return "no match"
+    if first.erased:  # no birth date left to check against: the code alone tells no more than that it was erased
+        _patient_audit(tx, db, "resume_failed", tag, {"reason": "erased", "link": visit.id})
+        return "erased"
     target = f"link:{visit.id}"
     locks.serialise(tx, target)
     wrong = audit.count(tx, action="link_failed", target=target, since_action="link_unlocked")
-    if not hmac.compare_digest(_born(first.answers).encode(), born.isoformat().encode()):
+    if not hmac.compare_digest(_born(first.answers or {}).encode(), born.isoformat().encode()):
         _patient_audit(tx, db, "resume_failed", tag, {"reason": "wrong birth date", "link": visit.id})
         _patient_audit(tx, db, "link_failed", target, {"tries": wrong + 1})
         if wrong + 1 == TRIES_PER_CODE:
@@ -365,12 +375,15 @@ def _try_link(tx: Tx, db: Database, reference: str, born: date, tag: str | None)
 def link_return(db: Database, code: str, date_of_birth: date, *, browser: str | None = None) -> Link | None:
     """The returning patient's record, found by the reference code of any of their visits and their birth date;
     None whatever was wrong (as ``resume_draft``). Raises ``LinkLocked`` only for the right code and birth date
-    after too many wrong tries with that code, and ``TooManyTries`` once this browser has failed too often."""
+    after too many wrong tries with that code, ``LinkErased`` when that patient's answers were erased, and
+    ``TooManyTries`` once this browser has failed too often."""
     tag = _browser_tag(db, browser) if browser else None
     with db.session() as tx:  # the audit rows are committed whatever the outcome
         outcome = _try_link(tx, db, _reference(code), date_of_birth, tag)
     if outcome == "locked":
         raise LinkLocked
+    if outcome == "erased":
+        raise LinkErased
     if outcome == "browser":
         raise TooManyTries
     return outcome if isinstance(outcome, Link) else None
@@ -379,7 +392,7 @@ def link_return(db: Database, code: str, date_of_birth: date, *, browser: str | 
 def unlock_link(db: Database, code: str) -> None:
     """From the server console, when the patient has called the clinic: the reference code takes tries again."""
     with db.session() as tx:
-        visit = cases.submission_by_reference(tx, _reference(code))
+        visit = cases.by_reference(tx, _reference(code))
         if visit is None:
             raise ValueError("No submission has this reference code.")
         target = f"link:{visit.id}"

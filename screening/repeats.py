@@ -15,13 +15,18 @@ def _name(text: Any) -> str:
     return " ".join(str(text or "").casefold().split())
 
 
+def name_and_birth_date(name: Any, born: Any) -> str:
+    """The normal form of a name with a birth date (ISO): how an access or erasure request finds a person."""
+    return f"name+dob:{_name(name)}|{born}"
+
+
 def match_texts(answers: dict[str, Any]) -> set[str]:
     """The normal forms of one submission's identifying answers (plain JSON answers, as stored)."""
     contact, about = answers.get("contact") or {}, answers.get("about") or {}
     found = set()
     name = _name(contact.get("name"))
     if name and about.get("date_of_birth"):
-        found.add(f"name+dob:{name}|{about['date_of_birth']}")
+        found.add(name_and_birth_date(name, about["date_of_birth"]))
     digits = "".join(ch for ch in str(contact.get("phone") or "") if ch.isdigit())
     if len(digits) >= 7:
         found.add(f"phone:{digits[-PHONE_DIGITS:]}")

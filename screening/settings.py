@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=65536, ge=1024)
     """argon2id cost; the defaults are argon2-cffi's recommendation (RFC 9106 low-memory profile)."""
     secret_key: SecretStr = Field(default=SecretStr(""), repr=False)
+    previous_secret_keys: list[SecretStr] = Field(default_factory=list, repr=False)
+    """After a rotation, the secrets used before (JSON list): data keys they wrapped still open until
+    ``python -m screening keys rewrap`` has wrapped them all under the new secret."""
+    privacy_contact: str = "the clinic's reception (by phone or at the desk)"
+    """Who patients ask to see or delete their data (an address, a phone number, a desk); the privacy text names it."""
     clinic_timezone: ZoneInfo = ZoneInfo("America/New_York")
     """Where the clinic is (``SCREENING_CLINIC_TIMEZONE``): video-call slots are published, shown and put in
     calendars in this time zone, and working hours are counted in it."""

@@ -1,5 +1,6 @@
 """Patient-side services: submit with its result in one go, drafts saved and resumed by code + birth date."""
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -11,7 +12,7 @@ from storage_support import TRIAGE_CHANGES, patient
 
 from screening import intake
 from screening.engine import screen
-from screening.storage import Database
+from screening.storage import Database, cases
 from screening.storage.models import CaseState, DraftRow, Event, SubmissionFlag, SubmissionRow
 
 pytest_plugins = ["db_fixtures"]
@@ -29,12 +30,16 @@ def test_submit_stores_answers_result_flags_and_a_new_case(db: Database, ruleset
     assert receipt.triage == triage == expected.triage
     assert REFERENCE.match(receipt.reference)
     with db.session() as tx:
-        row = tx.get(SubmissionRow, receipt.submission_id)
+        raw = tx.get(SubmissionRow, receipt.submission_id)
+        assert raw is not None
+        assert "Ada Lovelace" not in json.dumps([raw.answers, raw.result, raw.patient_name, raw.patient_contact])
+        row = cases.submission(tx, receipt.submission_id)
         assert row is not None
         assert row.reference == receipt.reference
         assert row.answers == submission.model_dump(mode="json")
         assert row.result == expected.to_dict(with_trace=True)
-        assert (row.triage, row.patient_name, row.pathway) == (triage.value, "Ada Lovelace", "headache")
+        assert (row.triage, row.pathway) == (triage.value, "headache")
+        assert tx.get(CaseState, receipt.submission_id).patient_name == "Ada Lovelace"
         assert (row.ruleset_version, row.ruleset_hash) == (ruleset.ref.version, ruleset.ref.hash)
         flags = tx.execute(select(SubmissionFlag.flag_id, SubmissionFlag.severity)).all()
         assert sorted(flags) == sorted((f.id, f.severity.value) for f in expected.flags)

@@ -32,7 +32,7 @@ from screening.cli import main
 from screening.messaging import courier, outbox
 from screening.messaging.outbox import MAX_ATTEMPTS, overview, retry_delay, send_due, try_again
 from screening.settings import Settings, get_settings
-from screening.storage import Database
+from screening.storage import Database, cases
 from screening.storage.models import AuditRow, OutboxRow, SubmissionRow, utcnow
 from screening.triage import TRIAGE_LABELS, Triage
 
@@ -103,8 +103,8 @@ def assert_no_health_information(text: str, *extra: str) -> None:
 
 def flag_titles(db: Database) -> list[str]:
     with db.session() as tx:
-        result = tx.scalar(select(SubmissionRow.result))
-    return [flag["title"] for flag in result["flags"]]
+        (row,) = cases.stored(tx, SubmissionRow.id.is_not(None))
+    return [flag["title"] for flag in row.result["flags"]]
 
 
 # --- the on-call alert --------------------------------------------------------------------------

@@ -200,7 +200,7 @@ def test_migration_0008_fills_keys_first_contact_and_headache_days_of_stored_row
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with db.engine.begin() as connection:
-        cfg.attributes.update(connection=connection, keyed_hash=db.config.keyed_hash)
+        cfg.attributes.update(connection=connection, keyed_hash=db.config.keyed_hash, keyring=db.keyring)
         command.downgrade(cfg, "0003")
     db.migrate()
     assert [m.reference for m in casework.detail(db, me, two).repeats] == [casework.detail(db, me, one).reference]

@@ -17,10 +17,16 @@ from screening.messaging.outbox import queue
 from screening.staff import StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, booking, cases
 from screening.storage.booking import SlotTaken
-from screening.storage.models import CallBooking, SubmissionRow, VideoSlot
+from screening.storage.cases import Stored
+from screening.storage.models import CallBooking, VideoSlot
 
 EVENT = "video_call"
 SLOT_TAKEN = "Sorry, someone has just taken that time. Please choose another."
+ERASED = (
+    "The clinic no longer holds the answers sent with this reference: they were deleted, at the patient's "
+    "request or because the time the clinic keeps them ran out. To ask for help again, please fill in the "
+    "questionnaire again."
+)
 
 
 class CallState(StrEnum):
@@ -99,6 +105,8 @@ def request(db: Database, submission_id: int, slot_id: int | None, *, email_me: 
         row = cases.submission(tx, submission_id)
         if row is None:
             raise LookupError("No such submission.")
+        if row.answers is None:
+            raise cases.Erased(ERASED)
         if emergency_advised(row.answers):
             raise ValueError("Please get urgent medical help first; the clinic will contact you.")
         if booking.booking_for_update(tx, submission_id) is not None:
@@ -116,7 +124,7 @@ def request(db: Database, submission_id: int, slot_id: int | None, *, email_me: 
         return _call(row, call, slot)
 
 
-def _call(row: SubmissionRow, call: CallBooking, slot: VideoSlot | None) -> Call:
+def _call(row: Stored, call: CallBooking, slot: VideoSlot | None) -> Call:
     return Call(
         row.reference,
         CallState(call.state),
@@ -140,14 +148,14 @@ def of_case(db: Database, actor: StaffSession | None, submission_id: int) -> Cal
         return _call(row, call, booking.slot(tx, call.slot_id) if call.slot_id else None)
 
 
-def _staff_change(tx: Tx, submission_id: int) -> tuple[SubmissionRow, CallBooking | None]:
+def _staff_change(tx: Tx, submission_id: int) -> tuple[Stored, CallBooking | None]:
     row = cases.submission(tx, submission_id)
     if row is None:
         raise LookupError("No such submission.")
     return row, booking.booking_for_update(tx, submission_id)
 
 
-def _record(tx: Tx, db: Database, live: StaffSession, row: SubmissionRow, action: str, slot: VideoSlot | None) -> None:
+def _record(tx: Tx, db: Database, live: StaffSession, row: Stored, action: str, slot: VideoSlot | None) -> None:
     event_id = _event(tx, db, row.id, live.staff_id, action, slot)
     write_audit(tx, db, live, f"call_{action}", row.reference, {"event": event_id, **_slot_data(slot)})
 
@@ -229,8 +237,10 @@ def for_patient(db: Database, reference: str, contact: str) -> Call | None:
     if wanted is None:
         return None
     with db.session() as tx:
-        row = cases.submission_by_reference(tx, wanted)
+        row = cases.by_reference(tx, wanted)
         call = booking.booking_for_update(tx, row.id) if row is not None else None
+        if row is not None and row.answers is None:
+            raise cases.Erased(ERASED)
         if row is None or call is None or not _same_contact(row.answers.get("contact") or {}, contact):
             return None
         return _call(row, call, booking.slot(tx, call.slot_id) if call.slot_id else None)

@@ -16,7 +16,7 @@ from screening.choices import label
 from screening.exports import check_kind, spreadsheet
 from screening.exports.service import CONTACT_ROLES
 from screening.staff import StaffSession, checked_session, require_session, write_audit
-from screening.storage import Database, care
+from screening.storage import Database, Tx, care, cases
 
 DUE_AFTER_WEEKS = 10
 WINDOWS: dict[int | None, str] = {
@@ -50,6 +50,15 @@ def _check_window(within_weeks: int | None) -> None:
         raise ValueError(f"Choose one of the offered windows, not {within_weeks!r} weeks.")
 
 
+def _contacts(tx: Tx, roots: list[int]) -> dict[int, str]:
+    """Phone / email from each chain's first screening (a return visit asks neither), opened with its data key."""
+    found = {}
+    for root, (answers, _result) in cases.answers_and_results(tx, roots).items():
+        contact = (answers or {}).get("contact") or {}
+        found[root] = " / ".join(str(contact[part]) for part in ("phone", "email") if contact.get(part))
+    return found
+
+
 def _due(db: Database, live: StaffSession, within_weeks: int | None) -> list[ReturnDue]:
     today = clinic_date(db, db.now())
     with db.read() as tx:
@@ -58,13 +67,14 @@ def _due(db: Database, live: StaffSession, within_weeks: int | None) -> list[Ret
             today - timedelta(weeks=DUE_AFTER_WEEKS),
             today - timedelta(weeks=within_weeks) if within_weeks else None,
         )
-    calls = live.role in CONTACT_ROLES
+        calls = live.role in CONTACT_ROLES
+        contacts = _contacts(tx, [chain.root for chain in chains]) if calls else {}
     return [
         ReturnDue(
             chain.submission_id,
             chain.reference,
             chain.patient_name,
-            chain.contact if calls else None,
+            contacts.get(chain.root),
             chain.pathway,
             chain.treated_at,
             (today - chain.treated_at).days // 7,

@@ -11,14 +11,14 @@ from datetime import UTC
 from typing import Any, Unpack
 
 from screening import overdue
-from screening.casework import NO_RULE_DECIDED, QueueFilters, plain_filter, queue_filter, queue_row
+from screening.casework import NO_RULE_DECIDED, QueueFilters, audited_filters, queue_filter, queue_row
 from screening.choices import label
 from screening.exports import check_kind, fhir, spreadsheet
 from screening.exports.pdf import SummaryInput, summary_pdf
 from screening.roles import Role
 from screening.staff import Actor, StaffSession, live_actor, require_session, write_audit
 from screening.storage import Database, Tx, cases
-from screening.storage.models import SubmissionRow
+from screening.storage.cases import Stored
 from screening.triage import TRIAGE_LABELS
 from screening.workflow import STATUS_LABELS
 
@@ -56,7 +56,9 @@ def _trace_text(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _call_line(row: Any, answers: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
+def _call_line(row: Any, answers: Mapping[str, Any] | None, result: Mapping[str, Any] | None) -> dict[str, Any]:
+    """An erased submission (answers and result None) keeps its line, with nothing about the person."""
+    answers, result = answers or {}, result or {}
     contact = answers.get("contact") or {}
     return {
         "reference": row.reference,
@@ -77,7 +79,7 @@ def _call_line(row: Any, answers: Mapping[str, Any], result: Mapping[str, Any]) 
 def call_list(db: Database, actor: StaffSession | None, kind: str = "csv", **filters: Unpack[QueueFilters]) -> bytes:
     """The queue's matching submissions as a list to phone through, in queue order, with the caller's role's columns."""
     check_kind(kind)
-    used = {name: plain_filter(value) for name, value in filters.items() if value not in (None, False, "", [], ())}
+    used = audited_filters(filters)
     with db.session() as tx:
         live = require_session(tx, db, actor)
         where = queue_filter(filters, overdue.cutoffs(tx, db))
@@ -93,10 +95,12 @@ def call_list(db: Database, actor: StaffSession | None, kind: str = "csv", **fil
     return file
 
 
-def _submission(tx: Tx, reference: str) -> SubmissionRow:
+def _submission(tx: Tx, reference: str) -> Stored:
     row = cases.by_reference(tx, reference.strip().upper())
     if row is None:
         raise LookupError(f"No submission with reference {reference}.")
+    if row.answers is None or row.result is None:
+        raise cases.Erased(f"The data of {row.reference} was erased: there is nothing to export.")
     return row
 
 

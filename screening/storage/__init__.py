@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from screening.settings import Settings, get_settings, owner_only
 from screening.storage import locks
 from screening.storage.models import utcnow
 from screening.storage.privileges import app_role, grant_app
+from screening.storage.sealing import KEYRING, Keyring
 
 Tx = Session
 """One open transaction, as the services pass it to the storage functions."""
@@ -50,6 +52,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA secure_delete=ON")  # a shredded key or blanked name is zeroed, not left in free space
     cursor.close()
 
 
@@ -172,6 +175,12 @@ class Database:
     def now(self) -> datetime:
         return self.clock()
 
+    @cached_property
+    def keyring(self) -> Keyring:
+        """The keys derived from the secret: every transaction carries them for the sealed columns."""
+        old = [key.get_secret_value() for key in self.config.previous_secret_keys]
+        return Keyring.from_secret(self.config.secret_key.get_secret_value(), old)
+
     def migrate(self, revision: str = "head") -> None:
         """Upgrade the schema; with a separate migration URL (the owner role), then grant the app's role its rights."""
         cfg = Config()
@@ -183,6 +192,7 @@ class Database:
                 locks.serialise(connection, "migrate")  # instances starting together migrate one after another
                 cfg.attributes["connection"] = connection
                 cfg.attributes["keyed_hash"] = self.config.keyed_hash  # 0008 fills match_keys for stored submissions
+                cfg.attributes["keyring"] = self.keyring  # 0013 seals stored submissions under new data keys
                 command.upgrade(cfg, revision)
                 if owner is not self.engine and connection.dialect.name == "postgresql":
                     with self.engine.connect() as app:
@@ -201,7 +211,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A write transaction: commit when the block ends, roll everything back if it raises."""
-        with self._write_turn, self._sessions() as session, session.begin():
+        with self._write_turn, self._sessions(info={KEYRING: self.keyring}) as session, session.begin():
             yield session
 
     @contextmanager
@@ -211,8 +221,20 @@ class Database:
         On SQLite it never holds the write lock, so a patient's submit does not wait for it; on
         PostgreSQL it is REPEATABLE READ, so every batch of an export sees the same submissions.
         """
-        with self._readers() as session, session.begin():
+        with self._readers(info={KEYRING: self.keyring}) as session, session.begin():
             yield session
+
+    def scrub(self) -> None:
+        """After an erasure: SQLite's write-ahead log copied into the file and cut to nothing, so the pages that
+        held the erased name and keys are not left behind in it (``secure_delete`` already zeroed them in
+        the file). PostgreSQL keeps no such side file a dump or a copy of the data directory would read
+        after vacuum; its autovacuum reclaims the old row versions."""
+        if self.engine.dialect.name == "sqlite":
+            raw = self.engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+            finally:
+                raw.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from screening.storage import sealing
 from screening.storage.models import AutosaveRow
 
 
@@ -21,10 +22,19 @@ def save(
     if row is None:
         row = AutosaveRow(token_hash=token_hash)
         tx.add(row)
-    row.answers = answers
+    row.answers = sealing.seal(sealing.keyring(tx).draft_key, answers, token_hash)
     row.step = step
     row.updated_at = now
     row.expires_at = expires_at
+
+
+def answers_of(tx: Session, row: AutosaveRow) -> dict[str, Any]:
+    return sealing.open_or_plain(sealing.keyring(tx).draft_key, row.answers, row.token_hash)
+
+
+def live(tx: Session, now: datetime) -> list[AutosaveRow]:
+    """Every tab's answers still kept (a few at most: they last hours): erasure looks through them for a person."""
+    return list(tx.scalars(select(AutosaveRow).where(AutosaveRow.expires_at > now)))
 
 
 def remove(tx: Session, token_hash: str) -> None:

@@ -76,8 +76,8 @@ class TreatedChain:
     """The case that holds the last treatment (the link)."""
     reference: str
     patient_name: str
+    """The queue's display name ("" once erased)."""
     pathway: str
-    contact: str
 
 
 def treated_by(tx: Session, cutoff: date, since: date | None = None) -> list[TreatedChain]:
@@ -114,13 +114,12 @@ def treated_by(tx: Session, cutoff: date, since: date | None = None) -> list[Tre
             chains.c.last_seen,
             chains.c.treatments,
             chains.c.visits,
-            SubmissionRow.id,
-            SubmissionRow.reference,
-            SubmissionRow.patient_name,
-            SubmissionRow.pathway,
-            SubmissionRow.patient_contact,
+            CaseState.submission_id,
+            CaseState.reference,
+            CaseState.patient_name,
+            CaseState.pathway,
         )
-        .join(SubmissionRow, SubmissionRow.id == holder)
+        .join(CaseState, CaseState.submission_id == holder)
         .order_by(chains.c.treated_at, chains.c.root)
     )
     return [TreatedChain(*row) for row in tx.execute(query)]

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from screening.storage import sealing
 from screening.storage.models import (
     REASON_LENGTH,
     CaseState,
@@ -62,6 +63,19 @@ _OWN_TABLES = ("flags", "facts", "facts_version", "headache_days", "match_keys")
 """Fields of ``NewSubmission`` stored in other tables than submissions."""
 
 
+def _sealed_row(item: NewSubmission, key: bytes) -> dict[str, Any]:
+    """The submissions row: answers and result sealed under the submission's own key, no name or contact in clear.
+
+    The plain name and contact columns stay empty (they predate sealing); the queue's copy of the
+    name lives in the mutable ``case_state``, which erasure blanks.
+    """
+    row = {k: v for k, v in vars(item).items() if k not in _OWN_TABLES}
+    row["answers"] = sealing.seal(key, item.answers, f"{item.reference}:answers")
+    row["result"] = sealing.seal(key, item.result, f"{item.reference}:result")
+    row["patient_name"] = row["patient_contact"] = ""
+    return row
+
+
 def reference_taken(tx: Session, reference: str) -> bool:
     return tx.scalar(select(SubmissionRow.id).where(SubmissionRow.reference == reference)) is not None
 
@@ -72,9 +86,11 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
     Core inserts on the tables, not the ORM's bulk path: a patient's submit holds SQLite's write
     lock for these statements, and the ORM's bookkeeping was most of that time.
     """
-    rows = [{k: v for k, v in vars(item).items() if k not in _OWN_TABLES} for item in items]
+    keys = [sealing.new_key() for _ in items]
+    rows = [_sealed_row(item, key) for item, key in zip(items, keys, strict=True)]
     submissions = SubmissionRow.__table__
     ids = list(tx.scalars(insert(submissions).returning(submissions.c.id, sort_by_parameter_order=True), rows))
+    sealing.store_keys(tx, dict(zip(ids, keys, strict=True)))
     flags = [
         {"submission_id": sid, "flag_id": flag_id, "severity": severity}
         for sid, item in zip(ids, items, strict=True)
@@ -272,18 +288,62 @@ def queue_batches(tx: Session, where: QueueFilter, *, size: int) -> Iterator[lis
         rows = tx.execute(query.where(tuple_(*QUEUE_ORDER) > after)).all()
 
 
-def by_reference(tx: Session, reference: str) -> SubmissionRow | None:
-    return tx.scalar(select(SubmissionRow).where(SubmissionRow.reference == reference))
+@dataclass(frozen=True)
+class Stored:
+    """A submission as read back: answers and result opened with its data key.
+
+    Both are None once the key was shredded (erasure): the row still says when, which pathway,
+    which triage and which rule set, and nothing about who.
+    """
+
+    id: int
+    reference: str
+    created_at: datetime
+    pathway: str
+    age: int | None
+    triage: str
+    triage_rank: int
+    answers: dict[str, Any] | None
+    result: dict[str, Any] | None
+    ruleset_version: str
+    ruleset_hash: str
+    visit_kind: str
+    first_submission_id: int | None
+
+    @property
+    def erased(self) -> bool:
+        return self.answers is None
 
 
-def answers_and_results(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+_STORED_COLUMNS = tuple(getattr(SubmissionRow, name) for name in Stored.__dataclass_fields__)
+
+
+def stored(tx: Session, where: ColumnElement[bool]) -> list[Stored]:
+    """The one way submissions are read back: every reader of answers goes through here, oldest first."""
+    rows = tx.execute(select(*_STORED_COLUMNS).where(where).order_by(SubmissionRow.id)).all()
+    keys = sealing.keys_of(tx, [row.id for row in rows])
+    out = []
+    for row in rows:
+        values = row._asdict()
+        key = keys.get(row.id)
+        for name in ("answers", "result"):
+            values[name] = sealing.open_or_plain(key, values[name], f"{row.reference}:{name}")
+        out.append(Stored(**values))
+    return out
+
+
+def by_reference(tx: Session, reference: str) -> Stored | None:
+    found = stored(tx, SubmissionRow.reference == reference)
+    return found[0] if found else None
+
+
+def answers_and_results(
+    tx: Session, submission_ids: Sequence[int]
+) -> dict[int, tuple[dict[str, Any] | None, dict[str, Any] | None]]:
     """The wide columns (answers, result) of some submissions: what a call list needs beyond the queue's row."""
     if not submission_ids:
         return {}
-    query = select(SubmissionRow.id, SubmissionRow.answers, SubmissionRow.result).where(
-        SubmissionRow.id.in_(submission_ids)
-    )
-    return {row.id: (row.answers, row.result) for row in tx.execute(query)}
+    return {row.id: (row.answers, row.result) for row in stored(tx, SubmissionRow.id.in_(submission_ids))}
 
 
 def flags_of(tx: Session, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -338,12 +398,9 @@ def flag_ids(tx: Session) -> list[str]:
     return list(tx.scalars(select(SubmissionFlag.flag_id).distinct().order_by(SubmissionFlag.flag_id)))
 
 
-def submission(tx: Session, submission_id: int) -> SubmissionRow | None:
-    return tx.get(SubmissionRow, submission_id)
-
-
-def submission_by_reference(tx: Session, reference: str) -> SubmissionRow | None:
-    return tx.scalar(select(SubmissionRow).where(SubmissionRow.reference == reference))
+def submission(tx: Session, submission_id: int) -> Stored | None:
+    found = stored(tx, SubmissionRow.id == submission_id)
+    return found[0] if found else None
 
 
 def state_for_update(tx: Session, submission_id: int) -> CaseState | None:
@@ -354,18 +411,44 @@ def state_for_update(tx: Session, submission_id: int) -> CaseState | None:
 def add_event(
     tx: Session, submission_id: int, *, at: datetime, actor_id: int | None, kind: str, data: dict[str, Any]
 ) -> Event:
+    """Text staff typed about the patient (a note) is sealed under the submission's key: erasure makes it unreadable."""
+    if any(name in data for name in sealing.SEALED_EVENT_FIELDS):
+        key = sealing.keys_of(tx, [submission_id]).get(submission_id)
+        if key is None:
+            raise Erased("This person's data was erased: nothing can be written about them any more.")
+        data = sealing.seal_event(key, data, f"event:{submission_id}")
     row = Event(submission_id=submission_id, at=at, actor_id=actor_id, kind=kind, data=data)
     tx.add(row)
     tx.flush()
     return row
 
 
-def timeline(tx: Session, submission_id: int) -> list[tuple[Event, str | None]]:
+class Erased(ValueError):
+    """The submission's data key was shredded: its answers and notes cannot be read or added to."""
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    id: int
+    at: datetime
+    actor_id: int | None
+    kind: str
+    data: dict[str, Any]
+    """Sealed fields opened; None where the key was shredded."""
+
+
+def timeline(tx: Session, submission_id: int) -> list[tuple[TimelineEvent, str | None]]:
     """Every event, oldest first, with the display name of who did it (None for the patient)."""
     query = (
-        select(Event, Staff.display_name)
+        select(Event.id, Event.at, Event.actor_id, Event.kind, Event.data, Staff.display_name)
         .outerjoin(Staff, Staff.id == Event.actor_id)
         .where(Event.submission_id == submission_id)
         .order_by(Event.at, Event.id)
     )
-    return [(event, name) for event, name in tx.execute(query)]
+    key = sealing.keys_of(tx, [submission_id]).get(submission_id)
+    aad = f"event:{submission_id}"
+    out = []
+    for row in tx.execute(query):
+        data = sealing.open_event(key, row.data, aad)
+        out.append((TimelineEvent(row.id, row.at, row.actor_id, row.kind, data), row.display_name))
+    return out

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from screening.storage import sealing
 from screening.storage.models import DraftRow
 
 
@@ -33,10 +34,29 @@ def save(
         row = DraftRow(code_hash=code_hash, created_at=now)
         tx.add(row)
     row.dob_hash = dob_hash
-    row.answers = answers
+    row.answers = sealing.seal(sealing.keyring(tx).draft_key, answers, code_hash)
+    row.erased_at = None
     row.step = step
     row.updated_at = now
     row.expires_at = expires_at
+
+
+def answers_of(tx: Session, row: DraftRow) -> dict[str, Any]:
+    """The draft's answers opened (sealed under the drafts key, bound to the draft's code hash)."""
+    return sealing.open_or_plain(sealing.keyring(tx).draft_key, row.answers, row.code_hash)
+
+
+def of_birth_date(tx: Session, dob_hash: str) -> list[DraftRow]:
+    """The live-or-not drafts saved with one birth date (its keyed hash), oldest first: an access request's drafts."""
+    query = select(DraftRow).where(DraftRow.dob_hash == dob_hash, DraftRow.erased_at.is_(None))
+    return list(tx.scalars(query.order_by(DraftRow.id)))
+
+
+def erase(tx: Session, row: DraftRow, now: datetime) -> None:
+    """The answers gone, the row kept (until it expires) so the patient's code is told they were erased."""
+    row.answers = {}
+    row.step = ""
+    row.erased_at = now
 
 
 def remove(tx: Session, code_hash: str) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from screening.storage import sealing
 from screening.storage.models import CaseState, SubmissionFacts, SubmissionRow
 
 _FACTS = SubmissionFacts.__table__
@@ -31,8 +32,9 @@ def count_stale(tx: Session, version: str) -> int:
     return tx.scalar(query) or 0
 
 
-def stale_answers(tx: Session, version: str, *, after: int, size: int) -> list[tuple[int, dict[str, Any]]]:
-    """Up to ``size`` stale submissions with an id above ``after``, by id, with their stored answers."""
+def stale_answers(tx: Session, version: str, *, after: int, size: int) -> list[tuple[int, dict[str, Any] | None]]:
+    """Up to ``size`` stale submissions with an id above ``after``, by id, with their stored answers opened
+    (None once erased). Plain answers (before migration 0013 sealed them) are read as they are."""
     ids = list(
         tx.scalars(
             select(CaseState.submission_id)
@@ -44,8 +46,10 @@ def stale_answers(tx: Session, version: str, *, after: int, size: int) -> list[t
     )
     if not ids:
         return []
-    query = select(SubmissionRow.id, SubmissionRow.answers).where(SubmissionRow.id.in_(ids)).order_by(SubmissionRow.id)
-    return [(row.id, row.answers) for row in tx.execute(query)]
+    query = select(SubmissionRow.id, SubmissionRow.reference, SubmissionRow.answers)
+    rows = tx.execute(query.where(SubmissionRow.id.in_(ids)).order_by(SubmissionRow.id)).all()
+    keys = sealing.keys_of(tx, [row.id for row in rows if sealing.is_sealed(row.answers)])
+    return [(row.id, sealing.open_or_plain(keys.get(row.id), row.answers, f"{row.reference}:answers")) for row in rows]
 
 
 def write(tx: Session, version: str, rows: Sequence[tuple[int, bytes | None]]) -> None:

@@ -167,6 +167,32 @@ class CaseState(Base):
     """As on ``submissions``: the root of the patient's visits (None on a first screening)."""
     treated_at: Mapped[date | None] = mapped_column(Date, index=True)
     """Date of the last treatment staff recorded on this case; "returns due" counts 10 weeks from it."""
+    erased_at: Mapped[datetime | None]
+    """When the patient's identifying data was erased (on request or by retention); the name is blank since."""
+
+
+class DataKey(Base):
+    """A submission's data key, wrapped: the only row erasure deletes (``screening.storage.sealing``)."""
+
+    __tablename__ = "data_keys"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    kek_id: Mapped[str] = mapped_column(String(16))
+    """Which key-encryption key wrapped it (a fingerprint of the secret's derived key, never the key)."""
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RetentionPolicy(Base):
+    """One row: how long identifying data of submissions that never reached a booked consultation is kept."""
+
+    __tablename__ = "retention_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    months: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    last_run_at: Mapped[datetime | None]
+    """When retention last ran (the console's cron or the app's start): the app runs it at most once a day."""
 
 
 class TriageTarget(Base):
@@ -220,6 +246,9 @@ class DraftRow(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     failed_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Wrong birth dates given with this code; at the limit the draft opens only after the clinic unlocks it."""
+    erased_at: Mapped[datetime | None]
+    """The answers were erased at the patient's request; the row stays until it expires so the right code and
+    birth date are told plainly that the clinic no longer holds them."""
 
 
 class AutosaveRow(Base):

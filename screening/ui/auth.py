@@ -42,11 +42,13 @@ ANALYTICS_PAGE = HERE / "staff_analytics.py"
 MAIL_PAGE = HERE / "staff_mail.py"
 SLOTS_PAGE = HERE / "staff_slots.py"
 RETURNS_PAGE = HERE / "staff_returns.py"
+RIGHTS_PAGE = HERE / "staff_rights.py"
 DETAIL_URL = "staff_submission"
 RULES_URL = "staff_rules"
 MAIL_URL = "staff_mail"
 SLOTS_URL = "staff_video_calls"
 RETURNS_URL = "staff_returns_due"
+RIGHTS_URL = "staff_data_requests"
 
 
 def staff_pages() -> list[st.Page]:
@@ -93,6 +95,13 @@ def staff_pages() -> list[st.Page]:
             visibility="visible" if role == Role.admin else "hidden",
             icon=":material/admin_panel_settings:",
         ),
+        st.Page(
+            RIGHTS_PAGE,
+            title="Data requests",
+            url_path=RIGHTS_URL,
+            visibility="visible" if role == Role.admin else "hidden",
+            icon=":material/folder_shared:",
+        ),
     ]
 
 
@@ -105,6 +114,7 @@ WIDE_PAGES = (
     MAIL_URL,
     SLOTS_URL,
     RETURNS_URL,
+    RIGHTS_URL,
 )
 """Tables and why-cards need the whole window; the patient wizard and the login read best as a narrow column."""
 

@@ -48,13 +48,14 @@ def facts(found: Detail) -> None:
         _fact("Assigned to", found.assignee or "Nobody")
         _fact("Contact attempts", str(found.contact_attempts))
         _fact("In this status", in_status, overdue=found.overdue)
-    age = (found.answers.get("about") or {}).get("age")
-    ruleset = found.result.get("ruleset") or {}
+    age = found.age
+    named = [(found.result.get("ruleset") or {}).get("name"), found.ruleset_version, f"({found.ruleset_hash[:12]})"]
     st.text(
         f"Age {age if age is not None else 'not given'} · received {found.created_at:%Y-%m-%d %H:%M} UTC · "
-        f"screened by rule set {ruleset.get('name', '')} {found.ruleset_version} ({found.ruleset_hash[:12]})"
+        f"screened by rule set {' '.join(part for part in named if part)}"  # no name once the result was erased
     )
-    st.text(contact_line(found.answers.get("contact") or {}))
+    if found.answers:  # empty once the patient's data was erased
+        st.text(contact_line(found.answers.get("contact") or {}))
 
 
 def contact_line(contact: dict[str, Any]) -> str:

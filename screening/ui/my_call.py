@@ -9,6 +9,7 @@ import streamlit as st
 from screening.booking import calendar, calls
 from screening.booking.calls import CallState
 from screening.storage import StorageError
+from screening.storage.cases import Erased
 from screening.ui import resources
 from screening.ui.booking import when
 
@@ -34,6 +35,9 @@ def _find(reference: str, contact: str) -> None:
         found = calls.for_patient(resources.database(), reference, contact)
     except StorageError:
         st.error("Sorry, we cannot look this up right now. Please try again later.", icon=":material/error:")
+        return
+    except Erased as gone:
+        st.info(str(gone), icon=":material/delete:")
         return
     if found is None:
         st.error(NOT_FOUND, icon=":material/error:")

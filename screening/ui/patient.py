@@ -19,6 +19,7 @@ from screening.care import information
 from screening.catalogue import DRUGS, OTHER_DRUG, drug_label
 from screening.loader import RuleSetError
 from screening.messaging.outbox import mail_on
+from screening.privacy.notice import privacy_paragraphs
 from screening.returns.answers import ReturnVisit, is_return
 from screening.ruleset import Advice
 from screening.settings import get_settings
@@ -96,11 +97,6 @@ SAVE_FAILED = "Sorry, we could not save your answers just now. Nothing you typed
 EXPIRED_NOTE = (
     "Your earlier answers in this window are no longer kept (they are deleted after a while without changes, "
     "for your privacy). If you saved them with a code, use Continue where I left off below."
-)
-PRIVACY = (
-    "Your answers are kept by the clinic in its own secure records and read only by the clinic team "
-    "caring for your request. We ask only what we need to prepare your visit and to contact you. "
-    "Nothing is shared for advertising, and you can ask the clinic to see or delete your answers."
 )
 
 
@@ -205,7 +201,8 @@ def _welcome(draft: Draft, step: Step, errors: Errors) -> None:
     with st.expander(returning.LINK_TITLE, icon=":material/history:"):
         returning.link_form()
     st.header("Your privacy", anchor=False)
-    st.write(PRIVACY)
+    for paragraph in privacy_paragraphs(resources.privacy_terms()):
+        st.text(paragraph)  # the contact is the clinic's setting: shown as typed, never as Markdown
     _questions(draft, step, errors)
     with st.expander("Continue where I left off"):
         _resume()
@@ -473,6 +470,10 @@ RESUME_LOCKED = (
     "Your saved answers are locked, because a wrong date of birth was given too many times. To protect them, "
     "only the clinic can unlock them: please call the clinic and tell them your code. Or start the questions again."
 )
+RESUME_ERASED = (
+    "The clinic no longer holds the answers saved with this code: they were deleted at your request. "
+    "If you still want the clinic's help, please start the questions again."
+)
 RESUME_TOO_MANY = (
     "There have been too many tries from this browser, so you cannot try again here. Please call the clinic, "
     "or start the questions again."
@@ -494,6 +495,9 @@ def _resume() -> None:
             return
         except intake.DraftLocked:
             st.error(RESUME_LOCKED, icon=":material/lock:")
+            return
+        except intake.DraftErased:
+            st.info(RESUME_ERASED, icon=":material/delete:")
             return
         except intake.TooManyTries:
             st.error(RESUME_TOO_MANY, icon=":material/error:")

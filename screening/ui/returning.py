@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from screening import intake
+from screening.booking import calls
 from screening.ruleset import Advice
 from screening.storage import StorageError
 from screening.ui import resources
@@ -52,6 +53,9 @@ def link_form() -> None:
             return
         except intake.LinkLocked:
             st.error(LINK_LOCKED, icon=":material/lock:")
+            return
+        except intake.LinkErased:
+            st.info(calls.ERASED, icon=":material/delete:")
             return
         except intake.TooManyTries:
             st.error(TOO_MANY, icon=":material/error:")

@@ -29,6 +29,9 @@ def page() -> None:
         _page()
 
 
+ERASED_TEXT = "(erased with the patient's data)"
+
+
 def _page() -> None:
     me = auth.require_staff()
     submission_id = st.session_state.get(auth.OPEN)
@@ -52,6 +55,9 @@ def _page() -> None:
 def _show(me: StaffSession, found: Detail) -> None:
     st.page_link(auth.QUEUE_PAGE, label="Back to the queue", icon=":material/arrow_back:")
     st.header(f"Submission {found.reference}")
+    if found.erased_at is not None:
+        _erased(me, found)
+        return
     case_summary.facts(found)
     case_summary.repeats(found, _open_other)
     case_summary.call_summary(found)
@@ -68,6 +74,19 @@ def _show(me: StaffSession, found: Detail) -> None:
     _notes(me, found)
     st.subheader("Answers")
     render_answers(found.answers)
+    st.subheader("Timeline")
+    st.dataframe(timeline_frame(found.timeline), hide_index=True, key="timeline")
+
+
+def _erased(me: StaffSession, found: Detail) -> None:
+    """What is left after erasure: the facts the statistics keep, the workflow and the timeline, no answers."""
+    st.warning(
+        f"This person's data was erased on {found.erased_at:%Y-%m-%d %H:%M} UTC. Their answers, the reasons "
+        "and every note can no longer be read; the triage, pathway, dates and history remain for the records.",
+        icon=":material/delete:",
+    )
+    case_summary.facts(found)
+    _workflow(me, found)
     st.subheader("Timeline")
     st.dataframe(timeline_frame(found.timeline), hide_index=True, key="timeline")
 
@@ -134,7 +153,7 @@ def _notes(me: StaffSession, found: Detail) -> None:
     for note in found.notes:
         with st.container(border=True):
             st.text(f"{note.at:%Y-%m-%d %H:%M} UTC · {note.actor or 'system'}")
-            st.text(str(note.data.get("text", "")))
+            st.text(str(note.data.get("text") or ERASED_TEXT))
     with st.form("add_note", clear_on_submit=True):
         text = st.text_area("Add a note (notes cannot be changed later)", max_chars=casework.MAX_NOTE)
         if st.form_submit_button("Add note"):
@@ -154,7 +173,7 @@ def describe(entry: TimelineEntry) -> str:
     if entry.kind == "assign":
         return f"Assigned to {data.get('to_name') or 'nobody'}"
     if entry.kind == "note":
-        return f"Note: {data.get('text', '')}"
+        return f"Note: {data.get('text') or ERASED_TEXT}"
     if entry.kind == calls.EVENT:
         return video_call.describe(data)
     return entry.kind
