@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from screening.choices import VisitKind
 from screening.conditions import ConditionError, compile_condition
 from screening.engine import screen
-from screening.facts import FACTS, QUESTIONNAIRES
+from screening.facts import FACTS, QUESTIONNAIRES, return_only
 from screening.rule_files import RuleText, read_folder
 from screening.ruleset import PLACEHOLDER, Advice, Case, Rule, RuleSet, VersionNote
 from screening.triage import RulesetRef, Severity, Triage
@@ -148,6 +148,10 @@ def _compile_rule(spec: RuleSpec, file: str, visit: VisitKind, problems: list[st
     if unknown:
         problems.append(f"{where}: explanation refers to unknown fact(s) {', '.join(unknown)}")
         return None
+    other = _other_visits_fact([leaf.fact.name for leaf in when.leaves()] + PLACEHOLDER.findall(spec.explain), visit)
+    if other:
+        problems.append(f"{where}: {other} is never known on a {visit.value} visit (the file's 'visit')")
+        return None
     advice_problem = _advice_problem(spec, when, visit)
     if advice_problem:
         problems.append(f"{where}: {advice_problem}")
@@ -155,6 +159,21 @@ def _compile_rule(spec: RuleSpec, file: str, visit: VisitKind, problems: list[st
     return Rule(
         spec.id, spec.title, when, spec.triage, spec.severity, spec.source, spec.explain, file, spec.advice, visit
     )
+
+
+BOTH_VISITS = ("derived.pathway", "derived.visit_kind")
+"""Derived facts of both kinds of visit; the rest belong to one (``facts.return_only``) or the other."""
+
+
+def _other_visits_fact(names: list[str], visit: VisitKind) -> str | None:
+    """A fact the file's kind of visit never has: a rule on it could never fire, or would read it as unknown."""
+    for name in names:
+        section = name.split(".", 1)[0]
+        on_return = name in BOTH_VISITS or section in QUESTIONNAIRES[VisitKind.return_].model_fields
+        on_return = on_return or return_only(name)
+        if (visit is VisitKind.first and return_only(name)) or (visit is VisitKind.return_ and not on_return):
+            return name
+    return None
 
 
 ADVICE_FACTS: dict[VisitKind, tuple[str, ...]] = {

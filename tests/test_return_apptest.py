@@ -6,22 +6,27 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from return_support import BORN, first_screening
+import pytest
+from return_support import BORN
 from test_wizard_apptest import reopen
 from wizard_support import (
     FORBIDDEN,
+    ROOT,
     answer,
     click,
     error_after,
     go_to_step,
     header,
     page_text,
+    patient_for,
     start,
     walk_to_review,
     widget,
 )
 
 from screening import intake
+from screening.answers import Submission
+from screening.loader import load_ruleset
 from screening.settings import get_settings
 from screening.storage import Database
 from screening.ui import returning
@@ -30,11 +35,12 @@ from screening.ui.draft import ACUTE_KINDS, RETURN_STEPS, STEP_BY_KEY
 pytest_plugins = ["wizard_fixtures"]
 
 
-def linked(born: date = BORN) -> tuple[Any, str]:
+def linked(born: date = BORN, reason: str = "chronic_migraine") -> tuple[Any, str]:
     """The app opened (its database migrated), a first screening stored, and the returning patient linked."""
     at = start()
     db = Database.from_settings(get_settings())
-    reference = first_screening(db).reference
+    ruleset = load_ruleset(ROOT / "rules")
+    reference = intake.submit(db, Submission.model_validate(patient_for(reason)), ruleset).reference
     db.dispose()
     return link(at, reference, born), reference
 
@@ -166,3 +172,34 @@ def test_a_wrong_birth_date_is_refused_and_the_code_locks_after_its_tries(data_d
     link(at, reference, BORN)
     assert header(at) == "Welcome"
     assert any(box.value == returning.LINK_LOCKED for box in at.error)
+
+
+@pytest.mark.parametrize(
+    ("reason", "section", "given", "triage", "flag"),
+    [
+        (
+            "cervical_dystonia",
+            "dystonia_now",
+            {"weeks_of_benefit": 6, "wearing_off_sooner": "yes"},
+            "needs_review",
+            "RV-CD-WEARING-OFF",
+        ),
+        (
+            "limb_spasticity",
+            "spasticity_now",
+            {"goals_met": "partly", "walking": "better", "hygiene": "same", "pain": "not_a_goal"},
+            "likely_candidate",
+            "RV-SP-GOALS-MET",
+        ),
+    ],
+)
+def test_dystonia_and_spasticity_returns_ask_their_own_questions(data_dir, reason, section, given, triage, flag):
+    at, _ = linked(reason=reason)
+    answers = return_answers()
+    del answers["migraine_now"]
+    answers[section] = given
+    seen: list[str] = []
+    send(at, answers, seen)
+    assert STEP_BY_KEY[section].title in " ".join(seen) and "Your headaches now" not in " ".join(seen)
+    stored_triage, _, _, result = stored(data_dir, at.code[0].value)
+    assert stored_triage == triage and flag in result

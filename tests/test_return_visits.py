@@ -16,6 +16,7 @@ from storage_support import login_as
 from screening import cli, fact_rows, intake, rules_preview
 from screening.engine import screen, screen_facts
 from screening.facts import facts_of
+from screening.loader import RuleSetError, load_ruleset
 from screening.returns.answers import read_visit
 from screening.returns.derived import episodic_months, response_percent, weeks_between
 from screening.ruleset import RuleSet
@@ -213,3 +214,32 @@ def test_the_command_line_screens_a_return_visits_answers(ruleset: RuleSet, tmp_
     assert cli.main(["screen", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["triage"] == "not_suitable" and out["flags"][0]["id"] == "RV-ALLERGY"
+
+
+@pytest.mark.parametrize(
+    ("file", "before", "after", "problem"),
+    [
+        (
+            "returns.yaml",
+            "when: course.cycles is unknown",
+            "when: about.age is unknown",
+            "returns.yaml: rule RV-CYCLES-UNKNOWN: about.age is never known on a return visit",
+        ),
+        (
+            "retreatment.yaml",
+            "when: toxin.weeks_since_last < 12",
+            "when: derived.weeks_since_injection < 12",
+            "retreatment.yaml: rule RT-INTERVAL: derived.weeks_since_injection is never known on a first visit",
+        ),
+    ],
+)
+def test_a_rule_on_a_fact_its_kind_of_visit_never_has_is_refused(tmp_path: Path, file, before, after, problem):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert before in text
+    path.write_text(text.replace(before, after), encoding="utf-8")
+    with pytest.raises(RuleSetError) as refused:
+        load_ruleset(folder)
+    assert any(line.startswith(problem) for line in refused.value.problems), refused.value.problems
