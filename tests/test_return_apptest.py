@@ -82,8 +82,10 @@ def return_answers(**sections: dict[str, Any]) -> dict[str, Any]:
 
 def stored(data_dir: Path, reference: str) -> tuple[str, str, int | None, str]:
     with sqlite3.connect(data_dir / "screening.db") as db:
-        return db.execute(
-            "SELECT triage, visit_kind, first_submission_id, result FROM submissions WHERE reference = ?", (reference,)
+        return db.execute(  # the flags from their own table: the stored result is sealed with the data key
+            "SELECT triage, visit_kind, first_submission_id, (SELECT group_concat(flag_id) FROM submission_flags f "
+            "WHERE f.submission_id = s.id) FROM submissions s WHERE reference = ?",
+            (reference,),
         ).fetchone()
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from screening.storage.cases import flags_of
 from screening.storage.models import CaseState, SubmissionRow
@@ -100,10 +100,14 @@ def treated_by(tx: Session, cutoff: date, since: date | None = None) -> list[Tre
         .having(last <= cutoff, *([last >= since] if since else []))
         .subquery()
     )
+    visit = aliased(CaseState)
     holder = (
-        select(CaseState.submission_id)
-        .where(_root() == chains.c.root, CaseState.treated_at == chains.c.treated_at)
-        .order_by(CaseState.created_at.desc(), CaseState.submission_id.desc())
+        select(visit.submission_id)
+        .where(
+            func.coalesce(visit.first_submission_id, visit.submission_id) == chains.c.root,
+            visit.treated_at == chains.c.treated_at,
+        )
+        .order_by(visit.created_at.desc(), visit.submission_id.desc())
         .limit(1)
         .scalar_subquery()
     )
