@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from screening import overdue
 from screening.casework import day_start
+from screening.choices import VisitKind
 from screening.overdue import CLOSED_VALUES
 from screening.staff import StaffSession, require_session, write_audit
 from screening.storage import Database, analytics, cases
@@ -57,7 +58,11 @@ def summary(db: Database, actor: StaffSession | None, date_from: date, date_to: 
         booked = CaseState.status.in_([status.value for status in BOOKED_OR_LATER])
         groups = analytics.groups(tx, clauses, booked=booked, overdue=late)
         contacted = sum(g.contacted for g in groups)
-        likely = [*clauses, CaseState.triage_rank == RANK[Triage.likely_candidate]]
+        likely = [  # first screenings: a return visit's days are after treatment, not what brought them
+            *clauses,
+            CaseState.triage_rank == RANK[Triage.likely_candidate],
+            CaseState.visit_kind == VisitKind.first.value,
+        ]
         days = analytics.count_by(tx, CaseState.headache_days, likely)
         median, p90 = analytics.first_contact_percentiles(tx, clauses, contacted, PERCENTILES)
         write_audit(tx, db, live, "view", "analytics", {"from": date_from.isoformat(), "to": date_to.isoformat()})

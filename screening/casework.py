@@ -7,7 +7,7 @@ A submission itself is never changed: status, assignment and notes are events.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict, Unpack
 
@@ -152,6 +152,8 @@ class Detail:
     """When the patient's data was erased: answers and result are then empty, notes unreadable."""
     age: int | None = None
     """As stored beside the answers (kept after erasure, for the statistics)."""
+    contact: dict[str, Any] = field(default_factory=dict)
+    """The patient's contact answers (the first screening's on a return visit); empty once erased."""
 
     @property
     def urgent(self) -> bool:
@@ -400,6 +402,12 @@ def _load(tx: Tx, submission_id: int) -> tuple[Stored, CaseState]:
     return row, state
 
 
+def _contact_of(tx: Tx, row: Stored) -> dict[str, Any]:
+    """How to reach the patient: a return visit asks nothing of it, so it is the first screening's."""
+    holder = cases.submission(tx, row.first_submission_id) if row.first_submission_id else row
+    return dict(((holder.answers if holder else None) or {}).get("contact") or {})
+
+
 def detail(db: Database, actor: StaffSession | None, submission_id: int, *, record_view: bool = True) -> Detail:
     """Everything about one submission; opening it is audited as a view.
 
@@ -415,6 +423,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         limits = overdue.cutoffs(tx, db)
         person = accounts.staff_by_id(tx, state.assignee_id) if state.assignee_id is not None else None
         visits = care.chain(tx, care.root_of(tx, submission_id) or submission_id)
+        contact = _contact_of(tx, row)
         if record_view:
             write_audit(tx, db, live, "view", row.reference)
     triage = Triage(row.triage)
@@ -448,6 +457,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         visits=tuple(_visit(db, case) for case in visits),
         erased_at=state.erased_at,
         age=row.age,
+        contact=contact,
     )
 
 

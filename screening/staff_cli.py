@@ -78,7 +78,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             bundle = service.fhir_bundle(_database(), staff.CONSOLE, args.reference)
             data = (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode()
-    except LookupError as exc:
+    except (LookupError, ValueError) as exc:  # unknown, erased, or a return visit: said in one sentence
         print(str(exc), file=sys.stderr)
         return 2
     if args.out is None:

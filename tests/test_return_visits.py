@@ -13,8 +13,9 @@ from return_support import BORN, first_screening, typical_return
 from sqlalchemy import select
 from storage_support import login_as
 
-from screening import cli, fact_rows, intake, rules_preview
+from screening import analytics, casework, cli, fact_rows, intake, rules_preview
 from screening.engine import screen, screen_facts
+from screening.exports import service
 from screening.facts import facts_of
 from screening.loader import RuleSetError, load_ruleset
 from screening.returns.answers import read_visit
@@ -240,3 +241,29 @@ def test_a_rule_on_a_fact_its_kind_of_visit_never_has_is_refused(tmp_path: Path,
     with pytest.raises(RuleSetError) as refused:
         load_ruleset(folder)
     assert any(line.startswith(problem) for line in refused.value.problems), refused.value.problems
+
+
+def test_a_return_visits_case_shows_the_first_screenings_contact_and_has_no_first_visit_files(
+    db: Database, ruleset, tmp_path, capsys
+):
+    """A return visit asks no contact details: staff call the number the first screening gave. The summary PDF and
+    FHIR bundle are laid out for a first screening, so a return visit's are refused in one sentence, not mislabelled."""
+    first = first_screening(db)
+    back = intake.submit(db, typical_return(intake.link_return(db, first.reference, BORN)), ruleset)
+    nurse = login_as(db, "nora", Role.clinician)
+    given = casework.detail(db, nurse, first.submission_id).contact
+    assert given["phone"] and casework.detail(db, nurse, back.submission_id).contact == given
+    for build in (service.summary, service.fhir_bundle):
+        with pytest.raises(ValueError, match="is a return visit"):
+            build(db, nurse, back.reference)
+    assert service.summary(db, nurse, first.reference).startswith(b"%PDF")
+
+
+def test_analytics_counts_headache_days_of_first_screenings_only(db: Database, ruleset):
+    """Likely candidates by headache days describes who comes to the clinic, not how treated patients are doing."""
+    first = first_screening(db)
+    intake.submit(db, typical_return(intake.link_return(db, first.reference, BORN)), ruleset)  # likely, 8 days
+    admin = login_as(db, "ada", Role.admin)
+    today = db.now().date()
+    figures = analytics.summary(db, admin, today - timedelta(days=1), today + timedelta(days=1))
+    assert 8 not in [days for days, _count in figures.headache_days]

@@ -12,7 +12,7 @@ from typing import Any, Unpack
 
 from screening import overdue
 from screening.casework import NO_RULE_DECIDED, QueueFilters, audited_filters, queue_filter, queue_row
-from screening.choices import label
+from screening.choices import VisitKind, label
 from screening.exports import check_kind, fhir, spreadsheet
 from screening.exports.pdf import SummaryInput, summary_pdf
 from screening.roles import Role
@@ -29,6 +29,11 @@ CONTACT_ROLES = frozenset({Role.intake, Role.clinician})
 CLINICAL_ROLES = frozenset({Role.clinician, Role.admin})
 """Who reads why: clinicians and administrators get every flag's reason and the rule trace."""
 BATCH = 1000
+RETURN_VISIT_FILES = (
+    "{reference} is a return visit: the consultation summary and the FHIR export are laid out for a first "
+    "screening. Its answers, flags and reasons are on its case page and in the queue's export."
+)
+"""Why a return visit has no summary or FHIR file (yet): laid out for the first screening, they would mislabel it."""
 
 
 def call_list_columns(role: Role) -> tuple[str, ...]:
@@ -101,6 +106,8 @@ def _submission(tx: Tx, reference: str) -> Stored:
         raise LookupError(f"No submission with reference {reference}.")
     if row.answers is None or row.result is None:
         raise cases.Erased(f"The data of {row.reference} was erased: there is nothing to export.")
+    if row.visit_kind != VisitKind.first:
+        raise ValueError(RETURN_VISIT_FILES.format(reference=row.reference))
     return row
 
 

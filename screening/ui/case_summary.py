@@ -54,8 +54,8 @@ def facts(found: Detail) -> None:
         f"Age {age if age is not None else 'not given'} · received {found.created_at:%Y-%m-%d %H:%M} UTC · "
         f"screened by rule set {' '.join(part for part in named if part)}"  # no name once the result was erased
     )
-    if found.answers:  # empty once the patient's data was erased
-        st.text(contact_line(found.answers.get("contact") or {}))
+    if found.contact:  # empty once the patient's data was erased
+        st.text(contact_line(found.contact))
 
 
 def contact_line(contact: dict[str, Any]) -> str:

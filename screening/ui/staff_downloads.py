@@ -10,6 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from screening.casework import Detail
+from screening.choices import VisitKind
 from screening.exports import service
 from screening.exports.pdf import FontMissingError
 from screening.staff import StaffSession
@@ -18,6 +19,9 @@ from screening.ui import auth, resources
 
 def downloads(me: StaffSession, found: Detail) -> None:
     """Each file is built (and audited) only when asked for; a download button then hands it over."""
+    if found.visit_kind != VisitKind.first:
+        st.caption(service.RETURN_VISIT_FILES.format(reference=found.reference))
+        return
     pdf, bundle = st.columns(2)
     with pdf:
         _offer(
