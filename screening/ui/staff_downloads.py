@@ -20,7 +20,7 @@ from screening.ui import auth, resources
 def downloads(me: StaffSession, found: Detail) -> None:
     """Each file is built (and audited) only when asked for; a download button then hands it over."""
     if found.visit_kind != VisitKind.first:
-        st.caption(service.RETURN_VISIT_FILES.format(reference=found.reference))
+        st.info(service.RETURN_VISIT_FILES.format(reference=found.reference), icon=":material/info:")
         return
     pdf, bundle = st.columns(2)
     with pdf:
