@@ -80,6 +80,8 @@ class QueueRow:
     """The video call: requested, offered, call_me or confirmed (``screening.booking.calls.CallState``)."""
     call_at: datetime | None = None
     """When that call starts."""
+    language: str = "en"
+    """The patient's language: staff call in it."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class Detail:
     """Other submissions with the same name and birth date, phone or email, oldest first."""
     target: overdue.Target | None = None
     """Its triage's overdue target; None when the clinic set none."""
+    language: str = "en"
+    """The language the patient answered in: staff call in it."""
     overdue: bool = False
     working_time_in_status: timedelta = timedelta(0)
 
@@ -264,6 +268,7 @@ def queue_row(
         tuple(match.reference for match in repeats or ()),
         line.call_state,
         line.call_at,
+        line.language,
     )
 
 
@@ -382,6 +387,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
         repeats=tuple(repeats),
         target=target,
+        language=row.language,
         overdue=_is_overdue(state, limits),
         working_time_in_status=db.config.working_week.worked(state.status_since, db.now()),
     )

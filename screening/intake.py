@@ -22,6 +22,7 @@ from screening import fact_rows
 from screening.answers import Submission, upgrade
 from screening.engine import screen_facts
 from screening.facts import facts_of
+from screening.i18n import ENGLISH, known
 from screening.messaging import courier
 from screening.messaging.outbox import queue_resume_code, queue_urgent_alert
 from screening.repeats import match_texts
@@ -76,6 +77,8 @@ class Draft:
     step: str
     updated_at: datetime
     expires_at: datetime
+    language: str = ENGLISH
+    """The language the patient was answering in: the questionnaire opens in it again."""
 
 
 def _contact_line(submission: Submission) -> str:
@@ -83,7 +86,9 @@ def _contact_line(submission: Submission) -> str:
     return " / ".join(str(part) for part in (contact.phone, contact.email) if part)
 
 
-def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: datetime) -> cases.NewSubmission:
+def stored_form(
+    submission: Submission, ruleset: RuleSet, reference: str, now: datetime, language: str = ENGLISH
+) -> cases.NewSubmission:
     """The row for one submission, screened now, with the facts it was screened on: also how the benchmark fills."""
     facts = facts_of(submission)
     result = screen_facts(facts, ruleset)
@@ -105,6 +110,7 @@ def stored_form(submission: Submission, ruleset: RuleSet, reference: str, now: d
         facts=fact_rows.encode(facts),
         facts_version=fact_rows.VERSION,
         headache_days=submission.headache.headache_days if submission.headache else None,
+        language=known(language),
     )
 
 
@@ -113,9 +119,18 @@ def match_keys(db: Database, answers: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(db.config.keyed_hash(text) for text in match_texts(answers)))
 
 
-def submit(db: Database, submission: Submission, ruleset: RuleSet, *, draft_code: str | None = None) -> Receipt:
+def submit(
+    db: Database,
+    submission: Submission,
+    ruleset: RuleSet,
+    *,
+    draft_code: str | None = None,
+    language: str = ENGLISH,
+) -> Receipt:
+    """Store and screen the answers; ``language`` is the one the patient answered in (staff call in it)."""
     now = db.now()
-    screened = stored_form(submission, ruleset, "", now)  # before the transaction: no lock held while screening
+    # before the transaction: no lock held while screening
+    screened = stored_form(submission, ruleset, "", now, language)
     with db.session() as tx:
         reference = f"{REFERENCE_PREFIX}-{random_code(2)}"
         while cases.reference_taken(tx, reference):
@@ -162,6 +177,7 @@ def save_draft(
     code: str | None = None,
     *,
     email_to: str | None = None,
+    language: str = ENGLISH,
 ) -> Saved:
     """Store (or overwrite) the draft; returns its resume code (a new one when none is given), and
     mails it to ``email_to`` when the patient asked: queued with the draft, so one is never without the other.
@@ -186,6 +202,7 @@ def save_draft(
             step=step,
             now=now,
             expires_at=expires_at,
+            language=known(language),
         )
         drafts.purge(tx, now)
         emailed = email_to is not None and queue_resume_code(tx, db, email_to, code, expires_at)
@@ -226,7 +243,7 @@ def _try_resume(tx: Tx, db: Database, code_hash: str, dob_hash: str, tag: str | 
         _patient_audit(tx, db, "resume_refused", tag, {"reason": "draft locked", "draft": live.id})
         return "locked"
     _patient_audit(tx, db, "draft_resumed", tag, {"draft": live.id})
-    return Draft(upgrade(live.answers), live.step, live.updated_at, live.expires_at)
+    return Draft(upgrade(live.answers), live.step, live.updated_at, live.expires_at, known(live.language))
 
 
 def resume_draft(db: Database, code: str, date_of_birth: date, *, browser: str | None = None) -> Draft | None:

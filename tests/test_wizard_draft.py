@@ -26,7 +26,9 @@ from screening.ui.draft import (
     section_model,
     steps_for,
 )
-from screening.ui.wording import CONTACT_BY, amount
+from screening.i18n import ENGLISH
+from screening.i18n.formats import amount as amount_in
+from screening.ui.wording import CONTACT_BY
 
 
 def everything_answered(sex: str, reason: str, prior_toxin: str, neuromuscular: str, method: str, acute: int | None):
@@ -162,6 +164,10 @@ UNITS = sorted(
     }
     | {"weeks", "days a month"}
 )
+
+
+def amount(value, unit):
+    return amount_in(value, unit, ENGLISH)
 
 
 @pytest.mark.parametrize("unit", UNITS)

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from screening.casework import _reference_of, book_consultation, reopen_after_cancelled_call
+from screening.i18n import N_
 from screening.messaging import courier, messages
 from screening.messaging.outbox import queue
 from screening.staff import StaffSession, require_session, write_audit
@@ -20,7 +21,7 @@ from screening.storage.booking import SlotTaken
 from screening.storage.models import CallBooking, SubmissionRow, VideoSlot
 
 EVENT = "video_call"
-SLOT_TAKEN = "Sorry, someone has just taken that time. Please choose another."
+SLOT_TAKEN = N_("Sorry, someone has just taken that time. Please choose another.")
 
 
 class CallState(StrEnum):
@@ -100,9 +101,9 @@ def request(db: Database, submission_id: int, slot_id: int | None, *, email_me: 
         if row is None:
             raise LookupError("No such submission.")
         if emergency_advised(row.answers):
-            raise ValueError("Please get urgent medical help first; the clinic will contact you.")
+            raise ValueError(N_("Please get urgent medical help first; the clinic will contact you."))
         if booking.booking_for_update(tx, submission_id) is not None:
-            raise ValueError("You have already asked for a video call.")
+            raise ValueError(N_("You have already asked for a video call."))
         email = (row.answers.get("contact") or {}).get("email") if email_me else None
         state = CallState.requested if slot_id is not None else CallState.call_me
         call = CallBooking(submission_id=submission_id, slot_id=slot_id, state=state, email=email, updated_at=db.now())

@@ -51,6 +51,8 @@ class NewSubmission:
     """The facts it was screened on, as a row (``screening.fact_rows``), and that row's version."""
     facts_version: str
     headache_days: int | None = None
+    language: str = "en"
+    """The language the patient filled the questionnaire in (``screening.i18n``)."""
     match_keys: tuple[str, ...] = ()
     """Keyed hashes of name + birth date, phone and email (``screening.repeats``): equal ones mark a possible repeat."""
 
@@ -115,6 +117,7 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "contact_attempts": 0,
                 "reason": item.reason[:REASON_LENGTH] if item.reason else None,
                 "headache_days": item.headache_days,
+                "language": item.language,
             }
             for sid, item in zip(ids, items, strict=True)
         ],
@@ -199,6 +202,7 @@ class QueueLine:
     reason: str | None
     call_state: str | None
     call_at: datetime | None
+    language: str
     flags: tuple[str, ...]
 
 
@@ -226,6 +230,7 @@ def _queue_select(where: QueueFilter, order: str = "priority") -> Select[Any]:
             CaseState.reason,
             CaseState.call_state,
             CaseState.call_at,
+            CaseState.language,
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())

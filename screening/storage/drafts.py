@@ -27,6 +27,7 @@ def save(
     step: str,
     now: datetime,
     expires_at: datetime,
+    language: str = "en",
 ) -> None:
     row = find(tx, code_hash)
     if row is None:
@@ -37,6 +38,7 @@ def save(
     row.step = step
     row.updated_at = now
     row.expires_at = expires_at
+    row.language = language
 
 
 def remove(tx: Session, code_hash: str) -> None:

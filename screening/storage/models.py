@@ -96,6 +96,8 @@ class SubmissionRow(Base):
     visit_kind: Mapped[str] = mapped_column(String(10), default="first", server_default="first")
     """"first" (a first screening) or "return" (a return visit after treatment)."""
     first_submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): the questionnaire was filled in it; staff call in it."""
     """For a return visit, the patient's first screening: the root of their visits, where the baseline comes from."""
 
 
@@ -166,6 +168,8 @@ class CaseState(Base):
     first_submission_id: Mapped[int | None] = mapped_column(Integer, index=True)
     """As on ``submissions``: the root of the patient's visits (None on a first screening)."""
     treated_at: Mapped[date | None] = mapped_column(Date, index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): copied from the submission, so the queue shows it."""
     """Date of the last treatment staff recorded on this case; "returns due" counts 10 weeks from it."""
 
 
@@ -220,6 +224,8 @@ class DraftRow(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     failed_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Wrong birth dates given with this code; at the limit the draft opens only after the clinic unlocks it."""
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): a resumed draft opens in it."""
 
 
 class AutosaveRow(Base):
@@ -233,6 +239,8 @@ class AutosaveRow(Base):
     step: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): a reloaded tab opens in it."""
 
 
 class LoginAttempt(Base):

@@ -14,6 +14,7 @@ import streamlit as st
 from screening.call_notes import for_the_call
 from screening.casework import Detail, waited
 from screening.choices import label
+from screening.i18n import ENGLISH, STAFF_NAMES
 from screening.triage import TRIAGE_LABELS
 from screening.workflow import STATUS_LABELS
 
@@ -43,6 +44,7 @@ def facts(found: Detail) -> None:
         _fact("Status", STATUS_LABELS[found.status])
         _fact("Assigned to", found.assignee or "Nobody")
         _fact("Contact attempts", str(found.contact_attempts))
+        _fact("Language", STAFF_NAMES[found.language] + ("" if found.language == ENGLISH else ": call in it"))
         _fact("In this status", in_status, overdue=found.overdue)
     age = (found.answers.get("about") or {}).get("age")
     ruleset = found.result.get("ruleset") or {}

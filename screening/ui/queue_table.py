@@ -16,6 +16,7 @@ from pandas.io.formats.style import Styler
 from screening import casework
 from screening.casework import QueueRow, waited
 from screening.choices import label
+from screening.i18n import STAFF_NAMES
 from screening.triage import TRIAGE_LABELS, Triage
 from screening.ui import video_call
 from screening.workflow import STATUS_LABELS
@@ -37,6 +38,7 @@ WIDTHS = {
     "Video call": 150,
     "Overdue": 70,
     "Repeat": 120,
+    "Language": 80,
     "Pathway": 120,
 }
 AT_A_GLANCE = ("Reference", "Triage", "Reason", "Status", "Name", "Assigned to", "Received (UTC)")
@@ -63,6 +65,9 @@ COLUMNS = {
     "Repeat": st.column_config.TextColumn(
         width=WIDTHS["Repeat"], help="Same name and birth date, phone or email as another"
     ),
+    "Language": st.column_config.TextColumn(
+        width=WIDTHS["Language"], help="The language the patient answered in: call them in it"
+    ),
     "Pathway": st.column_config.TextColumn(width=WIDTHS["Pathway"]),
 }
 # Urgent rows must stand out in a long list: a dark red cell with white text (contrast 6.6:1); overdue ones
@@ -86,6 +91,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
                 "Video call": video_call.queue_cell(row.call_state, row.call_at),
                 "Overdue": OVERDUE if row.overdue else "",
                 "Repeat": REPEAT if row.repeat_of else "",
+                "Language": STAFF_NAMES[row.language],
                 "Pathway": label(row.pathway),
             }
             for row in rows

@@ -1,0 +1,48 @@
+"""The patient's language on the patient pages: the current choice, ``t()`` to draw text in it and the
+page's ``lang`` attribute (the switch is a widget: ``screening.ui.widgets.language_switch``).
+
+The choice lives in the session (it also travels with the autosave, the saved draft and the
+submission). Staff pages never call ``t``: they stay English.
+"""
+
+import streamlit as st
+
+from screening.i18n import known, translate
+
+LANGUAGE = "language"
+SWITCH = "language_switch"
+HTML_LANG = """<script>
+(() => {
+  const root = document.documentElement;
+  const wanted = 'LANG';
+  window.patientLang = wanted;
+  if (root.lang !== wanted) { root.lang = wanted; }
+  if (!window.patientLangWatch) {
+    window.patientLangWatch = new MutationObserver(() => {
+      if (root.lang !== window.patientLang) { root.lang = window.patientLang; }
+    });
+    window.patientLangWatch.observe(root, {attributes: true, attributeFilter: ['lang']});
+  }
+})();
+</script>"""
+"""Streamlit's page says lang="en" whatever it shows; a screen reader reads Spanish with English sounds unless the
+page says "es". A constant script (only the language code, one of ours, is put in), kept right if anything resets it."""
+
+
+def current() -> str:
+    return known(st.session_state.get(LANGUAGE))
+
+
+def t(text: str) -> str:
+    """Patient text in the patient's language (English text is the catalog's key)."""
+    return translate(text, current())
+
+
+def use(language: str | None) -> None:
+    """Set the language (from a resumed or autosaved draft)."""
+    st.session_state[LANGUAGE] = known(language)
+    st.session_state.pop(SWITCH, None)
+
+
+def mark_page() -> None:
+    st.html(HTML_LANG.replace("LANG", current()), unsafe_allow_javascript=True)
