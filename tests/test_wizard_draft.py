@@ -9,6 +9,8 @@ from wizard_support import OTHER_PATHWAYS, typical_patient
 
 from screening.answers import Submission
 from screening.choices import ContactMethod, Reason, Sex, YesNoUnsure
+from screening.i18n import ENGLISH
+from screening.i18n.formats import amount as amount_in
 from screening.ui.draft import (
     KINDS_PATH,
     KINDS_QUESTION,
@@ -26,8 +28,6 @@ from screening.ui.draft import (
     section_model,
     steps_for,
 )
-from screening.i18n import ENGLISH
-from screening.i18n.formats import amount as amount_in
 from screening.ui.wording import CONTACT_BY
 
 
