@@ -31,7 +31,7 @@ def english_texts() -> frozenset[str]:
 
 
 def _decoded(quoted: str) -> str:
-    return codecs.escape_decode(quoted.encode("ascii", "backslashreplace"))[0].decode("utf-8")
+    return codecs.escape_decode(quoted.encode("utf-8"))[0].decode("utf-8")
 
 
 def shown_texts(at: AppTest) -> list[str]:

@@ -283,7 +283,7 @@ def test_after_see_a_doctor_soon_the_spanish_confirmation_says_the_clinic_calls_
     _send(at, answers)
     assert [w.value for w in at.warning] == [es(SOON_AFTER)]
     text = " ".join(shown_texts(at))
-    assert "911" not in text and "se comunicará con usted primero" in text
+    assert "911" not in text and "se comunicará primero con usted" in text
 
 
 def _send(at, answers):

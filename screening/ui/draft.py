@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from screening.answers import PATHWAY_SECTIONS, PreventiveTried, Submission, field_errors, section_model
 from screening.branching import ACUTE_KINDS, FieldPath, asked, pathway_of, section_asked
 from screening.choices import Pathway
-from screening.i18n import N_
+from screening.i18n import ENGLISH, N_, translate
 
 Draft = dict[str, Any]
 
@@ -164,9 +164,9 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
 """Each kind's plain name, and the medicines (with the brand names on the box) a patient knows it by."""
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str, language: str = ENGLISH) -> str:
     name, examples = KIND_NAMES[kind]
-    return f"{name}: {examples}"
+    return f"{translate(name, language)}: {translate(examples, language)}"
 
 
 def acute_kinds(headache: dict[str, Any]) -> list[str] | None:
@@ -237,7 +237,9 @@ _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^List should have at least", N_("Please choose at least one.")),
         (r"^List should have at most (?P<limit>\d+)", N_("Please choose no more than {limit}.")),
         (r"^String should have at least", N_("Please fill this in.")),
+        (r"^Value should have at least", N_("Please fill this in.")),
         (r"^String should have at most (?P<limit>\d+)", N_("Please keep this to {limit} characters or fewer.")),
+        (r"^Value should have at most (?P<limit>\d+)", N_("Please keep this to {limit} characters or fewer.")),
         (r"^String should match pattern", N_("Please check this: use digits, spaces and + ( ) - only.")),
         (r"^value is not a valid email address", N_("Please check the email address.")),
     )

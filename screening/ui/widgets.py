@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from screening.choices import YesNoUnsure, label
-from screening.i18n import LANGUAGES
+from screening.i18n import LANGUAGES, translate
 from screening.ui import language
 from screening.ui.draft import Errors, optional_number
 from screening.ui.language import SWITCH, t
@@ -148,10 +148,11 @@ def render_field(
     key = widget_key(path)
     title = t(title or info.title or field)
     named = format_func or label
+    chosen = language.current()  # read now: Streamlit may call the function outside this run
 
     def words(value: Any) -> str:
         """Options are stored values; their words are drawn in the patient's language."""
-        return t(named(value))
+        return translate(named(value), chosen)
 
     with question_block(path):
         if kind is bool:
