@@ -28,7 +28,7 @@ translations: $(VENV)/.runtime
 
 catalog: $(VENV)/.runtime
 	$(PYBABEL) extract -F babel.cfg $(KEYWORDS) --no-location --sort-output -o $(LOCALE)/messages.pot .
-	$(PYBABEL) update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-location --ignore-obsolete --no-fuzzy-matching
+	$(PYBABEL) update -i $(LOCALE)/messages.pot -d $(LOCALE) --ignore-obsolete --no-fuzzy-matching
 
 run: $(VENV)/.runtime translations
 	$(BIN)/python -m screening rules check

@@ -340,3 +340,42 @@ def test_amounts_and_dates_are_written_the_spanish_way():
 def test_a_message_built_from_a_question_translates_the_question_too():
     title = PreventiveTried.model_fields["weeks"].title
     assert es(f"Medicine 2: {title}") == f"Medicamento 2: {es(title)}"
+
+
+# --- the FHIR Questionnaire carries the Spanish -------------------------------------------------
+
+
+def _spanish_of(element: dict, key: str) -> str:
+    (translation,) = element["_" + key]["extension"]
+    assert translation["url"] == "http://hl7.org/fhir/StructureDefinition/translation"
+    parts = {part["url"]: part for part in translation["extension"]}
+    assert parts["lang"]["valueCode"] == SPANISH
+    return parts["content"]["valueString"]
+
+
+def _every_text(items: list[dict]) -> list[tuple[dict, str]]:
+    found = []
+    for item in items:
+        found.append((item, "text"))
+        found += [(option["valueCoding"], "display") for option in item.get("answerOption", [])]
+        found += [(ext["valueCoding"], "display") for ext in item.get("extension", []) if "valueCoding" in ext]
+        found += _every_text(item.get("item", []))
+    return found
+
+
+def test_the_fhir_questionnaire_carries_every_text_in_spanish():
+    from fhir.resources.questionnaire import Questionnaire
+
+    from screening.exports.fhir import questionnaire
+
+    form = questionnaire()
+    Questionnaire.model_validate(form)  # the translation extension on _text, _display and _title is valid R5
+    assert _spanish_of(form, "title") == es(form["title"])
+    texts = _every_text(form["item"])
+    assert len(texts) > 300
+    untranslated = [element[key] for element, key in texts if english_in([_spanish_of(element, key)])]
+    assert untranslated == []
+    questions = {item["linkId"]: item for item, key in texts if key == "text" and "linkId" in item}
+    assert _spanish_of(questions["red_flags.thunderclap"], "text").startswith("¿Ha tenido un dolor de cabeza repentino")
+    help_line = _spanish_of(questions["headache.headache_days.help"], "text")
+    assert help_line.endswith("Déjelo vacío si no lo sabe.")  # the "why we ask" line and its hint, each translated

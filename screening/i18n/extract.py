@@ -1,5 +1,6 @@
 """Babel extraction for the answer model: each question's words are pydantic field arguments, so they are
-read from the model itself (what the wizard shows) as well as the module's ``N_`` messages."""
+read from the model itself (what the wizard shows, and the FHIR Questionnaire's section titles) as well as
+the module's ``N_`` messages."""
 
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
@@ -14,8 +15,10 @@ def answer_model(
 ) -> Iterator[Found]:
     yield from extract_python(fileobj, keywords, comment_tags, options)
     from screening.answers import RED_FLAG_WORDING, Section
+    from screening.exports.fhir import section_title
 
     for model in Section.__subclasses__():
+        yield 0, None, section_title(model), ["a section of the FHIR Questionnaire"]
         for info in model.model_fields.values():
             for text in (info.title, info.description):
                 if text:

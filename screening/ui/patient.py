@@ -246,7 +246,8 @@ def _acute_medicines(headache: dict[str, Any], errors: Errors) -> None:
         chosen: list[str] = []
         for kind, key in kind_keys.items():
             st.session_state.setdefault(key, ticked is not None and kind in ticked)
-            if st.checkbox(kind_label(kind, language.current()), key=key, on_change=_untick_others, args=(key, [none_key])):
+            words = kind_label(kind, language.current())
+            if st.checkbox(words, key=key, on_change=_untick_others, args=(key, [none_key])):
                 chosen.append(kind)
                 if headache.get(kind) == 0 and widget_key(f"headache.{kind}") not in st.session_state:
                     del headache[kind]  # just ticked: the box starts empty, not at the 0 that meant "not taken"
