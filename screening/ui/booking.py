@@ -17,7 +17,7 @@ from screening.messaging.messages import CALL_PATH
 from screening.messaging.outbox import mail_on
 from screening.storage import StorageError
 from screening.ui import resources
-from screening.ui.language import current, t
+from screening.ui.language import current, link_suffix, t
 
 REQUESTED = "call_request"
 CALL_ME = 0
@@ -93,4 +93,4 @@ def _requested(request: dict[str, Any]) -> None:
         st.write(t(held if request["email"] else only_held))
     # A constant link, relative to this page's address (so it also works under a path prefix).
     later = t("To see your video call later, or add it to your calendar once it is confirmed:")
-    st.markdown(f"{later} [{t('Your video call')}]({CALL_PATH})")
+    st.markdown(f"{later} [{t('Your video call')}]({CALL_PATH}{link_suffix()})")

@@ -7,10 +7,13 @@ submission). Staff pages never call ``t``: they stay English.
 
 import streamlit as st
 
-from screening.i18n import known, translate
+from screening.i18n import ENGLISH, LANGUAGES, known, translate
 
 LANGUAGE = "language"
 SWITCH = "language_switch"
+PARAM = "lang"
+"""An address may name the language (``/video_call?lang=es``, the confirmation's link): a new page load is a new
+session, which would otherwise start in English."""
 HTML_LANG = """<script>
 (() => {
   const root = document.documentElement;
@@ -30,7 +33,14 @@ page says "es". A constant script (only the language code, one of ours, is put i
 
 
 def current() -> str:
+    if LANGUAGE not in st.session_state and st.query_params.get(PARAM) in LANGUAGES:
+        st.session_state[LANGUAGE] = st.query_params[PARAM]
     return known(st.session_state.get(LANGUAGE))
+
+
+def link_suffix() -> str:
+    """What a link to another patient page adds so it opens in this language (nothing for English)."""
+    return "" if current() == ENGLISH else f"?{PARAM}={current()}"
 
 
 def t(text: str) -> str:
