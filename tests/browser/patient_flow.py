@@ -182,7 +182,7 @@ def _complete(
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
     if LANGUAGE.get() != ENGLISH:
-        page.get_by_role("button", name=LANGUAGES[LANGUAGE.get()], exact=True).click()
+        page.get_by_role("radio", name=LANGUAGES[LANGUAGE.get()], exact=True).click()
         expect(page.get_by_role("heading", name=said("Welcome"))).to_be_visible(timeout=TIMEOUT_MS)
         settle(page)
     titles = {said(step.title): step for step in STEPS}
