@@ -379,3 +379,31 @@ def test_the_fhir_questionnaire_carries_every_text_in_spanish():
     assert _spanish_of(questions["red_flags.thunderclap"], "text").startswith("¿Ha tenido un dolor de cabeza repentino")
     help_line = _spanish_of(questions["headache.headache_days.help"], "text")
     assert help_line.endswith("Déjelo vacío si no lo sabe.")  # the "why we ask" line and its hint, each translated
+
+
+def test_a_missing_or_stale_compiled_catalog_is_refused(tmp_path, monkeypatch):
+    """A release that skipped `make translations` must not show a questionnaire half in English."""
+    import os
+    import shutil
+
+    from babel.messages.frontend import CommandLineInterface
+
+    from screening import i18n
+
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(po_path(SPANISH), folder / "messages.po")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.catalog.cache_clear()
+    try:
+        with pytest.raises(i18n.CatalogNotCompiled, match="make translations"):
+            i18n.catalog(SPANISH)
+        CommandLineInterface().run(["pybabel", "--quiet", "compile", "--directory", str(tmp_path)])
+        assert i18n.catalog(SPANISH).gettext("Yes") == "Sí"
+        i18n.catalog.cache_clear()
+        later = (folder / "messages.mo").stat().st_mtime + 10
+        os.utime(folder / "messages.po", (later, later))  # the .po edited after compiling
+        with pytest.raises(i18n.CatalogNotCompiled):
+            i18n.catalog(SPANISH)
+    finally:
+        i18n.catalog.cache_clear()

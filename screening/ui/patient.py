@@ -6,6 +6,7 @@ patient never sees a triage or any word that would read as a decision.
 Everything the patient typed is echoed with ``st.text`` (never as markdown).
 """
 
+import logging
 import secrets
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from screening import intake
 from screening.advice import answer_advice, patient_advice
 from screening.answers import MAX_PREVENTIVES, HeadachePattern, PreventiveTried, red_flag_label
 from screening.catalogue import DRUGS, OTHER_DRUG, OTHER_DRUG_LABEL, drug_label
-from screening.i18n import N_
+from screening.i18n import N_, CatalogNotCompiled, catalog
 from screening.i18n.formats import day_and_month
 from screening.loader import RuleSetError
 from screening.messaging.outbox import mail_on
@@ -84,6 +85,7 @@ from screening.ui.widgets import (
 )
 from screening.ui.wording import CONTACT_BY
 
+LOG = logging.getLogger(__name__)
 TICKED = ":ticked"
 EMAIL_CODE, EMAIL_TO = "save-email-code", "save-email-to"
 CLINIC_LINE = N_("Pre-screening for a Botox consultation")
@@ -107,6 +109,11 @@ def page() -> None:
     try:
         resources.ruleset()
         resources.database()
+        catalog(language.current())
+    except CatalogNotCompiled as missing:
+        LOG.error("%s", missing)  # a release step was skipped: the page must not show a half-English questionnaire
+        st.error(UNAVAILABLE, icon=":material/error:")
+        return
     except (RuleSetError, StorageError, OSError):
         st.error(t(UNAVAILABLE), icon=":material/error:")
         return
