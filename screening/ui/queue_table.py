@@ -34,15 +34,16 @@ WIDTHS = {
     "Name": 128,
     "Assigned to": 96,
     "Received (UTC)": 104,
+    "Language": 80,
     "In status for": 95,
     "Video call": 150,
     "Overdue": 70,
     "Repeat": 120,
-    "Language": 80,
     "Pathway": 120,
 }
 AT_A_GLANCE = ("Reference", "Triage", "Reason", "Status", "Name", "Assigned to", "Received (UTC)")
-"""The columns that must fit beside the sidebar at 1366 px without a sideways scroll."""
+"""The columns that must fit beside the sidebar at 1366 px without a sideways scroll; the patient's language is
+the first column after them (and a fact on the case page)."""
 COLUMNS = {
     "Reference": st.column_config.ButtonColumn(
         width=WIDTHS["Reference"], type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the submission"
@@ -55,6 +56,9 @@ COLUMNS = {
     "Name": st.column_config.TextColumn(width=WIDTHS["Name"]),
     "Assigned to": st.column_config.TextColumn(width=WIDTHS["Assigned to"]),
     "Received (UTC)": st.column_config.TextColumn(width=WIDTHS["Received (UTC)"]),
+    "Language": st.column_config.TextColumn(
+        width=WIDTHS["Language"], help="The language the patient answered in: call them in it"
+    ),
     "In status for": st.column_config.NumberColumn(width=WIDTHS["In status for"], help="Sort by it with the header"),
     "Video call": st.column_config.TextColumn(
         width=WIDTHS["Video call"], help="Requested or confirmed (clinic time), or a call to arrange by phone"
@@ -64,9 +68,6 @@ COLUMNS = {
     ),
     "Repeat": st.column_config.TextColumn(
         width=WIDTHS["Repeat"], help="Same name and birth date, phone or email as another"
-    ),
-    "Language": st.column_config.TextColumn(
-        width=WIDTHS["Language"], help="The language the patient answered in: call them in it"
     ),
     "Pathway": st.column_config.TextColumn(width=WIDTHS["Pathway"]),
 }
@@ -87,11 +88,11 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
                 "Name": row.name,
                 "Assigned to": row.assignee or "",
                 "Received (UTC)": row.created_at.strftime("%d %b %H:%M"),
+                "Language": STAFF_NAMES[row.language],
                 "In status for": pd.Timedelta(row.time_in_status).floor("min"),
                 "Video call": video_call.queue_cell(row.call_state, row.call_at),
                 "Overdue": OVERDUE if row.overdue else "",
                 "Repeat": REPEAT if row.repeat_of else "",
-                "Language": STAFF_NAMES[row.language],
                 "Pathway": label(row.pathway),
             }
             for row in rows
