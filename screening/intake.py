@@ -205,7 +205,7 @@ def save_draft(
             language=known(language),
         )
         drafts.purge(tx, now)
-        emailed = email_to is not None and queue_resume_code(tx, db, email_to, code, expires_at)
+        emailed = email_to is not None and queue_resume_code(tx, db, email_to, code, expires_at, known(language))
     if emailed:
         courier.wake(db)
     return Saved(code, expires_at, emailed)

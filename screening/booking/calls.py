@@ -197,7 +197,7 @@ def confirm(db: Database, actor: StaffSession | None, submission_id: int) -> Cal
             tx,
             db,
             messages.call_confirmed(
-                db.config, call.email, row.reference, slot.starts_at, slot.minutes, slot.video_link
+                db.config, call.email, row.reference, slot.starts_at, slot.minutes, slot.video_link, row.language
             ),
         )
         result = _call(row, call, slot)

@@ -74,8 +74,14 @@ def _templates(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    parts = _FIELD.split(template)
-    regex = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts))
+    """``{name}`` fields as named groups; a field used twice must hold the same text both times."""
+    regex, seen = "", set()
+    for index, part in enumerate(_FIELD.split(template)):
+        if index % 2 == 0:
+            regex += re.escape(part)
+        else:
+            regex += f"(?P={part})" if part in seen else f"(?P<{part}>.+?)"
+            seen.add(part)
     return re.compile(regex, re.DOTALL)
 
 

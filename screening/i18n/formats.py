@@ -51,6 +51,11 @@ def birth_date(born: date, language: str) -> str:
     return format_date(born, "long", locale=BABEL_LOCALES[language])
 
 
+def long_date(day: date | datetime, language: str) -> str:
+    """"March 3, 2026" / "3 de marzo de 2026"."""
+    return format_date(day, "long", locale=BABEL_LOCALES[language])
+
+
 def day_and_month(day: date | datetime, language: str) -> str:
     """"March 3" / "3 de marzo"."""
     return format_date(day, "MMMM d" if language == ENGLISH else "d 'de' MMMM", locale=BABEL_LOCALES[language])
