@@ -1,19 +1,14 @@
-"""The app on a real, migrated SQLite file for AppTest, and staff pages opened logged in
-(``pytest_plugins = ["db_fixtures", "app_fixtures"]``)."""
+"""The app on a real, migrated SQLite file for AppTest (``pytest_plugins = ["db_fixtures", "app_fixtures"]``);
+``wizard_support.staff_page`` opens a staff page on it, logged in."""
 
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
-from wizard_support import start
 
 from screening.settings import get_settings
-from screening.staff import StaffSession
 from screening.storage import Database
-from screening.ui import auth
 
 
 @pytest.fixture
@@ -29,14 +24,3 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_sqlite_file
     yield db
     db.dispose()
     get_settings.cache_clear()
-
-
-def staff_page(path: str, session: StaffSession | None, **state: Any) -> AppTest:
-    at = start()
-    if session is not None:
-        at.session_state[auth.SESSION_KEY] = session.token
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.switch_page(path).run()
-
-

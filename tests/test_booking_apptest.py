@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_fixtures import staff_page
 from booking_support import LINK, a_slot, confirmed_case, tomorrow
 from sqlalchemy import select
 from storage_support import login_as, patient
 from streamlit.testing.v1 import AppTest
-from wizard_support import click, page_text, shown_alerts, start
+from wizard_support import click, page_text, shown_alerts, staff_page, start
 
 from screening import casework, intake
 from screening.booking import calls, slots

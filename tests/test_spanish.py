@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from app_fixtures import staff_page
 from babel.messages.pofile import read_po
 from booking_support import a_slot, confirmed_case
 from pydantic import ValidationError
@@ -26,6 +25,7 @@ from wizard_support import (
     header,
     page_text,
     patient_for,
+    staff_page,
     start,
     typical_patient,
     walk_to_review,

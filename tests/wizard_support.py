@@ -18,6 +18,8 @@ from screening.answers import PATHWAY_OF, RED_FLAGS_ASKED
 from screening.choices import Reason
 from screening.i18n import ENGLISH, translate
 from screening.loader import load_ruleset
+from screening.staff import StaffSession
+from screening.ui import auth
 from screening.ui.draft import ACUTE_KINDS, KINDS_PATH, STEP_BY_KEY, STEPS, Step, acute_kinds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,3 +237,12 @@ def error_after(at: AppTest, key: str) -> str | None:
 def _flat(node: Any) -> list[Any]:
     children = getattr(node, "children", {})
     return [node, *(leaf for child in children.values() for leaf in _flat(child))]
+
+
+def staff_page(path: str, session: StaffSession | None, **state: Any) -> AppTest:
+    at = start()
+    if session is not None:
+        at.session_state[auth.SESSION_KEY] = session.token
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.switch_page(path).run()
