@@ -54,5 +54,6 @@ def use(language: str | None) -> None:
     st.session_state.pop(SWITCH, None)
 
 
-def mark_page() -> None:
-    st.html(HTML_LANG.replace("LANG", current()), unsafe_allow_javascript=True)
+def mark_page(language: str | None = None) -> None:
+    """The page's ``lang``: the patient's language, or the one given (staff pages are English)."""
+    st.html(HTML_LANG.replace("LANG", known(language or current())), unsafe_allow_javascript=True)
