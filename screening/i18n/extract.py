@@ -16,6 +16,7 @@ def answer_model(
     yield from extract_python(fileobj, keywords, comment_tags, options)
     from screening.answers import RED_FLAG_WORDING, Section
     from screening.exports.fhir import section_title
+    from screening.returns import answers as _return_sections  # noqa: F401  (its sections subclass Section)
 
     for model in Section.__subclasses__():
         yield 0, None, section_title(model), ["a section of the FHIR Questionnaire"]

@@ -21,11 +21,12 @@ UNIT_FORMS: dict[str, tuple[str, str]] = {
     "months": Np_("{n} month", "{n} months"),
     "weeks": Np_("{n} week", "{n} weeks"),
     "minutes": Np_("{n} minute", "{n} minutes"),
+    "sessions": Np_("{n} session", "{n} sessions"),
 }
 """Each unit of the answer model, with its number: "1 day a month", "2 días al mes"."""
 CLINIC_CITIES = (N_("New York"), N_("Chicago"), N_("Los Angeles"))
 """The US time zones' cities a patient reads after a call's time ("hora de Nueva York")."""
-UNIT_NAMES = (N_("years"), N_("days a month"), N_("hours"), N_("months"), N_("weeks"))
+UNIT_NAMES = (N_("years"), N_("days a month"), N_("hours"), N_("months"), N_("weeks"), N_("sessions"))
 """The units alone, as the number boxes show them before anything is typed."""
 
 

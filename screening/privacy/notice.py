@@ -57,5 +57,5 @@ def privacy_paragraphs(terms: Terms, language: str = ENGLISH) -> list[str]:
             draft_days=terms.draft_days,
             autosave=_duration(terms.autosave_minutes, language),
         ),
-        translate(HOW_TO_ASK, language).format(contact=terms.contact),
+        translate(HOW_TO_ASK, language).format(contact=translate(terms.contact, language)),
     ]
