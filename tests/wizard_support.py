@@ -20,7 +20,7 @@ from screening.i18n import ENGLISH, translate
 from screening.loader import load_ruleset
 from screening.staff import StaffSession
 from screening.ui import auth
-from screening.ui.draft import ACUTE_KINDS, STEP_BY_KEY, STEPS, Step, acute_kinds, kinds_path
+from screening.ui.draft import ACUTE_KINDS, STEP_BY_KEY, Step, acute_kinds, kinds_path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -141,7 +141,7 @@ def click(at: AppTest, label: str, key: str | None = None) -> AppTest:
 def header(at: AppTest) -> str:
     """The page's title (its one h1): the step's title, or "Thank you", in English whatever the page's language."""
     shown = at.title[0].value
-    english = {said(at, title): title for title in (*(s.title for s in STEPS), "Thank you")}
+    english = {said(at, title): title for title in (*(s.title for s in STEP_BY_KEY.values()), "Thank you")}
     return english.get(shown, shown)
 
 
