@@ -19,7 +19,9 @@ from wizard_support import FORBIDDEN, typical_patient
 
 from screening.care import information
 from screening.i18n import SPANISH, translate
+from screening.returns.answers import Spread
 from screening.ui import returning
+from screening.ui.warning_signs import EMERGENCY
 
 pytestmark = pytest.mark.browser
 
@@ -113,6 +115,10 @@ def test_a_return_visit_and_the_information_page_in_spanish_on_a_phone(server, p
         phone.get_by_role("button", name=translate("Continue with my record", SPANISH)).click()
         spread = translate("Since your last injection", SPANISH)
         expect(phone.get_by_role("heading", name=spread)).to_be_visible(timeout=TIMEOUT_MS)
+        swallowing = translate(Spread.model_fields["swallowing"].title or "", SPANISH)
+        fill(phone, phone, swallowing, "yes")  # the distant-spread advice at once, in Spanish
+        expect(phone.get_by_text(translate(EMERGENCY, SPANISH)[:40])).to_be_visible(timeout=TIMEOUT_MS)
+        check_page(phone, "spread-advice")
         code = finish_steps(phone, return_answers(), on_step=check_page)
     finally:
         LANGUAGE.reset(chosen)
