@@ -12,16 +12,29 @@ $(VENV)/.runtime: requirements.txt $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# Patient text in other languages: screening/locale/<lang>/LC_MESSAGES/messages.po (kept in git), compiled to .mo
+# (not kept) by `make translations`; `make catalog` extracts the English text and merges it into every .po.
+LOCALE := screening/locale
+PYBABEL := $(BIN)/python -m babel.messages.frontend
+KEYWORDS := -k t -k translate -k Np_:1,2
+
 $(VENV)/.dev: requirements-dev.txt requirements.txt $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-.PHONY: run test lint bench
-run: $(VENV)/.runtime
+.PHONY: run test lint bench translations catalog
+translations: $(VENV)/.runtime
+	$(PYBABEL) compile -d $(LOCALE) --statistics
+
+catalog: $(VENV)/.runtime
+	$(PYBABEL) extract -F babel.cfg $(KEYWORDS) --no-location --sort-output -o $(LOCALE)/messages.pot .
+	$(PYBABEL) update -i $(LOCALE)/messages.pot -d $(LOCALE) --ignore-obsolete --no-fuzzy-matching
+
+run: $(VENV)/.runtime translations
 	$(BIN)/python -m screening rules check
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m screening rules check
 	$(BIN)/python -m pytest -q

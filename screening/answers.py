@@ -41,6 +41,7 @@ from screening.choices import (
     ToxinOutcome,
     YesNoUnsure,
 )
+from screening.i18n import N_
 from screening.plaintext import OneLine
 
 MAX_PREVENTIVES = 20
@@ -63,7 +64,7 @@ def _is_stored(info: ValidationInfo) -> bool:
 def _answered(answer: Any, info: ValidationInfo) -> Any:
     """A question added after some answers were stored: required of a patient now, absent from older answers."""
     if answer is None and not _is_stored(info):
-        raise ValueError("Please answer this question (Not sure is fine).")
+        raise ValueError(N_("Please answer this question (Not sure is fine)."))
     return answer
 
 
@@ -116,12 +117,12 @@ class AboutYou(Section):
     def _born_in_the_past(cls, born: date | None, info: ValidationInfo) -> date | None:
         if born is None:
             if info.data.get("age") is None and "age" in info.data:
-                raise ValueError("Please give your date of birth.")
+                raise ValueError(N_("Please give your date of birth."))
             return None
         if born > date.today():
-            raise ValueError("Date of birth cannot be in the future.")
+            raise ValueError(N_("Date of birth cannot be in the future."))
         if age_on(born, date.today()) > 120:
-            raise ValueError("Please check the year of birth.")
+            raise ValueError(N_("Please check the year of birth."))
         return born
 
     @field_validator("pregnant", "breastfeeding", "planning_pregnancy")
@@ -131,7 +132,7 @@ class AboutYou(Section):
         if sex is None or sex == Sex.male:
             return None
         if answer is None:
-            raise ValueError("Please answer this question (Not sure is fine).")
+            raise ValueError(N_("Please answer this question (Not sure is fine)."))
         return answer
 
     @model_validator(mode="after")
@@ -164,7 +165,7 @@ class Seeking(Section):
         if info.data.get("reason") != Reason.limb_spasticity:
             return None
         if cause is None:
-            raise ValueError("Please choose what caused the stiffness (Not sure is fine).")
+            raise ValueError(N_("Please choose what caused the stiffness (Not sure is fine)."))
         return cause
 
     @property
@@ -317,7 +318,9 @@ class HeadachePattern(Section):
     def _migraine_within_headache_days(cls, days: int | None, info: ValidationInfo) -> int | None:
         total = info.data.get("headache_days")
         if days is not None and total is not None and days > total:
-            raise ValueError(f"Migraine days ({days}) cannot be more than headache days ({total}).")
+            raise ValueError(
+                N_("Migraine days ({days}) cannot be more than headache days ({total}).").format(days=days, total=total)
+            )
         return days
 
     @field_validator(
@@ -328,7 +331,9 @@ class HeadachePattern(Section):
         total = info.data.get("acute_days")
         if total is not None and days is not None and days > total:
             raise ValueError(
-                f"This ({days} days) cannot be more than the days you take any headache medicine ({total})."
+                N_("This ({days} days) cannot be more than the days you take any headache medicine ({total}).").format(
+                    days=days, total=total
+                )
             )
         return days
 
@@ -361,7 +366,7 @@ class PreventiveTried(Section):
     @classmethod
     def _known_drug(cls, drug: str) -> str:
         if drug not in DRUGS and drug != OTHER_DRUG:
-            raise ValueError("Please pick the medicine from the list, or choose Other and type its name.")
+            raise ValueError(N_("Please pick the medicine from the list, or choose Other and type its name."))
         return drug
 
     @field_validator("other_name")
@@ -370,7 +375,7 @@ class PreventiveTried(Section):
         if info.data.get("drug") != OTHER_DRUG:
             return None
         if not name:
-            raise ValueError("Please type the name of the medicine.")
+            raise ValueError(N_("Please type the name of the medicine."))
         return name
 
     @field_validator("helping")
@@ -433,7 +438,7 @@ class PriorToxin(Section):
         if info.data.get("prior_toxin") != YesNoUnsure.yes:
             return None
         if outcome is None:
-            raise ValueError("Please say how the last injection went (Not sure is fine).")
+            raise ValueError(N_("Please say how the last injection went (Not sure is fine)."))
         return outcome
 
 
@@ -542,7 +547,7 @@ class Safety(Section):
         if info.data.get("neuromuscular") != YesNoUnsure.yes:
             return None
         if kind is None:
-            raise ValueError("Please choose which one (Not sure is fine).")
+            raise ValueError(N_("Please choose which one (Not sure is fine)."))
         return kind
 
 
@@ -575,7 +580,7 @@ class Contact(Section):
     @classmethod
     def _phone_when_chosen(cls, phone: str | None, info: ValidationInfo) -> str | None:
         if phone is None and info.data.get("preferred_method") == ContactMethod.phone:
-            raise ValueError("Please give a phone number, or choose email.")
+            raise ValueError(N_("Please give a phone number, or choose email."))
         return phone
 
     @field_validator("email")
@@ -584,16 +589,16 @@ class Contact(Section):
         if email is not None:
             return email
         if info.data.get("preferred_method") == ContactMethod.email:
-            raise ValueError("Please give an email address, or choose phone.")
+            raise ValueError(N_("Please give an email address, or choose phone."))
         if "phone" in info.data and info.data["phone"] is None:
-            raise ValueError("Please give a phone number or an email address.")
+            raise ValueError(N_("Please give a phone number or an email address."))
         return None
 
     @field_validator("consent_contact", "privacy_ack")
     @classmethod
     def _must_agree(cls, agreed: bool) -> bool:
         if not agreed:
-            raise ValueError("Please tick this box to send your answers.")
+            raise ValueError(N_("Please tick this box to send your answers."))
         return agreed
 
     @field_validator("preferred_times")
@@ -639,7 +644,7 @@ class Submission(BaseModel):
             return None
         validated = handler(section)
         if validated is None and seeking is not None:
-            raise ValueError("Please answer the questions in this part.")
+            raise ValueError(N_("Please answer the questions in this part."))
         return validated
 
     @field_validator("red_flags", mode="wrap")

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from screening.i18n import ENGLISH, known
 from screening.storage import Database, autosaves
 
 TOKEN_BYTES = 24
@@ -24,6 +25,7 @@ TOKEN_BYTES = 24
 class Autosaved:
     answers: dict[str, Any]
     step: str
+    language: str = ENGLISH
 
 
 def new_token() -> str:
@@ -34,7 +36,7 @@ def _token_hash(db: Database, token: str) -> str:
     return db.config.keyed_hash("autosave:" + token)
 
 
-def keep(db: Database, token: str, answers: dict[str, Any], step: str) -> None:
+def keep(db: Database, token: str, answers: dict[str, Any], step: str, language: str = ENGLISH) -> None:
     """Store the tab's answers (and purge expired ones on the way, so none outlive their lifetime)."""
     now = db.now()
     with db.session() as tx:
@@ -45,6 +47,7 @@ def keep(db: Database, token: str, answers: dict[str, Any], step: str) -> None:
             step=step,
             now=now,
             expires_at=now + timedelta(minutes=db.config.autosave_minutes),
+            language=known(language),
         )
         autosaves.purge(tx, now)
 
@@ -55,7 +58,7 @@ def restore(db: Database, token: str) -> Autosaved | None:
         return None
     with db.session() as tx:
         row = autosaves.find(tx, _token_hash(db, token), db.now())
-        return Autosaved(autosaves.answers_of(tx, row), row.step) if row else None
+        return Autosaved(autosaves.answers_of(tx, row), row.step, known(row.language)) if row else None
 
 
 def forget(db: Database, token: str) -> None:

@@ -91,6 +91,8 @@ class QueueRow:
     call_at: datetime | None = None
     """When that call starts."""
     visit_kind: VisitKind = VisitKind.first
+    language: str = "en"
+    """The patient's language: staff call in it."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ class Detail:
     """Other submissions with the same name and birth date, phone or email, oldest first."""
     target: overdue.Target | None = None
     """Its triage's overdue target; None when the clinic set none."""
+    language: str = "en"
+    """The language the patient answered in: staff call in it."""
     overdue: bool = False
     working_time_in_status: timedelta = timedelta(0)
     visit_kind: VisitKind = VisitKind.first
@@ -295,6 +299,7 @@ def queue_row(
         line.call_state,
         line.call_at,
         VisitKind(line.visit_kind),
+        line.language,
     )
 
 
@@ -449,6 +454,7 @@ def detail(db: Database, actor: StaffSession | None, submission_id: int, *, reco
         timeline=tuple(TimelineEntry(event.at, event.kind, name, event.data) for event, name in events),
         repeats=tuple(repeats),
         target=target,
+        language=row.language,
         overdue=_is_overdue(state, limits),
         working_time_in_status=db.config.working_week.worked(state.status_since, db.now()),
         visit_kind=visit,

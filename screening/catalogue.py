@@ -10,29 +10,30 @@ Gepants and "other" medicines are shown to the clinician but not counted, becaus
 from typing import NamedTuple
 
 from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure
+from screening.i18n import N_
 
 DRUGS: dict[str, tuple[str, PreventiveClass]] = {
-    "propranolol": ("Propranolol", PreventiveClass.beta_blocker),
-    "metoprolol": ("Metoprolol", PreventiveClass.beta_blocker),
-    "timolol": ("Timolol", PreventiveClass.beta_blocker),
-    "atenolol": ("Atenolol", PreventiveClass.beta_blocker),
-    "nadolol": ("Nadolol", PreventiveClass.beta_blocker),
-    "topiramate": ("Topiramate (Topamax)", PreventiveClass.antiepileptic),
-    "valproate": ("Divalproex / valproate (Depakote)", PreventiveClass.antiepileptic),
-    "amitriptyline": ("Amitriptyline", PreventiveClass.tricyclic),
-    "nortriptyline": ("Nortriptyline", PreventiveClass.tricyclic),
-    "venlafaxine": ("Venlafaxine (Effexor)", PreventiveClass.snri),
-    "duloxetine": ("Duloxetine (Cymbalta)", PreventiveClass.snri),
-    "candesartan": ("Candesartan", PreventiveClass.ace_arb),
-    "lisinopril": ("Lisinopril", PreventiveClass.ace_arb),
-    "verapamil": ("Verapamil", PreventiveClass.calcium_channel_blocker),
-    "flunarizine": ("Flunarizine", PreventiveClass.calcium_channel_blocker),
-    "erenumab": ("Erenumab (Aimovig)", PreventiveClass.cgrp_antibody),
-    "fremanezumab": ("Fremanezumab (Ajovy)", PreventiveClass.cgrp_antibody),
-    "galcanezumab": ("Galcanezumab (Emgality)", PreventiveClass.cgrp_antibody),
-    "eptinezumab": ("Eptinezumab (Vyepti)", PreventiveClass.cgrp_antibody),
-    "atogepant": ("Atogepant (Qulipta)", PreventiveClass.gepant),
-    "rimegepant": ("Rimegepant (Nurtec ODT)", PreventiveClass.gepant),
+    "propranolol": (N_("Propranolol"), PreventiveClass.beta_blocker),
+    "metoprolol": (N_("Metoprolol"), PreventiveClass.beta_blocker),
+    "timolol": (N_("Timolol"), PreventiveClass.beta_blocker),
+    "atenolol": (N_("Atenolol"), PreventiveClass.beta_blocker),
+    "nadolol": (N_("Nadolol"), PreventiveClass.beta_blocker),
+    "topiramate": (N_("Topiramate (Topamax)"), PreventiveClass.antiepileptic),
+    "valproate": (N_("Divalproex / valproate (Depakote)"), PreventiveClass.antiepileptic),
+    "amitriptyline": (N_("Amitriptyline"), PreventiveClass.tricyclic),
+    "nortriptyline": (N_("Nortriptyline"), PreventiveClass.tricyclic),
+    "venlafaxine": (N_("Venlafaxine (Effexor)"), PreventiveClass.snri),
+    "duloxetine": (N_("Duloxetine (Cymbalta)"), PreventiveClass.snri),
+    "candesartan": (N_("Candesartan"), PreventiveClass.ace_arb),
+    "lisinopril": (N_("Lisinopril"), PreventiveClass.ace_arb),
+    "verapamil": (N_("Verapamil"), PreventiveClass.calcium_channel_blocker),
+    "flunarizine": (N_("Flunarizine"), PreventiveClass.calcium_channel_blocker),
+    "erenumab": (N_("Erenumab (Aimovig)"), PreventiveClass.cgrp_antibody),
+    "fremanezumab": (N_("Fremanezumab (Ajovy)"), PreventiveClass.cgrp_antibody),
+    "galcanezumab": (N_("Galcanezumab (Emgality)"), PreventiveClass.cgrp_antibody),
+    "eptinezumab": (N_("Eptinezumab (Vyepti)"), PreventiveClass.cgrp_antibody),
+    "atogepant": (N_("Atogepant (Qulipta)"), PreventiveClass.gepant),
+    "rimegepant": (N_("Rimegepant (Nurtec ODT)"), PreventiveClass.gepant),
 }
 
 OTHER_DRUG = "other"
@@ -64,7 +65,7 @@ def drug_class(key: str, typed_class: PreventiveClass | None) -> PreventiveClass
     return typed_class or PreventiveClass.other
 
 
-OTHER_DRUG_LABEL = "Other (not on the list)"
+OTHER_DRUG_LABEL = N_("Other (not on the list)")
 DRUG_CHOICES: dict[str, str] = {**{key: name for key, (name, _) in DRUGS.items()}, OTHER_DRUG: OTHER_DRUG_LABEL}
 """The closed list a patient picks a preventive from (key -> plain name): the wizard's list and the form's options."""
 

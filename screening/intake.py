@@ -28,6 +28,7 @@ from screening.answers import Submission, upgrade
 from screening.choices import VisitKind
 from screening.engine import screen_facts
 from screening.facts import facts_of
+from screening.i18n import ENGLISH, known
 from screening.messaging import courier
 from screening.messaging.outbox import queue_resume_code, queue_urgent_alert
 from screening.repeats import match_texts
@@ -95,6 +96,8 @@ class Draft:
     step: str
     updated_at: datetime
     expires_at: datetime
+    language: str = ENGLISH
+    """The language the patient was answering in: the questionnaire opens in it again."""
 
 
 def _contact_line(submission: Submission) -> str:
@@ -110,11 +113,16 @@ def _headache_days(submission: Submission | ReturnVisit) -> int | None:
 
 
 def stored_form(
-    submission: Submission | ReturnVisit, ruleset: RuleSet, reference: str, now: datetime
+    submission: Submission | ReturnVisit,
+    ruleset: RuleSet,
+    reference: str,
+    now: datetime,
+    language: str = ENGLISH,
 ) -> cases.NewSubmission:
     """The row for one submission, screened now, with the facts it was screened on: also how the benchmark fills.
 
-    A return visit's name, contact and age are its first screening's (``_as_return`` fills them)."""
+    A return visit's name, contact and age are its first screening's (``_as_return`` fills them); ``language`` is
+    the one the patient answered in, a return visit's too (staff call in it)."""
     facts = facts_of(submission)
     result = screen_facts(facts, ruleset)
     first = isinstance(submission, Submission)
@@ -137,6 +145,7 @@ def stored_form(
         facts_version=fact_rows.VERSION,
         headache_days=_headache_days(submission),
         visit_kind=(VisitKind.first if first else VisitKind.return_).value,
+        language=known(language),
     )
 
 
@@ -158,11 +167,18 @@ def _as_return(tx: Tx, row: cases.NewSubmission, visit: ReturnVisit) -> cases.Ne
 
 
 def submit(
-    db: Database, submission: Submission | ReturnVisit, ruleset: RuleSet, *, draft_code: str | None = None
+    db: Database,
+    submission: Submission | ReturnVisit,
+    ruleset: RuleSet,
+    *,
+    draft_code: str | None = None,
+    language: str = ENGLISH,
 ) -> Receipt:
-    """Store a first screening or a return visit with its screening result, in one transaction."""
+    """Store a first screening or a return visit with its screening result, in one transaction; ``language`` is the
+    one the patient answered in (staff call in it)."""
     now = db.now()
-    screened = stored_form(submission, ruleset, "", now)  # before the transaction: no lock held while screening
+    # before the transaction: no lock held while screening
+    screened = stored_form(submission, ruleset, "", now, language)
     with db.session() as tx:
         if isinstance(submission, ReturnVisit):
             screened = _as_return(tx, screened, submission)
@@ -212,6 +228,7 @@ def save_draft(
     code: str | None = None,
     *,
     email_to: str | None = None,
+    language: str = ENGLISH,
 ) -> Saved:
     """Store (or overwrite) the draft; returns its resume code (a new one when none is given), and
     mails it to ``email_to`` when the patient asked: queued with the draft, so one is never without the other.
@@ -236,9 +253,10 @@ def save_draft(
             step=step,
             now=now,
             expires_at=expires_at,
+            language=known(language),
         )
         drafts.purge(tx, now)
-        emailed = email_to is not None and queue_resume_code(tx, db, email_to, code, expires_at)
+        emailed = email_to is not None and queue_resume_code(tx, db, email_to, code, expires_at, known(language))
     if emailed:
         courier.wake(db)
     return Saved(code, expires_at, emailed)
@@ -287,7 +305,8 @@ def _try_resume(tx: Tx, db: Database, code_hash: str, dob_hash: str, tag: str | 
         _patient_audit(tx, db, "resume_refused", tag, {"reason": "draft locked", "draft": live.id})
         return "locked"
     _patient_audit(tx, db, "draft_resumed", tag, {"draft": live.id})
-    return Draft(upgrade(drafts.answers_of(tx, live)), live.step, live.updated_at, live.expires_at)
+    answers = upgrade(drafts.answers_of(tx, live))
+    return Draft(answers, live.step, live.updated_at, live.expires_at, known(live.language))
 
 
 def resume_draft(db: Database, code: str, date_of_birth: date, *, browser: str | None = None) -> Draft | None:

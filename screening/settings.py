@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AliasChoices, EmailStr, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from screening.i18n import N_
 from screening.worktime import WorkingWeek
 
 REPO_RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -93,8 +94,9 @@ class Settings(BaseSettings):
     previous_secret_keys: list[SecretStr] = Field(default_factory=list, repr=False)
     """After a rotation, the secrets used before (JSON list): data keys they wrapped still open until
     ``python -m screening keys rewrap`` has wrapped them all under the new secret."""
-    privacy_contact: str = "the clinic's reception (by phone or at the desk)"
-    """Who patients ask to see or delete their data (an address, a phone number, a desk); the privacy text names it."""
+    privacy_contact: str = N_("the clinic's reception (by phone or at the desk)")
+    """Who patients ask to see or delete their data (an address, a phone number, a desk); the privacy text names it
+    (this default in the patient's language; a clinic's own contact as typed)."""
     clinic_timezone: ZoneInfo = ZoneInfo("America/New_York")
     """Where the clinic is (``SCREENING_CLINIC_TIMEZONE``): video-call slots are published, shown and put in
     calendars in this time zone, and working hours are counted in it."""

@@ -1,8 +1,6 @@
 """The video-call pages driven through Streamlit AppTest on a real SQLite file: the Video calls page,
 the case page's call panel, the patient's choice at the end of the questionnaire and their call page."""
 
-import shutil
-from collections.abc import Iterator
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,14 +10,13 @@ from booking_support import LINK, a_slot, confirmed_case, tomorrow
 from sqlalchemy import select
 from storage_support import login_as, patient
 from streamlit.testing.v1 import AppTest
-from wizard_support import click, page_text, shown_alerts, start
+from wizard_support import click, page_text, shown_alerts, staff_page, start
 
 from screening import casework, intake
 from screening.booking import calls, slots
 from screening.loader import load_ruleset
 from screening.ruleset import Advice
-from screening.settings import get_settings
-from screening.staff import Role, StaffSession
+from screening.staff import Role
 from screening.storage import Database
 from screening.storage.models import AuditRow
 from screening.triage import Triage
@@ -27,39 +24,15 @@ from screening.ui import auth
 from screening.ui.patient import RECEIPT
 from screening.workflow import Status
 
-pytest_plugins = ["db_fixtures"]
+pytest_plugins = ["db_fixtures", "app_fixtures"]
 RULES = Path(__file__).resolve().parent.parent / "rules"
 SLOTS_PAGE = "screening/ui/staff_slots.py"
 DETAIL_PAGE = "screening/ui/staff_detail.py"
 
 
-@pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_sqlite_file: Path) -> Iterator[Database]:
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("SCREENING_PASSWORD_TIME_COST", "1")
-    monkeypatch.setenv("SCREENING_PASSWORD_MEMORY_KIB", "1024")
-    for name in ("DATABASE_URL", "SCREENING_DATABASE_URL", "SMTP_URL", "SMTP_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    shutil.copyfile(migrated_sqlite_file, tmp_path / "screening.db")
-    db = Database.from_settings(get_settings())
-    yield db
-    db.dispose()
-    get_settings.cache_clear()
-
-
 @pytest.fixture(scope="module")
 def rules() -> Any:
     return load_ruleset(RULES)
-
-
-def staff_page(path: str, session: StaffSession | None, **state: Any) -> AppTest:
-    at = start()
-    if session is not None:
-        at.session_state[auth.SESSION_KEY] = session.token
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.switch_page(path).run()
 
 
 def board(at: AppTest) -> list[dict[str, str]]:

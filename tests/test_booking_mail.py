@@ -39,9 +39,9 @@ def emailing_patient(ruleset) -> Submission:
     return Submission.model_validate(answers)
 
 
-def booked(db: Database, ruleset, *, email_me: bool) -> str:
+def booked(db: Database, ruleset, *, email_me: bool, language: str = "en") -> str:
     slot_id = a_slot(db, login_as(db, "rivera", Role.clinician))
-    receipt = intake.submit(db, emailing_patient(ruleset), ruleset)
+    receipt = intake.submit(db, emailing_patient(ruleset), ruleset, language=language)
     calls.request(db, receipt.submission_id, slot_id, email_me=email_me)
     ida = login_as(db, "ida")
     casework.change_status(db, ida, receipt.submission_id, Status.in_review)
@@ -60,6 +60,17 @@ def test_a_confirmed_call_is_emailed_when_asked_with_no_health_information(db: D
     lowered = text.lower()
     for word in (*HEALTH_WORDS, NAME):
         assert word.lower() not in lowered, word
+
+
+def test_a_patient_who_answered_in_spanish_gets_the_confirmation_in_spanish(db: Database, ruleset, port):
+    reference = booked(db, ruleset, email_me=True, language="es")
+    with smtp_server(port) as inbox:
+        assert send_due(db).sent == 1
+    (mail,) = inbox.received
+    assert mail["Subject"] == f"Su videollamada está confirmada - {CLINIC}"
+    text = text_of(mail)
+    assert "\nHola:" in text and reference in text and LINK in text and "Duración: 30 minutos" in text
+    assert "hora de Nueva York" in text and "video_call?lang=es" in text
 
 
 def test_no_mail_unless_the_patient_asked(db: Database, ruleset, port):

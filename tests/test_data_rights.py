@@ -394,17 +394,21 @@ def test_a_backup_restored_after_an_erasure_forgets_the_person_again(sqlite_db: 
 
 
 def _store_plain(db: Database, ruleset) -> tuple[str, dict]:
-    """A submission, a note and a draft as the code before 0013 stored them: in plain text."""
-    from sqlalchemy import insert
-
-    from screening.storage.models import DraftRow, Event
+    """A submission, a note and a draft as the code before 0013 stored them: in plain text, into the tables as
+    they are at that revision (read from the database: later revisions add columns the models know)."""
+    from sqlalchemy import MetaData, Table, insert
 
     form = intake.stored_form(person(ruleset), ruleset, "BT-PQAN-0001", T0)
     with db.session() as tx:
-        row = {k: v for k, v in vars(form).items() if k in SubmissionRow.__table__.c}
-        (sid,) = tx.execute(insert(SubmissionRow.__table__).returning(SubmissionRow.id), [row]).scalars().all()
+        tables = MetaData()
+        submissions, case_state, events, drafts = (
+            Table(name, tables, autoload_with=tx.connection())
+            for name in ("submissions", "case_state", "events", "drafts")
+        )
+        row = {k: v for k, v in vars(form).items() if k in submissions.c}
+        (sid,) = tx.execute(insert(submissions).returning(submissions.c.id), [row]).scalars().all()
         tx.execute(
-            insert(CaseState.__table__).values(
+            insert(case_state).values(
                 submission_id=sid,
                 reference=form.reference,
                 created_at=T0,
@@ -417,11 +421,11 @@ def _store_plain(db: Database, ruleset) -> tuple[str, dict]:
             )
         )
         tx.execute(
-            insert(Event.__table__),
+            insert(events),
             [{"submission_id": sid, "at": T0, "actor_id": None, "kind": "note", "data": {"text": NOTE}}],
         )
         tx.execute(
-            insert(DraftRow.__table__).values(
+            insert(drafts).values(
                 code_hash=db.config.keyed_hash("resume:AAAA-BBBB-CCCC-DDDD"),
                 dob_hash=intake.dob_hash(db, BORN),
                 answers={"contact": {"name": NAME}},

@@ -49,7 +49,9 @@ def test_call_list_columns_follow_the_role_in_the_file_itself(db: Database, rule
     assert list(rows[0]) == list(service.call_list_columns(role))
     has_contact = role in (Role.intake, Role.clinician)
     has_reasons = role in (Role.clinician, Role.admin)
-    assert ("phone" in rows[0], "email" in rows[0], "preferred times" in rows[0]) == (has_contact,) * 3
+    assert ("phone" in rows[0], "email" in rows[0], "preferred times" in rows[0], "language" in rows[0]) == (
+        has_contact,
+    ) * 4
     assert ("flag reasons" in rows[0], "rule trace" in rows[0]) == (has_reasons,) * 2
     assert [row["triage"] for row in rows] == ["Urgent", "Likely candidate"]
     if has_contact:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from mail_support import (
     BASE_URL,
     CLINIC,
@@ -283,6 +284,17 @@ def test_a_patient_who_asks_gets_their_resume_code_and_nothing_about_their_healt
     readable = f"{mail['Subject']}\n{mail.get_body().get_content()}"  # not the Message-ID's random digits
     assert_no_health_information(readable, "chronic", BORN.isoformat(), "1985")
     assert intake.resume_draft(db, saved.code, BORN) is not None
+
+
+def test_a_patient_answering_in_spanish_gets_the_code_in_spanish(db, inbox):
+    saved = intake.save_draft(db, {"a": 1}, "about", BORN, email_to=PATIENT_EMAIL, language="es")
+    assert send_due(db).sent == 1
+    (mail,) = inbox.received
+    text = text_of(mail)
+    assert mail["Subject"] == f"Su código para continuar sus respuestas - {CLINIC}"
+    assert "\nHola:" in text and saved.code in text and f"{BASE_URL}/?lang=es" in text
+    assert format_date(saved.expires_at, "long", locale="es_US") in text  # "16 de diciembre de 2026"
+    assert '"Continuar donde me quedé"' in text  # the page's own words for the patient to look for
 
 
 def test_saving_without_asking_sends_nothing_and_saving_again_keeps_the_code(db, inbox):

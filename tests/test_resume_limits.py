@@ -138,7 +138,8 @@ def test_the_page_says_the_same_for_a_wrong_code_and_a_wrong_date_then_names_the
     code = save_for_later(go_to_step(start(), answers, "red_flags"), _born(answers))
     unknown = resume(intake.random_code(4), _born(answers))
     wrong = resume(code, _born(answers) + timedelta(days=1))
-    assert [e.value for e in unknown.error] == [e.value for e in wrong.error] == [patient_page.RESUME_FAILED]
+    failed = patient_page.RESUME_FAILED.format(tries=intake.TRIES_PER_CODE)
+    assert [e.value for e in unknown.error] == [e.value for e in wrong.error] == [failed]
     assert "call the clinic" in patient_page.RESUME_FAILED
     for n in range(intake.TRIES_PER_CODE - 1):
         resume(code, _born(answers) + timedelta(days=n + 2))
@@ -154,7 +155,7 @@ def test_the_page_stops_a_browser_session_after_too_many_failures(data_dir):
     for _ in range(intake.TRIES_PER_BROWSER):
         at.text_input(key="resume-code").input(intake.random_code(4))
         at = click(at, "Continue")
-        assert [e.value for e in at.error] == [patient_page.RESUME_FAILED]
+        assert [e.value for e in at.error] == [patient_page.RESUME_FAILED.format(tries=intake.TRIES_PER_CODE)]
     at.text_input(key="resume-code").input(intake.random_code(4))
     at = click(at, "Continue")
     assert [e.value for e in at.error] == [patient_page.RESUME_TOO_MANY]

@@ -168,7 +168,7 @@ def test_answers_stay_on_an_error_and_a_reload_keeps_the_return_visit(data_dir):
 def test_a_wrong_birth_date_is_refused_and_the_code_locks_after_its_tries(data_dir):
     at, reference = linked(BORN + timedelta(days=1))
     assert header(at) == "Welcome"
-    assert any(box.value == returning.LINK_FAILED for box in at.error)
+    assert any(box.value == returning.LINK_FAILED.format(tries=intake.TRIES_PER_CODE) for box in at.error)
     for _ in range(intake.TRIES_PER_CODE - 1):
         link(at, reference, BORN + timedelta(days=2))
     link(at, reference, BORN)

@@ -9,6 +9,8 @@ from wizard_support import OTHER_PATHWAYS, typical_patient
 
 from screening.answers import Submission
 from screening.choices import ContactMethod, Reason, Sex, YesNoUnsure
+from screening.i18n import ENGLISH
+from screening.i18n.formats import amount as amount_in
 from screening.ui.draft import (
     KINDS_PATH,
     KINDS_QUESTION,
@@ -26,7 +28,7 @@ from screening.ui.draft import (
     section_model,
     steps_for,
 )
-from screening.ui.wording import CONTACT_BY, amount
+from screening.ui.wording import CONTACT_BY
 
 
 def everything_answered(sex: str, reason: str, prior_toxin: str, neuromuscular: str, method: str, acute: int | None):
@@ -162,6 +164,10 @@ UNITS = sorted(
     }
     | {"weeks", "days a month"}
 )
+
+
+def amount(value, unit):
+    return amount_in(value, unit, ENGLISH)
 
 
 @pytest.mark.parametrize("unit", UNITS)

@@ -16,7 +16,10 @@ from streamlit.testing.v1 import AppTest
 
 from screening.answers import PATHWAY_OF, RED_FLAGS_ASKED
 from screening.choices import Reason
+from screening.i18n import ENGLISH, translate
 from screening.loader import load_ruleset
+from screening.staff import StaffSession
+from screening.ui import auth
 from screening.ui.draft import ACUTE_KINDS, STEP_BY_KEY, Step, acute_kinds, kinds_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,8 +77,25 @@ def patient_for(reason: str) -> dict[str, Any]:
 KINDS = ("radio", "selectbox", "number_input", "text_input", "date_input", "multiselect", "checkbox")
 
 
-def start(timeout: float = 30) -> AppTest:
-    return AppTest.from_file(APP, default_timeout=timeout).run()
+def start(timeout: float = 30, language: str = ENGLISH) -> AppTest:
+    """The app's first page; in another language, chosen with the page's own switch (English / Español)."""
+    at = AppTest.from_file(APP, default_timeout=timeout).run()
+    if language != ENGLISH:
+        at.segmented_control(key="language_switch").set_value(language)
+        at.run()
+    return at
+
+
+def language_of(at: AppTest) -> str:
+    try:
+        return at.session_state["language"]
+    except KeyError:  # the patient never chose: English
+        return ENGLISH
+
+
+def said(at: AppTest, english: str) -> str:
+    """English patient text as this page shows it, in the patient's language."""
+    return translate(english, language_of(at))
 
 
 def widget(at: AppTest, key: str) -> Any:
@@ -104,7 +124,8 @@ def answer(at: AppTest, path: str, value: Any) -> AppTest:
 
 
 def button(at: AppTest, label: str, key: str | None = None) -> Any:
-    return next(b for b in at.button if b.label == label and key in (None, b.key))
+    """A button by its English label (shown in the page's language)."""
+    return next(b for b in at.button if b.label == said(at, label) and key in (None, b.key))
 
 
 def shown_alerts(alerts: Any) -> list[str]:
@@ -118,8 +139,10 @@ def click(at: AppTest, label: str, key: str | None = None) -> AppTest:
 
 
 def header(at: AppTest) -> str:
-    """The page's title (its one h1): the step's title, or "Thank you"."""
-    return at.title[0].value
+    """The page's title (its one h1): the step's title, or "Thank you", in English whatever the page's language."""
+    shown = at.title[0].value
+    english = {said(at, title): title for title in (*(s.title for s in STEP_BY_KEY.values()), "Thank you")}
+    return english.get(shown, shown)
 
 
 def kinds_ticked(headache: dict[str, Any]) -> list[str]:
@@ -214,3 +237,12 @@ def error_after(at: AppTest, key: str) -> str | None:
 def _flat(node: Any) -> list[Any]:
     children = getattr(node, "children", {})
     return [node, *(leaf for child in children.values() for leaf in _flat(child))]
+
+
+def staff_page(path: str, session: StaffSession | None, **state: Any) -> AppTest:
+    at = start()
+    if session is not None:
+        at.session_state[auth.SESSION_KEY] = session.token
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.switch_page(path).run()

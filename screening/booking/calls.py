@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from screening.casework import _reference_of, book_consultation, reopen_after_cancelled_call
+from screening.i18n import N_
 from screening.messaging import courier, messages
 from screening.messaging.outbox import queue
 from screening.staff import StaffSession, require_session, write_audit
@@ -21,8 +22,8 @@ from screening.storage.cases import Stored
 from screening.storage.models import CallBooking, VideoSlot
 
 EVENT = "video_call"
-SLOT_TAKEN = "Sorry, someone has just taken that time. Please choose another."
-ERASED = (
+SLOT_TAKEN = N_("Sorry, someone has just taken that time. Please choose another.")
+ERASED = N_(
     "The clinic no longer holds the answers sent with this reference: they were deleted, at the patient's "
     "request or because the time the clinic keeps them ran out. To ask for help again, please fill in the "
     "questionnaire again."
@@ -108,9 +109,9 @@ def request(db: Database, submission_id: int, slot_id: int | None, *, email_me: 
         if row.answers is None:
             raise cases.Erased(ERASED)
         if emergency_advised(row.answers):
-            raise ValueError("Please get urgent medical help first; the clinic will contact you.")
+            raise ValueError(N_("Please get urgent medical help first; the clinic will contact you."))
         if booking.booking_for_update(tx, submission_id) is not None:
-            raise ValueError("You have already asked for a video call.")
+            raise ValueError(N_("You have already asked for a video call."))
         email = (row.answers.get("contact") or {}).get("email") if email_me else None
         state = CallState.requested if slot_id is not None else CallState.call_me
         call = CallBooking(submission_id=submission_id, slot_id=slot_id, state=state, email=email, updated_at=db.now())
@@ -204,7 +205,7 @@ def confirm(db: Database, actor: StaffSession | None, submission_id: int) -> Cal
             tx,
             db,
             messages.call_confirmed(
-                db.config, call.email, row.reference, slot.starts_at, slot.minutes, slot.video_link
+                db.config, call.email, row.reference, slot.starts_at, slot.minutes, slot.video_link, row.language
             ),
         )
         result = _call(row, call, slot)

@@ -35,6 +35,7 @@ from screening.answers import PATHWAY_SECTIONS, Submission, field_errors, sectio
 from screening.branching import ASKED_WHEN, NOT_ASKED, asked, reasons_for, section_asked
 from screening.catalogue import DRUG_CHOICES
 from screening.choices import label
+from screening.i18n import N_, SPANISH, translate
 from screening.triage import TRIAGE_LABELS, Triage
 
 BASE = "https://fhir.botox-prescreening.example"
@@ -53,7 +54,10 @@ HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 UNKNOWN = {"url": DATA_ABSENT, "valueCode": "asked-unknown"}
 """On an answerless item: asked, and the answer was "Not sure" (where no answer would mean the model's default)."""
-UNSURE_HINT = "Leave it empty if you are not sure."
+UNSURE_HINT = N_("Leave it empty if you are not sure.")
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+TRANSLATED = (SPANISH,)
+"""The languages the Questionnaire carries besides English, each text in FHIR's translation extension."""
 PREVENTIVES = "treatments.preventives"
 CLOSED_CHOICES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {(PREVENTIVES, "drug"): (DRUG_SYSTEM, DRUG_CHOICES)}
 """Closed lists that are not an option enum in the model (a validator keeps them closed): system, key -> label."""
@@ -183,6 +187,11 @@ def _coding(system: str, code: str, display: str) -> dict[str, str]:
     return {"system": system, "code": code, "display": display}
 
 
+def _bare(coding: Mapping[str, Any]) -> dict[str, Any]:
+    """An option's coding as an answer or condition carries it: the code and its English words only."""
+    return {key: value for key, value in coding.items() if not key.startswith("_")}
+
+
 def _enum_system(kind: type[StrEnum]) -> str:
     return f"{BASE}/CodeSystem/{_kebab(kind.__name__)}"
 
@@ -190,16 +199,19 @@ def _enum_system(kind: type[StrEnum]) -> str:
 def _options(scope: str, name: str, kind: Any) -> list[dict[str, Any]] | None:
     if (scope, name) in CLOSED_CHOICES:
         system, choices = CLOSED_CHOICES[(scope, name)]
-        return [{"valueCoding": _coding(system, key, text)} for key, text in choices.items()]
+        return [{"valueCoding": _texts(_coding(system, key, text), "display", text)} for key, text in choices.items()]
     if isinstance(kind, type) and issubclass(kind, StrEnum):
-        return [{"valueCoding": _coding(_enum_system(kind), m.value, label(m.value))} for m in kind]
+        return [
+            {"valueCoding": _texts(_coding(_enum_system(kind), m.value, label(m.value)), "display", label(m.value))}
+            for m in kind
+        ]
     return None
 
 
 def _answer_value(item: Mapping[str, Any], value: Any) -> dict[str, Any]:
     """One answer's ``value[x]`` for a question of our Questionnaire (a coding as its option says it)."""
     if item["type"] == "coding":
-        options = [option["valueCoding"] for option in item["answerOption"]]
+        options = [_bare(option["valueCoding"]) for option in item["answerOption"]]
         return {"valueCoding": next((o for o in options if o["code"] == value), {"code": str(value)})}
     if item["type"] == "decimal":
         return {"valueDecimal": float(value)}
@@ -227,7 +239,7 @@ def _condition_answer(scope: str, name: str, fhir_type: str, value: Any) -> dict
     if fhir_type == "coding":
         options = _options(scope, name, type(value)) or []
         coding = next(o["valueCoding"] for o in options if o["valueCoding"]["code"] == str(value))
-        return {"answerCoding": coding}
+        return {"answerCoding": _bare(coding)}
     key = VALUE_KEYS.get(fhir_type, "valueString").replace("value", "answer")
     return {key: value}
 
@@ -251,20 +263,41 @@ def _bounds(info: FieldInfo, fhir_type: str) -> list[dict[str, Any]]:
     return out
 
 
-def _help(link_id: str, why: str) -> dict[str, Any]:
+def _translations(*parts: str) -> dict[str, Any]:
+    """A text's translations, as the primitive extension of its element (``_text``, ``_display``, ``_title``):
+    each language's words for every part (a "why we ask" line and its hint are translated one by one)."""
+    found = [
+        {
+            "url": TRANSLATION,
+            "extension": [
+                {"url": "lang", "valueCode": language},
+                {"url": "content", "valueString": " ".join(translate(part, language) for part in parts)},
+            ],
+        }
+        for language in TRANSLATED
+    ]
+    return {"extension": found}
+
+
+def _texts(element: dict[str, Any], key: str, *parts: str) -> dict[str, Any]:
+    """``element[key]`` in English, and ``element["_" + key]`` with its translations."""
+    element[key] = " ".join(parts)
+    element["_" + key] = _translations(*parts)
+    return element
+
+
+def _help(link_id: str, *why: str) -> dict[str, Any]:
     control = {"coding": [{"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help-Button"}]}
-    return {
-        "linkId": f"{link_id}.help",
-        "type": "display",
-        "text": why,
-        "extension": [{"url": ITEM_CONTROL, "valueCodeableConcept": control}],
-    }
+    item = {"linkId": f"{link_id}.help", "type": "display"}
+    _texts(item, "text", *why)
+    item["extension"] = [{"url": ITEM_CONTROL, "valueCodeableConcept": control}]
+    return item
 
 
 def _item(scope: str, name: str, info: FieldInfo, required: frozenset[tuple[str, str]]) -> dict[str, Any]:
     link_id = f"{scope}.{name}"
     fhir_type, kind, many = _type_of(scope, name, info)
-    item: dict[str, Any] = {"linkId": link_id, "text": info.title or name, "type": fhir_type}
+    item: dict[str, Any] = _texts({"linkId": link_id}, "text", info.title or name) | {"type": fhir_type}
     item |= _enable_when(scope, name)
     optional_number = fhir_type in ("integer", "decimal") and not info.is_required() and info.default is None
     item["required"] = info.is_required() or (scope, name) in required
@@ -273,7 +306,7 @@ def _item(scope: str, name: str, info: FieldInfo, required: frozenset[tuple[str,
     extensions = _bounds(info, fhir_type) if fhir_type in ("integer", "decimal") else []
     unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else None
     if unit:
-        extensions.append({"url": UNIT, "valueCoding": {"display": unit}})
+        extensions.append({"url": UNIT, "valueCoding": _texts({}, "display", unit)})
     if (scope, name) in NOT_ASKED:  # carried in a response (a stored age), never shown to the person filling in
         extensions.append({"url": HIDDEN, "valueBoolean": True})
     if extensions:
@@ -284,8 +317,8 @@ def _item(scope: str, name: str, info: FieldInfo, required: frozenset[tuple[str,
         item["answerConstraint"] = "optionsOnly"
         item["answerOption"] = _options(scope, name, kind)
     children = _fields(PREVENTIVES, kind, required) if fhir_type == "group" else []
-    why = " ".join(filter(None, [info.description, UNSURE_HINT if optional_number else ""]))
-    item["item"] = ([_help(link_id, why)] if why else []) + children
+    why = [part for part in (info.description, UNSURE_HINT if optional_number else "") if part]
+    item["item"] = ([_help(link_id, *why)] if why else []) + children
     return item
 
 
@@ -295,7 +328,7 @@ def _fields(scope: str, model: type[BaseModel], required: frozenset[tuple[str, s
 
 def _section(section: str, required: frozenset[tuple[str, str]]) -> dict[str, Any]:
     model = section_model(section)
-    group: dict[str, Any] = {"linkId": section, "text": section_title(model), "type": "group"}
+    group: dict[str, Any] = _texts({"linkId": section}, "text", section_title(model)) | {"type": "group"}
     if section in PATHWAY_SECTIONS:
         reason_info = section_model("seeking").model_fields["reason"]
         reason_type = _type_of("seeking", "reason", reason_info)[0]
@@ -310,6 +343,9 @@ def _section(section: str, required: frozenset[tuple[str, str]]) -> dict[str, An
     return group
 
 
+TITLE = N_("Pre-screening for a Botox consultation")
+
+
 @cache
 def questionnaire() -> dict[str, Any]:
     """The pre-screening as an R5 Questionnaire: one group per section, in the model's order."""
@@ -322,7 +358,7 @@ def questionnaire() -> dict[str, Any]:
         "url": QUESTIONNAIRE_URL,
         "version": version,
         "name": "BotoxPrescreening",
-        "title": "Pre-screening for a Botox consultation",
+        **_texts({}, "title", TITLE),
         "status": "active",
         "subjectType": ["Patient"],
         "description": "Generated from the answer model of the pre-screening app; the version is a hash of the items.",

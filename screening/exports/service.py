@@ -15,6 +15,7 @@ from screening.casework import NO_RULE_DECIDED, QueueFilters, audited_filters, q
 from screening.choices import VisitKind, label
 from screening.exports import check_kind, fhir, spreadsheet
 from screening.exports.pdf import SummaryInput, summary_pdf
+from screening.i18n import STAFF_NAMES
 from screening.roles import Role
 from screening.staff import Actor, StaffSession, live_actor, require_session, write_audit
 from screening.storage import Database, Tx, cases
@@ -22,7 +23,8 @@ from screening.storage.cases import Stored
 from screening.triage import TRIAGE_LABELS
 from screening.workflow import STATUS_LABELS
 
-CONTACT_COLUMNS = ("phone", "email", "preferred method", "preferred times")
+CONTACT_COLUMNS = ("phone", "email", "preferred method", "preferred times", "language")
+"""How to reach the patient, including the language they answered in (call them in it)."""
 CLINICAL_COLUMNS = ("flag reasons", "rule trace")
 CONTACT_ROLES = frozenset({Role.intake, Role.clinician})
 """Who calls patients: intake and clinicians see how to reach them; an administrator does not need to."""
@@ -72,6 +74,7 @@ def _call_line(row: Any, answers: Mapping[str, Any] | None, result: Mapping[str,
         "email": contact.get("email"),
         "preferred method": label(contact.get("preferred_method")),
         "preferred times": [label(t) for t in contact.get("preferred_times") or []],
+        "language": STAFF_NAMES[row.language],
         "triage": TRIAGE_LABELS[row.triage],
         "reason": row.reason or NO_RULE_DECIDED,
         "status": STATUS_LABELS[row.status],

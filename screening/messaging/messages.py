@@ -10,6 +10,7 @@ their resume code and the clinic's name, nothing about what the questions are ab
 from datetime import datetime
 from email.utils import make_msgid
 
+from screening.i18n import ENGLISH, N_, formats, translate
 from screening.settings import Settings
 from screening.storage.outbox import NewMail
 
@@ -28,13 +29,10 @@ def _message_id(settings: Settings) -> str:
     return make_msgid(domain=sender.rpartition("@")[2])
 
 
-def _day(when: datetime) -> str:
-    return f"{when:%B} {when.day}, {when.year}"
-
-
 def urgent_alert(settings: Settings, recipient: str, reference: str, received: datetime) -> NewMail:
+    day = formats.long_date(received, ENGLISH)  # staff read English
     body = (
-        f"A new submission arrived at {received:%H:%M} UTC on {_day(received)} and needs review today.\n\n"
+        f"A new submission arrived at {received:%H:%M} UTC on {day} and needs review today.\n\n"
         f"Reference: {reference}\n\n"
         f"Open the review queue (log in first) and search for the reference:\n"
         f"{settings.base_url}/{QUEUE_PATH}\n\n"
@@ -51,54 +49,81 @@ def urgent_alert(settings: Settings, recipient: str, reference: str, received: d
     )
 
 
-def clinic_time(settings: Settings, starts_at: datetime) -> str:
+def clinic_time(settings: Settings, starts_at: datetime, language: str = ENGLISH) -> str:
     """A start as a patient reads it: "Tuesday, March 3, 2026 at 10:30 New York time"."""
-    local = starts_at.astimezone(settings.clinic_timezone)
-    place = settings.clinic_timezone.key.rpartition("/")[2].replace("_", " ")
-    return f"{local:%A}, {_day(local)} at {local:%H:%M} {place} time"
+    return formats.clinic_time(starts_at, settings.clinic_timezone, language)
+
+
+CALL_CONFIRMED_BODY = N_(
+    "Hello,\n\n"
+    "Your free video call with {clinic} is confirmed.\n\n"
+    "When: {when}\n"
+    "How long: {minutes} minutes\n"
+    "Join here at that time: {link}\n\n"
+    "Your reference: {reference}\n\n"
+    "To add it to your calendar or see it again, open {address} and enter your "
+    "reference with the phone number or email address you gave us.\n\n"
+    "If you cannot make it, please call the clinic and quote your reference.\n\n"
+    "{clinic}\n"
+)
 
 
 def call_confirmed(
-    settings: Settings, recipient: str, reference: str, starts_at: datetime, minutes: int, link: str
+    settings: Settings,
+    recipient: str,
+    reference: str,
+    starts_at: datetime,
+    minutes: int,
+    link: str,
+    language: str = ENGLISH,
 ) -> NewMail:
-    """When, how long, the link and the reference; not the clinician or the reason for the call."""
-    body = (
-        "Hello,\n\n"
-        f"Your free video call with {settings.clinic_name} is confirmed.\n\n"
-        f"When: {clinic_time(settings, starts_at)}\n"
-        f"How long: {minutes} minutes\n"
-        f"Join here at that time: {link}\n\n"
-        f"Your reference: {reference}\n\n"
-        f"To add it to your calendar or see it again, open {settings.base_url}/{CALL_PATH} and enter your "
-        "reference with the phone number or email address you gave us.\n\n"
-        "If you cannot make it, please call the clinic and quote your reference.\n\n"
-        f"{settings.clinic_name}\n"
+    """When, how long, the link and the reference; not the clinician or the reason for the call. In the
+    language the patient answered in (the link to their call page opens in it too)."""
+    address = f"{settings.base_url}/{CALL_PATH}" + ("" if language == ENGLISH else f"?lang={language}")
+    body = translate(CALL_CONFIRMED_BODY, language).format(
+        clinic=settings.clinic_name,
+        when=clinic_time(settings, starts_at, language),
+        minutes=minutes,
+        link=link,
+        reference=reference,
+        address=address,
     )
     return NewMail(
         kind=CALL_CONFIRMED,
         recipient=recipient,
-        subject=f"Your video call is confirmed - {settings.clinic_name}",
+        subject=translate(N_("Your video call is confirmed - {clinic}"), language).format(clinic=settings.clinic_name),
         body=body,
         message_id=_message_id(settings),
         reference=reference,
     )
 
 
-def resume_code(settings: Settings, recipient: str, code: str, expires_at: datetime) -> NewMail:
-    body = (
-        "Hello,\n\n"
-        f"You asked us to email you the code for the answers you saved with {settings.clinic_name}.\n\n"
-        f"Your code: {code}\n\n"
-        f'To continue, open {settings.base_url}/ , choose "Continue where I left off", and enter this code '
-        f"with your date of birth. Your saved answers are kept until {_day(expires_at)}.\n\n"
-        "If you did not ask for this, you can ignore this message: nobody can open the answers "
-        "without the date of birth as well.\n\n"
-        f"{settings.clinic_name}\n"
+RESUME_CODE_BODY = N_(
+    "Hello,\n\n"
+    "You asked us to email you the code for the answers you saved with {clinic}.\n\n"
+    "Your code: {code}\n\n"
+    'To continue, open {address} , choose "Continue where I left off", and enter this code '
+    "with your date of birth. Your saved answers are kept until {until}.\n\n"
+    "If you did not ask for this, you can ignore this message: nobody can open the answers "
+    "without the date of birth as well.\n\n"
+    "{clinic}\n"
+)
+
+
+def resume_code(
+    settings: Settings, recipient: str, code: str, expires_at: datetime, language: str = ENGLISH
+) -> NewMail:
+    """The code and how to use it, in the language the patient was answering in."""
+    address = f"{settings.base_url}/" + ("" if language == ENGLISH else f"?lang={language}")
+    body = translate(RESUME_CODE_BODY, language).format(
+        clinic=settings.clinic_name, code=code, address=address, until=formats.long_date(expires_at, language)
     )
     return NewMail(
         kind=RESUME_CODE,
         recipient=recipient,
-        subject=f"Your code to continue your answers - {settings.clinic_name}",
+        subject=translate(N_("Your code to continue your answers - {clinic}"), language).format(
+            clinic=settings.clinic_name
+        ),
         body=body,
         message_id=_message_id(settings),
         expires_at=expires_at,

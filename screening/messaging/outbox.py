@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from screening.i18n import ENGLISH
 from screening.messaging import messages, transport
 from screening.settings import Settings
 from screening.staff import StaffSession, require_session, write_audit
@@ -59,12 +60,14 @@ def queue_urgent_alert(tx: Tx, db: Database, reference: str, received: datetime)
     )
 
 
-def queue_resume_code(tx: Tx, db: Database, recipient: str, code: str, expires_at: datetime) -> bool:
+def queue_resume_code(
+    tx: Tx, db: Database, recipient: str, code: str, expires_at: datetime, language: str = ENGLISH
+) -> bool:
     """The patient's resume code to the address they typed; False when mail is off or the address had enough today."""
     since = db.now() - timedelta(days=1)
     if outbox.recent_count(tx, messages.RESUME_CODE, recipient, since) >= CODE_MAILS_PER_DAY:
         return False
-    return queue(tx, db, messages.resume_code(db.config, recipient, code, expires_at))
+    return queue(tx, db, messages.resume_code(db.config, recipient, code, expires_at, language))
 
 
 # --- sending -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from screening.answers import STORED, HeadachePattern, Section, Seeking, Submission, question, read_stored, upgrade
 from screening.choices import Change, GoalsMet, LastTreatment, Pathway, YesNoUnsure
+from screening.i18n import N_
 
 EARLIEST_INJECTION = date(2000, 1, 1)
 
@@ -57,9 +58,9 @@ class Course(Section):
     @classmethod
     def _in_the_past(cls, day: date) -> date:
         if day > date.today():
-            raise ValueError("The date of the last injection cannot be in the future.")
+            raise ValueError(N_("The date of the last injection cannot be in the future."))
         if day < EARLIEST_INJECTION:
-            raise ValueError("Please check the year of the last injection.")
+            raise ValueError(N_("Please check the year of the last injection."))
         return day
 
 
@@ -152,7 +153,7 @@ class SpasticityNow(Section):
     pain: Change = question("Pain, since the last treatment", "Each goal is checked on its own.")
 
 
-EFFECT_WHY = "The doctor may change the dose or the places injected."
+EFFECT_WHY = N_("The doctor may change the dose or the places injected.")
 
 
 class Effects(Section):
@@ -169,7 +170,7 @@ class Effects(Section):
     )
 
 
-SPREAD_WHY = "Rarely, the medicine spreads beyond where it was injected. This needs urgent care."
+SPREAD_WHY = N_("Rarely, the medicine spreads beyond where it was injected. This needs urgent care.")
 
 
 class Spread(Section):
@@ -228,7 +229,7 @@ class ReturnVisit(BaseModel):
             return None
         validated = handler(section)
         if validated is None and seeking is not None:
-            raise ValueError("Please answer the questions in this part.")
+            raise ValueError(N_("Please answer the questions in this part."))
         return validated
 
     @property

@@ -16,7 +16,14 @@ def find(tx: Session, token_hash: str, now: datetime) -> AutosaveRow | None:
 
 
 def save(
-    tx: Session, *, token_hash: str, answers: dict[str, Any], step: str, now: datetime, expires_at: datetime
+    tx: Session,
+    *,
+    token_hash: str,
+    answers: dict[str, Any],
+    step: str,
+    now: datetime,
+    expires_at: datetime,
+    language: str = "en",
 ) -> None:
     row = tx.scalar(select(AutosaveRow).where(AutosaveRow.token_hash == token_hash))
     if row is None:
@@ -26,6 +33,7 @@ def save(
     row.step = step
     row.updated_at = now
     row.expires_at = expires_at
+    row.language = language
 
 
 def answers_of(tx: Session, row: AutosaveRow) -> dict[str, Any]:

@@ -52,6 +52,8 @@ class NewSubmission:
     """The facts it was screened on, as a row (``screening.fact_rows``), and that row's version."""
     facts_version: str
     headache_days: int | None = None
+    language: str = "en"
+    """The language the patient filled the questionnaire in (``screening.i18n``)."""
     match_keys: tuple[str, ...] = ()
     """Keyed hashes of name + birth date, phone and email (``screening.repeats``): equal ones mark a possible repeat."""
     visit_kind: str = "first"
@@ -136,6 +138,7 @@ def insert_submissions(tx: Session, items: Sequence[NewSubmission]) -> list[int]
                 "headache_days": item.headache_days,
                 "visit_kind": item.visit_kind,
                 "first_submission_id": item.first_submission_id,
+                "language": item.language,
             }
             for sid, item in zip(ids, items, strict=True)
         ],
@@ -225,6 +228,7 @@ class QueueLine:
     call_state: str | None
     call_at: datetime | None
     visit_kind: str
+    language: str
     flags: tuple[str, ...]
 
 
@@ -253,6 +257,7 @@ def _queue_select(where: QueueFilter, order: str = "priority") -> Select[Any]:
             CaseState.call_state,
             CaseState.call_at,
             CaseState.visit_kind,
+            CaseState.language,
         )
         .outerjoin(Staff, Staff.id == CaseState.assignee_id)
         .where(*where.clauses())
@@ -309,6 +314,8 @@ class Stored:
     ruleset_hash: str
     visit_kind: str
     first_submission_id: int | None
+    language: str
+    """The language the patient answered in: mails to them and staff calls use it."""
 
     @property
     def erased(self) -> bool:

@@ -28,6 +28,7 @@ def save(
     step: str,
     now: datetime,
     expires_at: datetime,
+    language: str = "en",
 ) -> None:
     row = find(tx, code_hash)
     if row is None:
@@ -39,6 +40,7 @@ def save(
     row.step = step
     row.updated_at = now
     row.expires_at = expires_at
+    row.language = language
 
 
 def answers_of(tx: Session, row: DraftRow) -> dict[str, Any]:

@@ -96,6 +96,8 @@ class SubmissionRow(Base):
     visit_kind: Mapped[str] = mapped_column(String(10), default="first", server_default="first")
     """"first" (a first screening) or "return" (a return visit after treatment)."""
     first_submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): the questionnaire was filled in it; staff call in it."""
     """For a return visit, the patient's first screening: the root of their visits, where the baseline comes from."""
 
 
@@ -166,6 +168,8 @@ class CaseState(Base):
     first_submission_id: Mapped[int | None] = mapped_column(Integer, index=True)
     """As on ``submissions``: the root of the patient's visits (None on a first screening)."""
     treated_at: Mapped[date | None] = mapped_column(Date, index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): copied from the submission, so the queue shows it."""
     """Date of the last treatment staff recorded on this case; "returns due" counts 10 weeks from it."""
     erased_at: Mapped[datetime | None]
     """When the patient's identifying data was erased (on request or by retention); the name is blank since."""
@@ -249,6 +253,8 @@ class DraftRow(Base):
     erased_at: Mapped[datetime | None]
     """The answers were erased at the patient's request; the row stays until it expires so the right code and
     birth date are told plainly that the clinic no longer holds them."""
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): a resumed draft opens in it."""
 
 
 class AutosaveRow(Base):
@@ -262,6 +268,8 @@ class AutosaveRow(Base):
     step: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    """The patient's language (``screening.i18n``): a reloaded tab opens in it."""
 
 
 class LoginAttempt(Base):

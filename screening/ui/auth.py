@@ -14,8 +14,9 @@ from typing import Literal
 import streamlit as st
 
 from screening import staff
+from screening.i18n import ENGLISH
 from screening.staff import Role, StaffSession
-from screening.ui import resources
+from screening.ui import language, resources
 
 PREFIX = "staff_"
 SESSION_KEY = "staff_session"
@@ -134,6 +135,8 @@ def arriving(page: st.Page) -> None:
         st.session_state.pop(MAIL_VIEWED, None)
     if page.url_path != RETURNS_URL:
         st.session_state.pop(RETURNS_VIEWED, None)
+    if page.url_path.startswith("staff"):  # English, even after the same tab showed the questionnaire in Spanish
+        language.mark_page(ENGLISH)
 
 
 def ended_notice() -> str:

@@ -11,36 +11,41 @@ from typing import Any
 import streamlit as st
 
 from screening.booking import calls, slots
-from screening.messaging.messages import CALL_PATH, clinic_time
+from screening.i18n import N_
+from screening.i18n.formats import clinic_time
+from screening.messaging.messages import CALL_PATH
 from screening.messaging.outbox import mail_on
 from screening.storage import StorageError
 from screening.ui import resources
+from screening.ui.language import current, link_suffix, t
 
 REQUESTED = "call_request"
 CALL_ME = 0
 """The choice "please call me to arrange a time" (slot ids start at 1)."""
-TRY_AGAIN = "Sorry, we could not send your request just now. Please try again."
+TRY_AGAIN = N_("Sorry, we could not send your request just now. Please try again.")
 
 
 def when(at: datetime) -> str:
-    return clinic_time(resources.database().config, at)
+    """A call's start in the clinic's time zone, in the patient's language."""
+    return clinic_time(at, resources.database().config.clinic_timezone, current())
 
 
 def offer_call(receipt: dict[str, Any]) -> None:
     """The booking box under "What happens next"."""
     if receipt.get("advice"):  # told to get help, or that the clinic calls first about a warning sign
         return
-    st.header("Your free video call", anchor=False)
+    st.header(t("Your free video call"), anchor=False)
     if REQUESTED in st.session_state:
         _requested(st.session_state[REQUESTED])
         return
-    choices = {slot.id: f"{when(slot.starts_at)} ({slot.minutes} minutes)" for slot in _open()}
-    choices[CALL_ME] = "None of these: please call me to arrange a time"
-    st.write("Choose a time that suits you. The clinic confirms it after reading your answers.")
+    length = t("{when} ({minutes} minutes)")
+    choices = {slot.id: length.format(when=when(slot.starts_at), minutes=slot.minutes) for slot in _open()}
+    choices[CALL_ME] = t("None of these: please call me to arrange a time")
+    st.write(t("Choose a time that suits you. The clinic confirms it after reading your answers."))
     with st.form("request_call"):
-        chosen = st.radio("Times we can offer", list(choices), format_func=choices.__getitem__, index=None)
+        chosen = st.radio(t("Times we can offer"), list(choices), format_func=choices.__getitem__, index=None)
         email_me = _email_choice(receipt)
-        if st.form_submit_button("Ask for this time", type="primary"):
+        if st.form_submit_button(t("Ask for this time"), type="primary"):
             _request(receipt, chosen, email_me)
 
 
@@ -54,22 +59,22 @@ def _open() -> list[slots.OpenSlot]:
 def _email_choice(receipt: dict[str, Any]) -> bool:
     if not receipt.get("email") or not mail_on(resources.database().config):
         return False
-    return st.checkbox("Email me the confirmation (it holds the date, time and link only)")
+    return st.checkbox(t("Email me the confirmation (it holds the date, time and link only)"))
 
 
 def _request(receipt: dict[str, Any], chosen: int | None, email_me: bool) -> None:
     if chosen is None:
-        st.error("Please choose a time, or ask us to call you.", icon=":material/error:")
+        st.error(t("Please choose a time, or ask us to call you."), icon=":material/error:")
         return
     try:
         call = calls.request(
             resources.database(), receipt["submission_id"], None if chosen == CALL_ME else chosen, email_me=email_me
         )
     except ValueError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(t(str(exc)), icon=":material/error:")
         return
     except StorageError:
-        st.error(TRY_AGAIN, icon=":material/error:")
+        st.error(t(TRY_AGAIN), icon=":material/error:")
         return
     st.session_state[REQUESTED] = {"starts_at": call.starts_at, "email": call.email_requested}
     st.rerun()
@@ -77,14 +82,15 @@ def _request(receipt: dict[str, Any], chosen: int | None, email_me: bool) -> Non
 
 def _requested(request: dict[str, Any]) -> None:
     if request["starts_at"] is None:
-        st.success("Thank you: we will call you to arrange a time for your video call.", icon=":material/call:")
+        st.success(t("Thank you: we will call you to arrange a time for your video call."), icon=":material/call:")
     else:
-        st.success(f"You asked for {when(request['starts_at'])}.", icon=":material/event:")
-        st.write(
-            "This time is held for you until the clinic confirms it, usually within 2 working days"
-            + (", and we will email you the confirmation." if request["email"] else ".")
+        st.success(t("You asked for {when}.").format(when=when(request["starts_at"])), icon=":material/event:")
+        held = N_(
+            "This time is held for you until the clinic confirms it, usually within 2 working days, and we will "
+            "email you the confirmation."
         )
+        only_held = N_("This time is held for you until the clinic confirms it, usually within 2 working days.")
+        st.write(t(held if request["email"] else only_held))
     # A constant link, relative to this page's address (so it also works under a path prefix).
-    st.markdown(
-        f"To see your video call later, or add it to your calendar once it is confirmed: [Your video call]({CALL_PATH})"
-    )
+    later = t("To see your video call later, or add it to your calendar once it is confirmed:")
+    st.markdown(f"{later} [{t('Your video call')}]({CALL_PATH}{link_suffix()})")

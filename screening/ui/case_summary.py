@@ -14,6 +14,7 @@ import streamlit as st
 from screening.call_notes import for_the_call
 from screening.casework import Detail, waited
 from screening.choices import label
+from screening.i18n import ENGLISH, STAFF_NAMES
 from screening.triage import TRIAGE_LABELS
 from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status
 
@@ -47,6 +48,7 @@ def facts(found: Detail) -> None:
             _fact("Treated on", f"{treated:%Y-%m-%d}" if treated else "")
         _fact("Assigned to", found.assignee or "Nobody")
         _fact("Contact attempts", str(found.contact_attempts))
+        _fact("Language", STAFF_NAMES[found.language] + ("" if found.language == ENGLISH else ": call in it"))
         _fact("In this status", in_status, overdue=found.overdue)
     age = found.age
     named = [(found.result.get("ruleset") or {}).get("name"), found.ruleset_version, f"({found.ruleset_hash[:12]})"]

@@ -31,6 +31,7 @@ from screening.branching import (
     section_asked,
 )
 from screening.choices import Pathway
+from screening.i18n import ENGLISH, N_, translate
 from screening.returns.answers import ReturnVisit, is_return
 
 Draft = dict[str, Any]
@@ -71,61 +72,65 @@ def _pathway_step(section: str, title: str, intro: str = "") -> Step:
     return Step(section, title, fields_of(section), SECTION_PATHWAYS[section], intro)
 
 
-WELCOME = Step("welcome", "Welcome", (("contact", "privacy_ack"),))
-REVIEW = Step("review", "Check your answers")
+WELCOME = Step("welcome", N_("Welcome"), (("contact", "privacy_ack"),))
+REVIEW = Step("review", N_("Check your answers"))
 STEPS: tuple[Step, ...] = (
     WELCOME,
-    Step("seeking", "What you would like help with", fields_of("seeking")),
+    Step("seeking", N_("What you would like help with"), fields_of("seeking")),
     Step(
         "red_flags",
-        "Warning signs",
+        N_("Warning signs"),
         fields_of("red_flags"),
-        intro="These questions look for signs that need a doctor quickly. "
-        "If you answer Yes to one, we tell you straight away what to do.",
+        intro=N_(
+            "These questions look for signs that need a doctor quickly. "
+            "If you answer Yes to one, we tell you straight away what to do."
+        ),
     ),
-    Step("about", "About you", fields_of("about", without=("age",))),
+    Step("about", N_("About you"), fields_of("about", without=("age",))),
     _pathway_step(
         "headache",
-        "Your headaches",
-        "A best guess is fine. If you cannot guess a number, tick Not sure.",
+        N_("Your headaches"),
+        N_("A best guess is fine. If you cannot guess a number, tick Not sure."),
     ),
-    _pathway_step("treatments", "Medicines you have tried"),
-    _pathway_step("dystonia", "Your neck symptoms"),
-    _pathway_step("spasticity", "Your muscle stiffness"),
-    _pathway_step("facial_pain", "Your face or jaw pain"),
-    Step("toxin", "Earlier injections", fields_of("toxin")),
+    _pathway_step("treatments", N_("Medicines you have tried")),
+    _pathway_step("dystonia", N_("Your neck symptoms")),
+    _pathway_step("spasticity", N_("Your muscle stiffness")),
+    _pathway_step("facial_pain", N_("Your face or jaw pain")),
+    Step("toxin", N_("Earlier injections"), fields_of("toxin")),
     Step(
         "safety",
-        "Your safety",
+        N_("Your safety"),
         fields_of("safety"),
-        intro="These questions help the doctor check that the injections are safe for you.",
+        intro=N_("These questions help the doctor check that the injections are safe for you."),
     ),
-    Step("contact", "How we contact you", fields_of("contact", without=("privacy_ack",))),
+    Step("contact", N_("How we contact you"), fields_of("contact", without=("privacy_ack",))),
     REVIEW,
 )
 RETURN_STEPS: tuple[Step, ...] = (
     Step(
         "spread",
-        "Since your last injection",
+        N_("Since your last injection"),
         fields_of("spread"),
-        intro="Rarely, the medicine can spread beyond where it was injected, hours or weeks later. "
-        "If you answer Yes to one of these, we tell you straight away what to do.",
+        intro=N_(
+            "Rarely, the medicine can spread beyond where it was injected, hours or weeks later. "
+            "If you answer Yes to one of these, we tell you straight away what to do."
+        ),
     ),
-    Step("course", "Your treatment so far", fields_of("course")),
+    Step("course", N_("Your treatment so far"), fields_of("course")),
     _pathway_step(
         "migraine_now",
-        "Your headaches now",
-        "A headache diary helps. A best guess is fine; if you cannot guess a number, tick Not sure.",
+        N_("Your headaches now"),
+        N_("A headache diary helps. A best guess is fine; if you cannot guess a number, tick Not sure."),
     ),
-    _pathway_step("dystonia_now", "Your neck now"),
-    _pathway_step("spasticity_now", "Your muscle stiffness now"),
+    _pathway_step("dystonia_now", N_("Your neck now")),
+    _pathway_step("spasticity_now", N_("Your muscle stiffness now")),
     Step(
         "effects",
-        "Effects since your last injection",
+        N_("Effects since your last injection"),
         fields_of("effects"),
-        intro="Since your last injection, have you had any of these?",
+        intro=N_("Since your last injection, have you had any of these?"),
     ),
-    Step("plans", "Your next treatment", fields_of("plans")),
+    Step("plans", N_("Your next treatment"), fields_of("plans")),
     REVIEW,
 )
 """A returning patient's steps, after linking to their record on the welcome page."""
@@ -140,17 +145,17 @@ def steps_for(draft: Draft) -> list[Step]:
 
 
 PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Getting started", ("welcome", "seeking")),
-    ("Your health", ("red_flags", "about", "headache", "treatments", "dystonia", "spasticity", "facial_pain")),
-    ("Treatment and safety", ("toxin", "safety")),
-    ("Contact and check", ("contact", "review")),
+    (N_("Getting started"), ("welcome", "seeking")),
+    (N_("Your health"), ("red_flags", "about", "headache", "treatments", "dystonia", "spasticity", "facial_pain")),
+    (N_("Treatment and safety"), ("toxin", "safety")),
+    (N_("Contact and check"), ("contact", "review")),
 )
 """Named parts every pathway has, so the progress line never changes its total when the pathway is chosen."""
 LONGEST_PATH = max(len([s for s in STEPS if s.pathway in (None, p)]) for p in {s.pathway for s in STEPS})
 RETURN_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Safety first", ("spread",)),
-    ("How it is going", ("course", "migraine_now", "dystonia_now", "spasticity_now", "effects")),
-    ("Check and send", ("plans", "review")),
+    (N_("Safety first"), ("spread",)),
+    (N_("How it is going"), ("course", "migraine_now", "dystonia_now", "spasticity_now", "effects")),
+    (N_("Check and send"), ("plans", "review")),
 )
 """A return visit's parts: its pathway is known from the start, so its total is exact."""
 
@@ -166,7 +171,7 @@ class Progress:
 
     @property
     def text(self) -> str:
-        return f"Part {self.part} of {self.parts}: {self.name}"
+        return N_("Part {part} of {parts}: {name}").format(part=self.part, parts=self.parts, name=self.name)
 
 
 def progress(draft: Draft, step: Step) -> Progress:
@@ -198,28 +203,31 @@ def kinds_path(section: str) -> str:
 
 
 KINDS_PATH = kinds_path("headache")
-KINDS_QUESTION = "Which medicines do you take for a headache attack?"
-NONE_OF_THESE = "None of these"
+KINDS_QUESTION = N_("Which medicines do you take for a headache attack?")
+NONE_OF_THESE = N_("None of these")
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "days_simple_analgesic": (
-        "Simple painkillers",
-        "acetaminophen (Tylenol), ibuprofen (Advil, Motrin), aspirin, naproxen (Aleve)",
+        N_("Simple painkillers"),
+        N_("acetaminophen (Tylenol), ibuprofen (Advil, Motrin), aspirin, naproxen (Aleve)"),
     ),
-    "days_triptan": ("Triptans", "sumatriptan (Imitrex), rizatriptan (Maxalt) and others"),
+    "days_triptan": (N_("Triptans"), N_("sumatriptan (Imitrex), rizatriptan (Maxalt) and others")),
     "days_combination": (
-        "Combination pills",
-        "a painkiller with caffeine, codeine or butalbital in one tablet (Excedrin, Fioricet)",
+        N_("Combination pills"),
+        N_("a painkiller with caffeine, codeine or butalbital in one tablet (Excedrin, Fioricet)"),
     ),
-    "days_opioid": ("Opioids", "codeine, tramadol, hydrocodone, oxycodone"),
-    "days_ergot": ("Ergots", "ergotamine (Cafergot), dihydroergotamine (DHE, Migranal)"),
-    "days_gepant": ("Gepants for an attack", "ubrogepant (Ubrelvy), rimegepant (Nurtec), zavegepant (Zavzpret)"),
+    "days_opioid": (N_("Opioids"), N_("codeine, tramadol, hydrocodone, oxycodone")),
+    "days_ergot": (N_("Ergots"), N_("ergotamine (Cafergot), dihydroergotamine (DHE, Migranal)")),
+    "days_gepant": (
+        N_("Gepants for an attack"),
+        N_("ubrogepant (Ubrelvy), rimegepant (Nurtec), zavegepant (Zavzpret)"),
+    ),
 }
 """Each kind's plain name, and the medicines (with the brand names on the box) a patient knows it by."""
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str, language: str = ENGLISH) -> str:
     name, examples = KIND_NAMES[kind]
-    return f"{name}: {examples}"
+    return f"{translate(name, language)}: {translate(examples, language)}"
 
 
 def acute_kinds(headache: dict[str, Any]) -> list[str] | None:
@@ -281,33 +289,36 @@ Errors = dict[str, str]
 _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), text)
     for pattern, text in (
-        (r"^Field required", "Please answer this question."),
-        (r"^Input should be a valid date", "Please enter the date."),
-        (r"^Input should be a valid (integer|number)", "Please enter a number."),
-        (r"^Input should be less than or equal to (\S+)", r"Please enter a number no bigger than \1."),
-        (r"^Input should be greater than or equal to (\S+)", r"Please enter a number of at least \1."),
-        (r"^Input should be", "Please choose one of the options."),
-        (r"^List should have at least", "Please choose at least one."),
-        (r"^List should have at most (\d+)", r"Please choose no more than \1."),
-        (r"^String should have at least", "Please fill this in."),
-        (r"^String should have at most (\d+)", r"Please keep this to \1 characters or fewer."),
-        (r"^String should match pattern", "Please check this: use digits, spaces and + ( ) - only."),
-        (r"^value is not a valid email address", "Please check the email address."),
+        (r"^Field required", N_("Please answer this question.")),
+        (r"^Input should be a valid date", N_("Please enter the date.")),
+        (r"^Input should be a valid (integer|number)", N_("Please enter a number.")),
+        (r"^Input should be less than or equal to (?P<limit>\S+)", N_("Please enter a number no bigger than {limit}.")),
+        (r"^Input should be greater than or equal to (?P<limit>\S+)", N_("Please enter a number of at least {limit}.")),
+        (r"^Input should be", N_("Please choose one of the options.")),
+        (r"^List should have at least", N_("Please choose at least one.")),
+        (r"^List should have at most (?P<limit>\d+)", N_("Please choose no more than {limit}.")),
+        (r"^String should have at least", N_("Please fill this in.")),
+        (r"^Value should have at least", N_("Please fill this in.")),
+        (r"^String should have at most (?P<limit>\d+)", N_("Please keep this to {limit} characters or fewer.")),
+        (r"^Value should have at most (?P<limit>\d+)", N_("Please keep this to {limit} characters or fewer.")),
+        (r"^String should match pattern", N_("Please check this: use digits, spaces and + ( ) - only.")),
+        (r"^value is not a valid email address", N_("Please check the email address.")),
     )
 )
-NUMBER_OR_UNSURE = "Please enter a number, or tick Not sure."
-READ_PRIVACY = "Please tick this box to say you have read how your answers are kept, then press Start."
+NUMBER_OR_UNSURE = N_("Please enter a number, or tick Not sure.")
+READ_PRIVACY = N_("Please tick this box to say you have read how your answers are kept, then press Start.")
 """On the welcome page nothing has been answered yet, so the model's "to send your answers" would puzzle."""
-ANSWER = "Please answer this question (Not sure is fine)."
-TICK_KINDS = "Please tick the medicines you take, or tick None of these."
+ANSWER = N_("Please answer this question (Not sure is fine).")
+TICK_KINDS = N_("Please tick the medicines you take, or tick None of these.")
 
 
 def plain(message: str) -> str:
-    """The model's own messages are plain already; pydantic's generic ones are reworded."""
+    """The model's own messages are plain already; pydantic's generic ones are reworded (as templates with
+    named fields, so the patient's language can word them too: see ``screening.i18n``)."""
     for pattern, text in _PLAIN:
         found = pattern.match(message)
         if found:
-            return found.expand(text)
+            return text.format(**found.groupdict())
     return message
 
 
@@ -399,7 +410,8 @@ def question_name(path: str) -> str:
     if rest == ["acute_kinds"]:
         return KINDS_QUESTION
     if rest[:1] == ["preventives"] and len(rest) == 3 and rest[1].isdigit():
-        return f"Medicine {int(rest[1]) + 1}: {PreventiveTried.model_fields[rest[2]].title}"
+        title = PreventiveTried.model_fields[rest[2]].title
+        return N_("Medicine {number}: {question}").format(number=int(rest[1]) + 1, question=title)
     known = section in Submission.model_fields or section in ReturnVisit.model_fields
     fields = section_model(section).model_fields if known else {}
     if rest and rest[0] in fields:

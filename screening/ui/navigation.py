@@ -17,7 +17,7 @@ import streamlit as st
 
 from screening import autosave
 from screening.storage import StorageError
-from screening.ui import resources
+from screening.ui import language, resources
 from screening.ui.draft import REVIEW, STEP_BY_KEY, WELCOME, Draft, Errors, Step, steps_for
 from screening.ui.widgets import forget_widgets
 
@@ -101,7 +101,8 @@ def open_tab() -> None:
         return
     st.session_state[DRAFT] = found.answers
     st.session_state[TOKEN] = token
-    st.session_state[SAVED] = _snapshot(found.answers, found.step)
+    language.use(found.language)
+    st.session_state[SAVED] = _snapshot(found.answers, found.step, found.language)
     steps = steps_for(found.answers)
     wanted = STEP_BY_KEY.get(st.query_params.get(STEP_PARAM, ""), STEP_BY_KEY.get(found.step, WELCOME))
     st.session_state[STEP] = (wanted if wanted in steps else WELCOME).key
@@ -132,8 +133,8 @@ def keep_address(step: Step) -> None:
         st.query_params.from_dict(wanted)
 
 
-def _snapshot(draft: Draft, step: str) -> str:
-    return json.dumps([draft, step], sort_keys=True, default=str)
+def _snapshot(draft: Draft, step: str, chosen: str) -> str:
+    return json.dumps([draft, step, chosen], sort_keys=True, default=str)
 
 
 def autosave_tab(draft: Draft, step: Step) -> None:
@@ -141,11 +142,11 @@ def autosave_tab(draft: Draft, step: Step) -> None:
     token = st.session_state.get(TOKEN)
     if token is None:
         return
-    snapshot = _snapshot(draft, step.key)
+    snapshot = _snapshot(draft, step.key, language.current())
     if snapshot == st.session_state.get(SAVED):
         return
     try:
-        autosave.keep(resources.database(), token, draft, step.key)
+        autosave.keep(resources.database(), token, draft, step.key, language.current())
     except StorageError:
         return
     st.session_state[SAVED] = snapshot

@@ -12,7 +12,12 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-TITLE = "Page not found"
+from screening.i18n import N_
+from screening.ui import language
+from screening.ui.language import t
+
+TITLE = N_("Page not found")
+"""The page's name in the page list (the browser tab); the page itself says it in the patient's language."""
 
 
 def _asked_path() -> str:
@@ -31,8 +36,9 @@ def for_unknown_address(pages: list[st.Page], home: st.Page) -> list[st.Page]:
 
 def _page_for(home: st.Page) -> Callable[[], None]:
     def not_found() -> None:
-        st.title(TITLE, anchor=False)
-        st.write("There is no page at this address. It may have been typed wrongly or moved.")
-        st.page_link(home, label="Go to the pre-screening questionnaire", icon=":material/assignment:")
+        language.mark_page()  # no switch here: a rerun of this page leaves the unknown address (to the questionnaire)
+        st.title(t(TITLE), anchor=False)
+        st.write(t("There is no page at this address. It may have been typed wrongly or moved."))
+        st.page_link(home, label=t("Go to the pre-screening questionnaire"), icon=":material/assignment:")
 
     return not_found

@@ -8,45 +8,58 @@ Reached from the questionnaire's welcome step and from the confirmation; no logi
 import streamlit as st
 
 from screening.care import information as words
-from screening.ui import patient
+from screening.ui import language, patient
+from screening.ui.language import t
+from screening.ui.widgets import language_switch
 
 
 def _points(points: tuple[str, ...]) -> None:
     if points:
-        st.markdown("\n".join(f"- {point}" for point in points))
+        st.markdown("\n".join(f"- {t(point)}" for point in points))
+
+
+def _back() -> None:
+    st.page_link(
+        patient.questionnaire(),
+        label=t(words.BACK_LABEL),
+        icon=":material/arrow_back:",
+        query_params=language.link_params(),
+    )
 
 
 def page() -> None:
+    """In the patient's language (the switch here keeps the questionnaire's answers: they live in the session)."""
     st.html(patient.LOOK)
-    st.markdown(f":small[{patient.CLINIC_LINE}]")
-    st.title(words.TITLE, anchor=False)
-    st.page_link(patient.questionnaire(), label=words.BACK_LABEL, icon=":material/arrow_back:")
-    st.write(words.INTRO)
+    language_switch()
+    st.markdown(f":small[{t(patient.CLINIC_LINE)}]")
+    st.title(t(words.TITLE), anchor=False)
+    _back()
+    st.write(t(words.INTRO))
     for part in words.PARTS:
-        st.header(part.heading, anchor=False)
+        st.header(t(part.heading), anchor=False)
         for paragraph in part.text:
-            st.write(paragraph)
+            st.write(t(paragraph))
         _points(part.points)
         for paragraph in part.after:
-            st.write(paragraph)
-    st.header(words.WARNING_HEADING, anchor=False)
-    st.write(words.WARNING_INTRO)
+            st.write(t(paragraph))
+    st.header(t(words.WARNING_HEADING), anchor=False)
+    st.write(t(words.WARNING_INTRO))
     with st.container(key="info_emergency"):
         st.error(
-            words.EMERGENCY_INTRO + "\n" + "\n".join(f"- {sign}" for sign in words.EMERGENCY_SIGNS),
+            t(words.EMERGENCY_INTRO) + "\n" + "\n".join(f"- {t(sign)}" for sign in words.EMERGENCY_SIGNS),
             icon=":material/emergency:",
         )
     with st.container(key="info_same_day"):
         st.warning(
-            words.SAME_DAY_INTRO
+            t(words.SAME_DAY_INTRO)
             + "\n"
-            + "\n".join(f"- {sign}" for sign in words.SAME_DAY_SIGNS)
+            + "\n".join(f"- {t(sign)}" for sign in words.SAME_DAY_SIGNS)
             + "\n\n"
-            + words.SAME_DAY_AFTER,
+            + t(words.SAME_DAY_AFTER),
             icon=":material/call:",
         )
-    st.write(words.CLOSING)
-    st.page_link(patient.questionnaire(), label=words.BACK_LABEL, icon=":material/arrow_back:")
+    st.write(t(words.CLOSING))
+    _back()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pandas.io.formats.style import Styler
 from screening import casework
 from screening.casework import QueueRow, waited
 from screening.choices import VisitKind, label
+from screening.i18n import STAFF_NAMES
 from screening.triage import TRIAGE_LABELS, Triage
 from screening.ui import video_call
 from screening.workflow import STATUS_LABELS
@@ -35,6 +36,7 @@ WIDTHS = {
     "Name": 116,
     "Assigned to": 84,
     "Received (UTC)": 104,
+    "Language": 80,
     "In status for": 95,
     "Video call": 150,
     "Overdue": 70,
@@ -42,7 +44,8 @@ WIDTHS = {
     "Pathway": 120,
 }
 AT_A_GLANCE = ("Reference", "Visit", "Triage", "Reason", "Status", "Name", "Assigned to", "Received (UTC)")
-"""The columns that must fit beside the sidebar at 1366 px without a sideways scroll."""
+"""The columns that must fit beside the sidebar at 1366 px without a sideways scroll; the patient's language is
+the first column after them (and a fact on the case page)."""
 COLUMNS = {
     "Reference": st.column_config.ButtonColumn(
         width=WIDTHS["Reference"], type="tertiary", alignment="left", key=OPEN_CLICK, help="Open the submission"
@@ -58,6 +61,9 @@ COLUMNS = {
     "Name": st.column_config.TextColumn(width=WIDTHS["Name"]),
     "Assigned to": st.column_config.TextColumn(width=WIDTHS["Assigned to"]),
     "Received (UTC)": st.column_config.TextColumn(width=WIDTHS["Received (UTC)"]),
+    "Language": st.column_config.TextColumn(
+        width=WIDTHS["Language"], help="The language the patient answered in: call them in it"
+    ),
     "In status for": st.column_config.NumberColumn(width=WIDTHS["In status for"], help="Sort by it with the header"),
     "Video call": st.column_config.TextColumn(
         width=WIDTHS["Video call"], help="Requested or confirmed (clinic time), or a call to arrange by phone"
@@ -90,6 +96,7 @@ def queue_frame(rows: list[QueueRow]) -> pd.DataFrame:
                 "Name": row.name,
                 "Assigned to": row.assignee or "",
                 "Received (UTC)": row.created_at.strftime("%d %b %H:%M"),
+                "Language": STAFF_NAMES[row.language],
                 "In status for": pd.Timedelta(row.time_in_status).floor("min"),
                 "Video call": video_call.queue_cell(row.call_state, row.call_at),
                 "Overdue": OVERDUE if row.overdue else "",

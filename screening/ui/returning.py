@@ -12,56 +12,63 @@ import streamlit as st
 
 from screening import intake
 from screening.booking import calls
+from screening.i18n import N_
 from screening.ruleset import Advice
 from screening.storage import StorageError
 from screening.ui import resources
 from screening.ui.draft import steps_for
+from screening.ui.language import t
 from screening.ui.navigation import CODE, DRAFT, browser_key, go_to
 from screening.ui.warning_signs import confirmation_advice, next_steps_after_return
 from screening.ui.widgets import birth_date_input
 
-LINK_TITLE = "I have been treated here before"
-LINK_FAILED = (
+LINK_TITLE = N_("I have been treated here before")
+LINK_FAILED = N_(
     "We could not find your record with this code and date of birth. Please check both: the code is on the "
     "confirmation of any earlier visit, or the clinic can give it to you. To protect your record, after "
-    f"{intake.TRIES_PER_CODE} wrong tries a code can only be used again once the clinic has unlocked it."
+    "{tries} wrong tries a code can only be used again once the clinic has unlocked it."
 )
-LINK_LOCKED = (
+LINK_LOCKED = N_(
     "This code is locked, because a wrong date of birth was given too many times. To protect your record, only "
     "the clinic can unlock it: please call the clinic and tell them your code."
 )
-TOO_MANY = "There have been too many tries from this browser, so you cannot try again here. Please call the clinic."
-UNAVAILABLE = "Sorry, we cannot look up your record right now. Please try again later or call the clinic."
+TOO_MANY = N_(
+    "There have been too many tries from this browser, so you cannot try again here. Please call the clinic."
+)
+UNAVAILABLE = N_("Sorry, we cannot look up your record right now. Please try again later or call the clinic.")
 
 
 def link_form() -> None:
     """A returning patient's code and date of birth; on a match the return questions start."""
     st.write(
-        "Coming back after a Botox treatment at the clinic? Enter the reference code of any earlier visit "
-        "(your first questions or a later return) and your date of birth. We then ask how the treatment has gone."
+        t(
+            "Coming back after a Botox treatment at the clinic? Enter the reference code of any earlier visit "
+            "(your first questions or a later return) and your date of birth. We then ask how the treatment has "
+            "gone."
+        )
     )
-    code = st.text_input("Your reference code", key="link-code", max_chars=24, placeholder="BT-XXXX-XXXX")
-    born = birth_date_input("Your date of birth", "link-dob")
-    if not st.button("Continue with my record", key="link-go"):
+    code = st.text_input(t("Your reference code"), key="link-code", max_chars=24, placeholder="BT-XXXX-XXXX")
+    born = birth_date_input(N_("Your date of birth"), "link-dob")
+    if not st.button(t("Continue with my record"), key="link-go"):
         return
     found = None
     if code.strip() and born is not None:
         try:
             found = intake.link_return(resources.database(), code, born, browser=browser_key())
         except StorageError:
-            st.error(UNAVAILABLE, icon=":material/error:")
+            st.error(t(UNAVAILABLE), icon=":material/error:")
             return
         except intake.LinkLocked:
-            st.error(LINK_LOCKED, icon=":material/lock:")
+            st.error(t(LINK_LOCKED), icon=":material/lock:")
             return
         except intake.LinkErased:
-            st.info(calls.ERASED, icon=":material/delete:")
+            st.info(t(calls.ERASED), icon=":material/delete:")
             return
         except intake.TooManyTries:
-            st.error(TOO_MANY, icon=":material/error:")
+            st.error(t(TOO_MANY), icon=":material/error:")
             return
     if found is None:
-        st.error(LINK_FAILED, icon=":material/error:")
+        st.error(t(LINK_FAILED).format(tries=intake.TRIES_PER_CODE), icon=":material/error:")
         return
     draft = found.answers
     st.session_state[DRAFT] = draft
@@ -77,7 +84,7 @@ def dated_today(draft: dict[str, Any]) -> None:
 def confirmation(receipt: dict[str, Any]) -> None:
     advice = [Advice(grade) for grade in receipt.get("advice", [])]
     confirmation_advice(advice)
-    st.write("Your reference code for this visit:")
+    st.write(t("Your reference code for this visit:"))
     st.code(receipt["reference"], language=None)
-    st.header("What happens next", anchor=False)
+    st.header(t("What happens next"), anchor=False)
     st.write(next_steps_after_return(advice))

@@ -9,22 +9,25 @@ from typing import Any
 
 import streamlit as st
 
+from screening.i18n import N_
 from screening.ruleset import Advice
+from screening.ui.language import t
 
-EMERGENCY = (
+EMERGENCY = N_(
     "Please get urgent medical help now: call 911 or go to the nearest emergency department. "
     "Do not wait for the clinic to contact you. You can finish these questions afterwards."
 )
-SAME_DAY = "If you also have jaw pain when chewing, a tender scalp or changes in your sight, see a doctor today."
-SOON = (
+SOON = N_(
     "Please see a doctor about this within the next few days (your own doctor or an urgent care clinic). "
-    f"{SAME_DAY} The clinic will also contact you first about this answer."
+    "If you also have jaw pain when chewing, a tender scalp or changes in your sight, see a doctor today. "
+    "The clinic will also contact you first about this answer."
 )
-SOON_AFTER = (
+SOON_AFTER = N_(
     "Because of your answers to the warning-sign questions, please see a doctor within the next few days "
-    f"(your own doctor or an urgent care clinic). {SAME_DAY}"
+    "(your own doctor or an urgent care clinic). "
+    "If you also have jaw pain when chewing, a tender scalp or changes in your sight, see a doctor today."
 )
-UNSURE_NOW = (
+UNSURE_NOW = N_(
     "If this is happening now, call 911 or go to the nearest emergency department. "
     "If not, a clinician will check this with you."
 )
@@ -34,7 +37,7 @@ ADVICE_BOXES: dict[Advice, tuple[Callable[..., Any], str, str]] = {
     Advice.unsure: (st.info, UNSURE_NOW, ":material/info:"),
 }
 """What each grade of warning sign tells the patient at once; which answers get which grade is the rule set's."""
-EMERGENCY_AFTER = (
+EMERGENCY_AFTER = N_(
     "If you have not done so already, please get urgent medical help now: call 911 or go to the nearest "
     "emergency department."
 )
@@ -47,7 +50,7 @@ AFTER_SENDING = {Advice.emergency: EMERGENCY_AFTER, Advice.soon: SOON_AFTER, Adv
 def advice_box(advice: Advice | None, *, sent: bool = False) -> None:
     if advice is not None:
         box, text, icon = ADVICE_BOXES[advice]
-        box(AFTER_SENDING[advice] if sent else text, icon=icon)
+        box(t(AFTER_SENDING[advice] if sent else text), icon=icon)
 
 
 def confirmation_advice(advice: list[Advice]) -> None:
@@ -56,33 +59,47 @@ def confirmation_advice(advice: list[Advice]) -> None:
 
 
 def next_steps(advice: list[Advice], method: str) -> str:
-    keep = "Please keep your reference code: quote it if you call us."
+    """In the patient's language; ``method`` is one of ``CONTACT_BY``'s English phrases."""
+    keep = t("Please keep your reference code: quote it if you call us.")
     if Advice.emergency in advice:
         return (
-            "Please get help first. The clinic has your answers and will follow up with you after you have been "
-            f"seen. {keep}"
+            t(
+                "Please get help first. The clinic has your answers and will follow up with you after you have "
+                "been seen."
+            )
+            + " "
+            + keep
         )
     first = (
-        "A member of the clinic team will contact you first about your answer to the warning-sign questions. "
+        t("A member of the clinic team will contact you first about your answer to the warning-sign questions.")
         if Advice.soon in advice
-        else "A member of the clinic team will read your answers, usually within 2 working days. "
+        else t("A member of the clinic team will read your answers, usually within 2 working days.")
     )
-    return (
-        first + f"We will contact you by {method} to arrange a free video call with a clinician, "
-        f"who will talk through your options with you. {keep}"
-    )
+    call = t(
+        "We will contact you by {method} to arrange a free video call with a clinician, who will talk through "
+        "your options with you."
+    ).format(method=t(method))
+    return f"{first} {call} {keep}"
 
 
 def next_steps_after_return(advice: list[Advice]) -> str:
     """The same neutral next steps after a return visit: never "continue" or "stop"; the clinician decides with them."""
-    keep = "Please keep your reference code: quote it if you call us."
+    keep = t("Please keep your reference code: quote it if you call us.")
     if Advice.emergency in advice:
         return (
-            "Please get help first. The clinic has your answers and will follow up with you after you have been "
-            f"seen. {keep}"
+            t(
+                "Please get help first. The clinic has your answers and will follow up with you after you have "
+                "been seen."
+            )
+            + " "
+            + keep
         )
     return (
-        "A member of the clinic team will read your answers, usually within 2 working days, and contact you the "
-        "way you chose before. At your next visit the clinician talks through with you how the treatment is "
-        f"going and what to do next. {keep}"
+        t(
+            "A member of the clinic team will read your answers, usually within 2 working days, and contact you the "
+            "way you chose before. At your next visit the clinician talks through with you how the treatment is "
+            "going and what to do next."
+        )
+        + " "
+        + keep
     )

@@ -17,7 +17,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from screening.choices import YesNoUnsure, label
+from screening.i18n import LANGUAGES, translate
+from screening.ui import language
 from screening.ui.draft import Errors, optional_number
+from screening.ui.language import SWITCH, t
 
 KEY_PREFIX = "w:"
 UNSURE_SUFFIX = ":unsure"
@@ -67,7 +70,9 @@ def _store(store: dict[str, Any], field: str, value: Any) -> None:
         store[field] = value
 
 
-def _number(store: dict[str, Any], field: str, info: FieldInfo, kind: type, key: str, *, unsure: bool) -> None:
+def _number(
+    store: dict[str, Any], field: str, info: FieldInfo, kind: type, key: str, title: str, *, unsure: bool
+) -> None:
     """A number box; an optional number also gets a "Not sure" box that stores ``None``."""
     unsure_key = key + UNSURE_SUFFIX
     if unsure and unsure_key not in st.session_state:
@@ -78,17 +83,17 @@ def _number(store: dict[str, Any], field: str, info: FieldInfo, kind: type, key:
     _seed(key, store, field, kind)  # never pre-filled: a 0 nobody typed would read as an answer
     unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else None
     value = st.number_input(
-        info.title or field,
+        title,
         value=None,
         min_value=kind(_constraint(info, "ge") or 0),
         max_value=kind(le) if (le := _constraint(info, "le")) is not None else None,
         step=kind(0.5 if kind is float else 1),
         format="%g" if kind is float else "%d",  # 6 hours shows as 6 (not 6.0) when the step is seen again
-        placeholder=str(unit) if unit else None,
+        placeholder=t(str(unit)) if unit else None,
         key=key,
         disabled=is_unsure,
     )
-    if unsure and st.checkbox("Not sure", key=unsure_key):
+    if unsure and st.checkbox(t("Not sure"), key=unsure_key):
         store[field] = None
     else:
         _store(store, field, None if value is None else kind(value))
@@ -98,7 +103,8 @@ def why_we_ask(info: FieldInfo) -> None:
     """Small, in a softer colour than the question (patient.css) but still above the WCAG 4.5:1 contrast
     ratio, which Streamlit's grey caption is not."""
     if info.description:
-        st.markdown(f":small[Why we ask: {info.description}]")
+        why = t("Why we ask:")
+        st.markdown(f":small[{why} {t(info.description)}]")
 
 
 def question_block(path: str) -> Any:
@@ -110,14 +116,14 @@ def question_block(path: str) -> Any:
 def birth_date_input(title: str, key: str) -> date | None:
     """US order (MM/DD/YYYY), as the clinic's patients write dates."""
     return st.date_input(
-        title, value=None, min_value=EARLIEST_BIRTH, max_value=date.today(), key=key, format="MM/DD/YYYY"
+        t(title), value=None, min_value=EARLIEST_BIRTH, max_value=date.today(), key=key, format="MM/DD/YYYY"
     )
 
 
 def _choice(title: str, options: Sequence[str], key: str, format_func: Callable[[Any], str], horizontal: bool) -> Any:
     if len(options) <= MAX_RADIO_OPTIONS:
         return st.radio(title, options, index=None, format_func=format_func, key=key, horizontal=horizontal)
-    return st.selectbox(title, options, index=None, format_func=format_func, key=key, placeholder="Choose one")
+    return st.selectbox(title, options, index=None, format_func=format_func, key=key, placeholder=t("Choose one"))
 
 
 def render_field(
@@ -128,7 +134,7 @@ def render_field(
     errors: Errors,
     *,
     options: Sequence[str] | None = None,
-    format_func: Callable[[Any], str] = label,
+    format_func: Callable[[Any], str] | None = None,
     why: bool = True,
     title: str | None = None,
 ) -> Any:
@@ -140,13 +146,20 @@ def render_field(
     info = model.model_fields[field]
     kind = _base_type(info)
     key = widget_key(path)
-    title = title or info.title or field
+    title = t(title or info.title or field)
+    named = format_func or label
+    chosen = language.current()  # read now: Streamlit may call the function outside this run
+
+    def words(value: Any) -> str:
+        """Options are stored values; their words are drawn in the patient's language."""
+        return translate(named(value), chosen)
+
     with question_block(path):
         if kind is bool:
             _seed(key, store, field)
             store[field] = st.checkbox(title, key=key)
         elif kind in (int, float):
-            _number(store, field, info, kind, key, unsure=optional_number(info))
+            _number(store, field, info, kind, key, title, unsure=optional_number(info))
         elif kind is date:
             _seed(key, store, field, date.fromisoformat)
             born = birth_date_input(title, key)
@@ -154,18 +167,40 @@ def render_field(
         elif (many := _list_enum(kind)) is not None:
             _seed(key, store, field)
             store[field] = st.multiselect(
-                title, [m.value for m in many], format_func=format_func, key=key, placeholder="Choose"
+                title, [m.value for m in many], format_func=words, key=key, placeholder=t("Choose")
             )
         elif options is not None or _enum_of(kind) is not None:
             _seed(key, store, field)
             values = options if options is not None else [m.value for m in kind]
-            _store(store, field, _choice(title, values, key, format_func, horizontal=kind is YesNoUnsure))
+            _store(store, field, _choice(title, values, key, words, horizontal=kind is YesNoUnsure))
         else:
             _seed(key, store, field)
             limit = _constraint(info, "max_length")
             _store(store, field, st.text_input(title, key=key, max_chars=limit).strip())
         if path in errors:
-            st.error(errors[path], icon=":material/error:")
+            st.error(t(errors[path]), icon=":material/error:")
         if why:
             why_we_ask(info)
     return store.get(field)
+
+
+def _switched() -> None:
+    chosen = st.session_state.get(SWITCH)
+    if chosen and chosen != language.current():
+        st.session_state[language.LANGUAGE] = chosen
+        forget_widgets()  # every widget is drawn again from the draft, with its words in the new language
+
+
+def language_switch() -> None:
+    """English / Español, at the top of every patient page: the answers stay, only the words change."""
+    st.session_state.setdefault(SWITCH, language.current())
+    st.segmented_control(
+        "Language / Idioma",
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=SWITCH,
+        on_change=_switched,
+        label_visibility="collapsed",
+        required=True,
+    )
+    language.mark_page()

@@ -7,6 +7,7 @@ reference code; ``on_step`` is called on each filled step (e.g. to run an access
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from wizard_support import kinds_ticked, step_answers
 from screening.answers import PreventiveTried, red_flag_label
 from screening.catalogue import OTHER_DRUG, drug_label
 from screening.choices import label
+from screening.i18n import ENGLISH, LANGUAGES, translate
 from screening.ui.draft import (
     ACUTE_KINDS,
     NONE_OF_THESE,
@@ -27,6 +29,13 @@ from screening.ui.draft import (
 )
 
 TIMEOUT_MS = 20_000
+LANGUAGE: ContextVar[str] = ContextVar("patient_language", default=ENGLISH)
+"""The language the patient chose: every label below is looked for in it."""
+
+
+def said(english: str) -> str:
+    """English patient text as the page shows it in the patient's language."""
+    return translate(english, LANGUAGE.get())
 IDLE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.dataset.testScriptState !== 'running'
@@ -80,14 +89,14 @@ def fill(scope: Locator | Page, page: Page, title: str, value: Any) -> None:
     widget = scope.get_by_label(title, exact=True).first
     role = widget.get_attribute("role")
     if role in ("radiogroup", "combobox") and not isinstance(value, list):
-        choose(scope, page, title, label(value))
+        choose(scope, page, title, said(label(value)))
         return
     if isinstance(value, bool):
         if widget.is_checked() != value:
             _container(scope, widget).locator("label").first.click()
     elif isinstance(value, list):
         for item in value:
-            pick(page, widget, label(item))
+            pick(page, widget, said(label(item)))
         page.keyboard.press("Escape")
     elif role == "group":  # a date: month, day and year boxes
         widget.get_by_role("spinbutton").first.click()
@@ -95,7 +104,7 @@ def fill(scope: Locator | Page, page: Page, title: str, value: Any) -> None:
         page.keyboard.press("Escape")  # close the calendar, which would otherwise cover the next question
         page.keyboard.press("Tab")
     elif value is None:
-        _container(scope, widget).locator("xpath=following-sibling::div[1]").get_by_text("Not sure").click()
+        _container(scope, widget).locator("xpath=following-sibling::div[1]").get_by_text(said("Not sure")).click()
     else:
         widget.fill(value if isinstance(value, str) else f"{value:g}")
         widget.press("Tab")
@@ -103,12 +112,13 @@ def fill(scope: Locator | Page, page: Page, title: str, value: Any) -> None:
 
 
 def add_preventive(page: Page, index: int, item: dict[str, Any]) -> None:
-    page.get_by_role("button", name="Add a medicine").click()
+    page.get_by_role("button", name=said("Add a medicine")).click()
     settle(page)
-    card = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(f"Medicine {index + 1}")).last
-    titles = {name: info.title or name for name, info in PreventiveTried.model_fields.items()}
+    number = said("Medicine {number}").format(number=index + 1)
+    card = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(number)).last
+    titles = {name: said(info.title or name) for name, info in PreventiveTried.model_fields.items()}
     drug = item["drug"]
-    choose(card, page, titles["drug"], "Other (not on the list)" if drug == OTHER_DRUG else drug_label(drug))
+    choose(card, page, titles["drug"], said("Other (not on the list)" if drug == OTHER_DRUG else drug_label(drug)))
     for name, value in item.items():
         if name != "drug":
             fill(card, page, titles[name], value)
@@ -121,9 +131,9 @@ def heading(page: Page) -> str:
 def tick_attack_medicines(page: Page, headache: dict[str, Any], section: str = "headache") -> None:
     """Tick each attack medicine taken (or None of these) and type its days in the box that appears under it."""
     for kind in kinds_ticked(headache) or [None]:
-        fill(page, page, kind_label(kind) if kind else NONE_OF_THESE, True)
+        fill(page, page, kind_label(kind, LANGUAGE.get()) if kind else said(NONE_OF_THESE), True)
         if kind:
-            fill(page, page, section_model(section).model_fields[kind].title or kind, headache[kind])
+            fill(page, page, said(section_model(section).model_fields[kind].title or kind), headache[kind])
 
 
 def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
@@ -132,9 +142,9 @@ def fill_step(page: Page, answers: dict[str, Any], step_key: str) -> None:
             for index, item in enumerate(value):
                 add_preventive(page, index, item)
         elif section == "red_flags":  # worded for the patient's pathway
-            fill(page, page, red_flag_label(field, pathway_of(answers)), value)
+            fill(page, page, said(red_flag_label(field, pathway_of(answers))), value)
         elif field not in ACUTE_KINDS:
-            fill(page, page, section_model(section).model_fields[field].title or field, value)
+            fill(page, page, said(section_model(section).model_fields[field].title or field), value)
         if field == "acute_days" and value != 0:
             tick_attack_medicines(page, answers[section], section)
 
@@ -145,15 +155,35 @@ def complete_patient_flow(
     answers: dict[str, Any],
     on_step: Callable[[Page, str], None] | None = None,
     timings: dict[str, float] | None = None,
+    language: str = ENGLISH,
 ) -> str:
     """From the welcome page to the confirmation; returns the reference code shown.
 
     ``timings`` (if given) receives the seconds from pressing "Send my answers" to the thank-you page
-    (``submit``) and from each tap on Next to the next step being ready (``next``, a list).
+    (``submit``) and from each tap on Next to the next step being ready (``next``, a list). ``language``:
+    the patient first chooses it on the welcome page (English / Español) and reads every page in it.
     """
+    chosen = LANGUAGE.set(language)
+    try:
+        return _complete(page, url, answers, on_step, timings)
+    finally:
+        LANGUAGE.reset(chosen)
+
+
+def _complete(
+    page: Page,
+    url: str,
+    answers: dict[str, Any],
+    on_step: Callable[[Page, str], None] | None,
+    timings: dict[str, float] | None,
+) -> str:
     page.goto(url)
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
+    if LANGUAGE.get() != ENGLISH:
+        page.get_by_role("radio", name=LANGUAGES[LANGUAGE.get()], exact=True).click()
+        expect(page.get_by_role("heading", name=said("Welcome"))).to_be_visible(timeout=TIMEOUT_MS)
+        settle(page)
     return finish_steps(page, answers, on_step, timings)
 
 
@@ -163,14 +193,16 @@ def finish_steps(
     on_step: Callable[[Page, str], None] | None = None,
     timings: dict[str, float] | None = None,
 ) -> str:
-    """From the step shown now to the confirmation (a return visit starts after linking); the reference code."""
-    while (title := heading(page)) != "Check your answers":
-        step = next(s for s in STEP_BY_KEY.values() if s.title == title)
+    """From the step shown now to the confirmation (a return visit starts after linking); the reference code.
+    Every title and button is read in ``LANGUAGE``'s language."""
+    titles = {said(step.title): step for step in STEP_BY_KEY.values()}
+    while (title := heading(page)) != said("Check your answers"):
+        step = titles[title]
         fill_step(page, answers, step.key)
         if on_step:
             on_step(page, step.key)
         tapped = time.perf_counter()
-        page.get_by_role("button", name="Start" if step.key == "welcome" else "Next", exact=True).click()
+        page.get_by_role("button", name=said("Start" if step.key == "welcome" else "Next"), exact=True).click()
         page.wait_for_function(STEP_READY, arg=title, timeout=TIMEOUT_MS, polling="raf")
         if timings is not None and step.key != "welcome":
             timings.setdefault("next", []).append(time.perf_counter() - tapped)
@@ -178,8 +210,8 @@ def finish_steps(
     if on_step:
         on_step(page, "review")
     sent = time.perf_counter()
-    page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name=said("Send my answers")).click()
+    expect(page.get_by_role("heading", name=said("Thank you"))).to_be_visible(timeout=TIMEOUT_MS)
     if timings is not None:
         timings["submit"] = time.perf_counter() - sent
     settle(page)
