@@ -100,11 +100,6 @@ class Draft:
     """The language the patient was answering in: the questionnaire opens in it again."""
 
 
-def _contact_line(submission: Submission) -> str:
-    contact = submission.contact
-    return " / ".join(str(part) for part in (contact.phone, contact.email) if part)
-
-
 def _headache_days(submission: Submission | ReturnVisit) -> int | None:
     """Headache days a month as answered: on a return visit, the last month's."""
     if isinstance(submission, ReturnVisit):
@@ -121,7 +116,7 @@ def stored_form(
 ) -> cases.NewSubmission:
     """The row for one submission, screened now, with the facts it was screened on: also how the benchmark fills.
 
-    A return visit's name, contact and age are its first screening's (``_as_return`` fills them); ``language`` is
+    A return visit's name and age are its first screening's (``_as_return`` fills them); ``language`` is
     the one the patient answered in, a return visit's too (staff call in it)."""
     facts = facts_of(submission)
     result = screen_facts(facts, ruleset)
@@ -131,7 +126,6 @@ def stored_form(
         created_at=now,
         pathway=submission.pathway.value,
         patient_name=submission.contact.name if first else "",
-        patient_contact=_contact_line(submission) if first else "",
         age=submission.about.age if first else None,
         triage=result.triage.value,
         triage_rank=RANK[result.triage],

@@ -15,6 +15,7 @@ from screening.casework import clinic_date
 from screening.choices import label
 from screening.exports import check_kind, spreadsheet
 from screening.exports.service import CONTACT_ROLES
+from screening.returns.derived import weeks_between
 from screening.staff import StaffSession, checked_session, require_session, write_audit
 from screening.storage import Database, Tx, care, cases
 
@@ -77,7 +78,7 @@ def _due(db: Database, live: StaffSession, within_weeks: int | None) -> list[Ret
             contacts.get(chain.root),
             chain.pathway,
             chain.treated_at,
-            (today - chain.treated_at).days // 7,
+            weeks_between(chain.treated_at, today),
             chain.treatments,
         )
         for chain in chains

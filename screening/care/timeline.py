@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from screening.choices import VisitKind
+from screening.returns.derived import response, weeks_between
 from screening.triage import TRIAGE_LABELS, Triage
 from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status
 
@@ -50,13 +51,6 @@ class Visit:
     flags: tuple[str, ...] = ()
 
 
-def response(baseline: int | None, now: int | None) -> float | None:
-    """(baseline − now) / baseline: 0.5 is half as many headache days. None when either is unknown or baseline is 0."""
-    if baseline is None or now is None or baseline == 0:
-        return None
-    return (baseline - now) / baseline
-
-
 def _last_treatment_before(visit: Visit, visits: list[Visit]) -> list[date]:
     return sorted(
         other.treated_on
@@ -89,7 +83,7 @@ def chart_data(visits: list[Visit]) -> pd.DataFrame:
                 "change": change,
                 "response": response(baseline, visit.headache_days),
                 "treatments_before": len(before),
-                "weeks_since_treatment": (visit.received_on - before[-1]).days // 7 if before else None,
+                "weeks_since_treatment": weeks_between(before[-1], visit.received_on) if before else None,
                 "treated_on": visit.treated_on,
                 "triage": TRIAGE_LABELS[visit.triage],
                 "status": STATUS_LABELS[visit.status],

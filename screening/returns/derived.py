@@ -31,12 +31,18 @@ RETURN_DERIVED = (
 """The derived facts only a return visit has (``return_values`` gives exactly these)."""
 
 
-def response_percent(baseline: int | None, now: int | None) -> float | None:
-    """(baseline - now) / baseline as a percentage, to one decimal (what the clinician is shown is what the
-    rules test); unknown when either number is, or when the baseline is 0 (nothing to reduce)."""
+def response(baseline: int | None, now: int | None) -> float | None:
+    """(baseline - now) / baseline: 0.5 is half as many headache days. Unknown when either number is, or when
+    the baseline is 0 (nothing to reduce). The one definition: the rules' percentage and the staff timeline."""
     if baseline is None or now is None or baseline == 0:
         return None
-    return round(100 * (baseline - now) / baseline, 1)
+    return (baseline - now) / baseline
+
+
+def response_percent(baseline: int | None, now: int | None) -> float | None:
+    """The response as a percentage, to one decimal (what the clinician is shown is what the rules test)."""
+    share = response(baseline, now)
+    return None if share is None else round(100 * share, 1)
 
 
 def weeks_between(earlier: date, later: date) -> int:

@@ -36,7 +36,7 @@ class NewSubmission:
     created_at: datetime
     pathway: str
     patient_name: str
-    patient_contact: str
+    """Copied to ``case_state`` for the queue; the submissions row keeps no name in clear."""
     age: int | None
     triage: str
     triage_rank: int
@@ -74,7 +74,7 @@ def _sealed_row(item: NewSubmission, key: bytes) -> dict[str, Any]:
     row = {k: v for k, v in vars(item).items() if k not in _OWN_TABLES}
     row["answers"] = sealing.seal(key, item.answers, f"{item.reference}:answers")
     row["result"] = sealing.seal(key, item.result, f"{item.reference}:result")
-    row["patient_name"] = row["patient_contact"] = ""
+    row["patient_name"] = row["patient_contact"] = ""  # the answers (sealed) hold both
     return row
 
 
