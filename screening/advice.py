@@ -79,5 +79,24 @@ def patient_advice(
     return [advice for advice in STRENGTH if advice in found]
 
 
+def emergency_given(advice: Iterable[Advice]) -> bool:
+    """Was the patient told to get emergency care now? Only this grade withholds the video call: a patient
+    told to see a doctor soon, or what to do if a sign is happening now, may still ask for one."""
+    return Advice.emergency in advice
+
+
+def emergency_advised(ruleset: RuleSet, answers: Mapping[str, Any], pathway: str | None) -> bool:
+    """Did the wizard tell the patient with these stored answers to get emergency care?
+
+    Read from the rule set's graded urgent rules, as the wizard does, never from "any warning sign
+    answered yes": a "soon" sign (a headache that began after 50) is not emergency advice.
+    """
+    return any(
+        emergency_given(patient_advice(ruleset, answers[section], pathway, section))
+        for section in ADVICE_SECTIONS
+        if answers.get(section)
+    )
+
+
 def _strongest(found: set[Advice]) -> Advice | None:
     return next((advice for advice in STRENGTH if advice in found), None)

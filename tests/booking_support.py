@@ -30,15 +30,17 @@ def confirmed_case(db: Database, ruleset: RuleSet, publisher: StaffSession, inta
     """A patient who requested a slot, reviewed and confirmed by intake; the submission id."""
     slot_id = a_slot(db, publisher)
     receipt = intake.submit(db, patient(ruleset), ruleset)
-    calls.request(db, receipt.submission_id, slot_id)
+    calls.request(db, ruleset, receipt.submission_id, slot_id)
     casework.change_status(db, intake_person, receipt.submission_id, Status.in_review)
     calls.confirm(db, intake_person, receipt.submission_id)
     return receipt.submission_id
 
 
-def book_by_call(db: Database, publisher: StaffSession, intake_person: StaffSession, submission_id: int) -> None:
+def book_by_call(
+    db: Database, ruleset: RuleSet, publisher: StaffSession, intake_person: StaffSession, submission_id: int
+) -> None:
     """A reviewed case booked the only way there is: the patient asks for a slot and intake confirms it."""
-    calls.request(db, submission_id, a_slot(db, publisher))
+    calls.request(db, ruleset, submission_id, a_slot(db, publisher))
     calls.confirm(db, intake_person, submission_id)
 
 

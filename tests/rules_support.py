@@ -1,4 +1,4 @@
-"""Candidate rule sets for the rule-change preview tests (service and page)."""
+"""Candidate rule sets for the rule-change preview tests (service and page) and the advice-grade tests."""
 
 import copy
 import shutil
@@ -29,6 +29,17 @@ def stricter_candidate(folder: Path) -> Path:
     changelog.write_text(
         changelog.read_text(encoding="utf-8").replace("versions:\n", "versions:\n" + entry, 1), "utf-8"
     )
+    return folder
+
+
+def regraded(folder: Path, rule_id: str, advice: str) -> Path:
+    """The clinic's rules with one urgent rule's patient advice changed (e.g. ``soon`` to ``emergency``)."""
+    shutil.copytree(RULES, folder)
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.index("    advice: ", text.index(f"- id: {rule_id}\n"))
+    end = text.index("\n", line)
+    path.write_text(f"{text[:line]}    advice: {advice}{text[end:]}", encoding="utf-8")
     return folder
 
 

@@ -7,6 +7,7 @@ from textwrap import dedent
 
 import pytest
 from core_support import RULES
+from rules_support import regraded
 
 from screening.advice import answer_advice, patient_advice
 from screening.answers import RED_FLAGS_ASKED, RedFlags
@@ -69,11 +70,8 @@ def _edit(folder: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_changing_a_rule_s_grade_changes_the_advice(folder):
-    _edit(
-        folder, "    advice: soon\n    source: SNOOP4 (Dodick) - P, positional", "    advice: emergency\n    source: P"
-    )
-    changed = load_ruleset(folder)
+def test_changing_a_rule_s_grade_changes_the_advice(tmp_path: Path):
+    changed = load_ruleset(regraded(tmp_path / "rules", "RF-POSITIONAL", "emergency"))
     assert answer_advice(changed, "headache", "positional_or_straining", "yes") is Advice.emergency
     assert answer_advice(changed, "headache", "positional_or_straining", "not_sure") is Advice.unsure
 

@@ -2,16 +2,21 @@
 
 import threading
 from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 from booking_support import LINK, OFFER, a_slot, confirmed_case, start_of, tomorrow
 from icalendar import Calendar
+from rules_support import regraded
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from storage_support import login_as, patient
 
-from screening import casework, intake
+from screening import advice, casework, intake
+from screening.answers import Submission
 from screening.booking import calendar, calls, slots
+from screening.loader import load_ruleset
+from screening.ruleset import RuleSet
 from screening.staff import Role
 from screening.storage import Database
 from screening.storage.models import AuditRow, CallBooking, CaseState
@@ -76,7 +81,7 @@ def test_request_confirm_books_the_consultation_with_its_appointment(db: Databas
     clinician, ida = login_as(db, "rivera", Role.clinician), login_as(db, "ida")
     slot_id = a_slot(db, clinician)
     receipt = intake.submit(db, patient(ruleset), ruleset)
-    call = calls.request(db, receipt.submission_id, slot_id)
+    call = calls.request(db, ruleset, receipt.submission_id, slot_id)
     assert call.state == calls.CallState.requested and slot_id not in [s.id for s in slots.open_slots(db)]
     row = casework.queue(db, ida).rows[0]
     assert (row.call_state, row.call_at) == ("requested", start_of(db, slot_id, ida))
@@ -106,14 +111,14 @@ def test_offer_another_then_cancel_frees_the_slots_and_reopens_the_case(db: Data
     clinician, ida = login_as(db, "rivera", Role.clinician), login_as(db, "ida")
     first, second = a_slot(db, clinician, time(9)), a_slot(db, clinician, time(11))
     submission_id = intake.submit(db, patient(ruleset), ruleset).submission_id
-    calls.request(db, submission_id, first)
-    moved = calls.offer(db, ida, submission_id, second)
+    calls.request(db, ruleset, submission_id, first)
+    moved = calls.offer(db, ruleset, ida, submission_id, second)
     assert moved.state == calls.CallState.offered and moved.slot_id == second
     assert [s.id for s in slots.open_slots(db)] == [first]
     casework.change_status(db, ida, submission_id, Status.in_review)
     calls.confirm(db, ida, submission_id)
     with pytest.raises(ValueError, match="cancel it first"):
-        calls.offer(db, ida, submission_id, first)
+        calls.offer(db, ruleset, ida, submission_id, first)
     calls.cancel(db, ida, submission_id)
     assert [s.id for s in slots.open_slots(db)] == [first, second]
     detail = casework.detail(db, ida, submission_id)
@@ -134,22 +139,59 @@ def test_please_call_me_and_emergency_advice(db: Database, ruleset):
     clinician, ida = login_as(db, "rivera", Role.clinician), login_as(db, "ida")
     slot_id = a_slot(db, clinician)
     calm = intake.submit(db, patient(ruleset), ruleset).submission_id
-    assert calls.request(db, calm, None).state == calls.CallState.call_me
+    assert calls.request(db, ruleset, calm, None).state == calls.CallState.call_me
     assert casework.queue(db, ida).rows[0].call_state == "call_me"
     with pytest.raises(ValueError, match="already"):
-        calls.request(db, calm, slot_id)
-    urgent = intake.submit(db, patient(ruleset, Triage.urgent), ruleset).submission_id
+        calls.request(db, ruleset, calm, slot_id)
+    urgent = intake.submit(db, patient(ruleset, Triage.urgent), ruleset).submission_id  # thunderclap: emergency
     with pytest.raises(ValueError, match="urgent"):
-        calls.request(db, urgent, slot_id)
+        calls.request(db, ruleset, urgent, slot_id)
     with pytest.raises(ValueError, match="urgent"):
-        calls.offer(db, ida, urgent, slot_id)
+        calls.offer(db, ruleset, ida, urgent, slot_id)
     assert [s.id for s in slots.open_slots(db)] == [slot_id]
+
+
+def _with_signs(ruleset: RuleSet, **signs: str) -> Submission:
+    answers = patient(ruleset).model_dump(mode="json")
+    answers["red_flags"] |= signs
+    return Submission.model_validate(answers)
+
+
+@pytest.mark.parametrize(
+    "signs",
+    [{"new_after_50": "yes"}, {"cancer_or_immune": "yes", "pattern_change": "yes"}, {"thunderclap": "not_sure"}],
+)
+def test_a_patient_told_to_see_a_doctor_soon_or_not_sure_may_still_ask_for_a_slot(db: Database, ruleset, signs):
+    """[Red flags] "soon" signs (and "not sure") are urgent for staff but are not emergency advice."""
+    slot_id = a_slot(db, login_as(db, "rivera", Role.clinician))
+    receipt = intake.submit(db, _with_signs(ruleset, **signs), ruleset)
+    assert receipt.triage in (Triage.urgent, Triage.needs_review)
+    assert not advice.emergency_given(advice.patient_advice(ruleset, signs, "headache"))
+    assert calls.request(db, ruleset, receipt.submission_id, slot_id).state == calls.CallState.requested
+
+
+def test_a_rule_s_advice_grade_decides_whether_slots_are_offered(db: Database, ruleset, tmp_path: Path):
+    """The grade is read from the rule set, not from "any warning sign answered yes"."""
+    stricter = load_ruleset(regraded(tmp_path / "rules", "RF-NEW-AFTER-50", "emergency"))
+    milder = load_ruleset(regraded(tmp_path / "milder", "RF-THUNDERCLAP", "soon"))
+    ida = login_as(db, "ida")
+    slot_id = a_slot(db, login_as(db, "rivera", Role.clinician))
+    after_50 = intake.submit(db, _with_signs(ruleset, new_after_50="yes"), ruleset).submission_id
+    with pytest.raises(ValueError, match="urgent"):
+        calls.request(db, stricter, after_50, slot_id)
+    with pytest.raises(ValueError, match="urgent"):
+        calls.offer(db, stricter, ida, after_50, slot_id)
+    assert calls.request(db, ruleset, after_50, None).state == calls.CallState.call_me
+    thunderclap = intake.submit(db, patient(ruleset, Triage.urgent), ruleset).submission_id
+    with pytest.raises(ValueError, match="urgent"):
+        calls.request(db, ruleset, thunderclap, slot_id)
+    assert calls.request(db, milder, thunderclap, slot_id).state == calls.CallState.requested
 
 
 def test_a_held_slot_cannot_be_withdrawn_an_open_one_can(db: Database, ruleset):
     clinician = login_as(db, "rivera", Role.clinician)
     held, spare = a_slot(db, clinician, time(9)), a_slot(db, clinician, time(11))
-    calls.request(db, intake.submit(db, patient(ruleset), ruleset).submission_id, held)
+    calls.request(db, ruleset, intake.submit(db, patient(ruleset), ruleset).submission_id, held)
     with pytest.raises(ValueError, match="Only an open slot"):
         slots.withdraw(db, clinician, held)
     slots.withdraw(db, clinician, spare)
@@ -162,7 +204,7 @@ def test_the_database_refuses_a_second_holder(db: Database, ruleset):
     slot_id = a_slot(db, clinician)
     first = intake.submit(db, patient(ruleset), ruleset).submission_id
     second = intake.submit(db, patient(ruleset), ruleset).submission_id
-    calls.request(db, first, slot_id)
+    calls.request(db, ruleset, first, slot_id)
     with pytest.raises(IntegrityError), db.session() as tx:  # past every service check: the constraint itself
         tx.add(CallBooking(submission_id=second, slot_id=slot_id, state="requested", updated_at=db.now()))
         tx.flush()
@@ -178,7 +220,7 @@ def test_two_patients_choosing_one_slot_at_once_one_wins(db: Database, ruleset):
     def choose(submission_id: int) -> None:
         start.wait()
         try:
-            calls.request(db, submission_id, slot_id)
+            calls.request(db, ruleset, submission_id, slot_id)
             outcomes[submission_id] = "won"
         except ValueError as exc:
             outcomes[submission_id] = str(exc)

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from wizard_support import click, page_text, shown_alerts, staff_page, start
 
 from screening import casework, intake
+from screening.answers import Submission
 from screening.booking import calls, slots
 from screening.loader import load_ruleset
 from screening.ruleset import Advice
@@ -94,7 +95,7 @@ def test_a_bad_link_is_refused_on_the_page(app_db: Database) -> None:
 def test_intake_confirms_a_requested_call_on_the_case_page(app_db: Database, rules: Any) -> None:
     slot_id = a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
     submission_id = intake.submit(app_db, patient(rules), rules).submission_id
-    calls.request(app_db, submission_id, slot_id)
+    calls.request(app_db, rules, submission_id, slot_id)
     ida = login_as(app_db, "ida")
     casework.change_status(app_db, ida, submission_id, Status.in_review)
     at = staff_page(DETAIL_PAGE, ida, **{auth.OPEN: submission_id})
@@ -115,7 +116,7 @@ def test_intake_offers_another_slot_and_cancels(app_db: Database, rules: Any) ->
     first = a_slot(app_db, clinician)
     second = a_slot(app_db, clinician, day=tomorrow(app_db) + timedelta(days=1))
     submission_id = intake.submit(app_db, patient(rules), rules).submission_id
-    calls.request(app_db, submission_id, first)
+    calls.request(app_db, rules, submission_id, first)
     ida = login_as(app_db, "ida")
     at = staff_page(DETAIL_PAGE, ida, **{auth.OPEN: submission_id})
     at.selectbox(key="staff_offer_slot").set_value(second)
@@ -128,13 +129,13 @@ def test_intake_offers_another_slot_and_cancels(app_db: Database, rules: Any) ->
     assert {s.id for s in slots.open_slots(app_db)} == {first, second}
 
 
-def patient_done(rules: Any, submission_id: int, *, warning_signs: bool = False) -> AppTest:
-    """The questionnaire's confirmation, as the wizard leaves it after a submit."""
+def patient_done(rules: Any, submission_id: int, *, advice: tuple[Advice, ...] = ()) -> AppTest:
+    """The questionnaire's confirmation, as the wizard leaves it after a submit (with the advice it gave)."""
     at = start()
     at.session_state[RECEIPT] = {
         "reference": "BT-TEST-0000",
         "method": "phone",
-        "advice": [Advice.emergency.value] if warning_signs else [],
+        "advice": [grade.value for grade in advice],
         "submission_id": submission_id,
         "email": False,
     }
@@ -161,8 +162,35 @@ def test_the_patient_chooses_a_time_at_the_end_and_it_is_held(app_db: Database, 
 def test_a_patient_given_emergency_advice_is_offered_no_slot(app_db: Database, rules: Any) -> None:
     a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
     submission_id = intake.submit(app_db, patient(rules, Triage.urgent), rules).submission_id
-    at = patient_done(rules, submission_id, warning_signs=True)
+    at = patient_done(rules, submission_id, advice=(Advice.emergency,))
     assert not at.radio and "Your free video call" not in [h.value for h in at.header]
+
+
+def test_a_patient_told_to_see_a_doctor_soon_may_still_choose_a_time(app_db: Database, rules: Any) -> None:
+    slot_id = a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
+    answers = patient(rules).model_dump(mode="json")
+    answers["red_flags"]["new_after_50"] = "yes"
+    submission_id = intake.submit(app_db, Submission.model_validate(answers), rules).submission_id
+    at = patient_done(rules, submission_id, advice=(Advice.soon, Advice.unsure))
+    at.radio[0].set_value(slot_id)
+    at = click(at, "Ask for this time")
+    assert not at.exception, at.exception
+    assert at.success[-1].value.startswith("You asked for ")
+    assert calls.of_case(app_db, login_as(app_db, "ida"), submission_id).state == calls.CallState.requested
+
+
+@pytest.mark.parametrize(("sign", "offered"), [("thunderclap", False), ("new_after_50", True)])
+def test_the_case_page_offers_a_slot_unless_the_patient_was_told_to_get_emergency_care(
+    app_db: Database, rules: Any, sign: str, offered: bool
+) -> None:
+    a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
+    answers = patient(rules).model_dump(mode="json")
+    answers["red_flags"][sign] = "yes"
+    submission_id = intake.submit(app_db, Submission.model_validate(answers), rules).submission_id
+    at = staff_page(DETAIL_PAGE, login_as(app_db, "ida"), **{auth.OPEN: submission_id})
+    assert not at.exception, at.exception
+    assert bool([s for s in at.selectbox if s.key == "staff_offer_slot"]) is offered
+    assert ("told to seek urgent care" in page_text(at)) is not offered
 
 
 def test_the_patient_sees_the_confirmed_call_and_downloads_its_calendar(app_db: Database, rules: Any) -> None:
@@ -189,7 +217,7 @@ def test_the_patient_sees_the_confirmed_call_and_downloads_its_calendar(app_db: 
 def test_the_queue_shows_the_requested_then_confirmed_time(app_db: Database, rules: Any) -> None:
     slot_id = a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
     submission_id = intake.submit(app_db, patient(rules), rules).submission_id
-    calls.request(app_db, submission_id, slot_id)
+    calls.request(app_db, rules, submission_id, slot_id)
     ida = login_as(app_db, "ida")
     start_local = next(s.starts_at for s in slots.board(app_db, ida)).astimezone(app_db.config.clinic_timezone)
     when = f"{start_local:%d %b %H:%M}"

@@ -42,7 +42,7 @@ def emailing_patient(ruleset) -> Submission:
 def booked(db: Database, ruleset, *, email_me: bool, language: str = "en") -> str:
     slot_id = a_slot(db, login_as(db, "rivera", Role.clinician))
     receipt = intake.submit(db, emailing_patient(ruleset), ruleset, language=language)
-    calls.request(db, receipt.submission_id, slot_id, email_me=email_me)
+    calls.request(db, ruleset, receipt.submission_id, slot_id, email_me=email_me)
     ida = login_as(db, "ida")
     casework.change_status(db, ida, receipt.submission_id, Status.in_review)
     calls.confirm(db, ida, receipt.submission_id)

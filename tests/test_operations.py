@@ -226,7 +226,7 @@ def test_analytics_figures_over_a_date_range(db: Database, ruleset) -> None:
         me = at(db, received + timedelta(hours=hours), me)
         casework.change_status(db, me, sid, Status.in_review)
         if sid == a:
-            book_by_call(db, login_as(db, "rivera", Role.clinician), me, sid)
+            book_by_call(db, ruleset, login_as(db, "rivera", Role.clinician), me, sid)
         else:
             casework.change_status(db, me, sid, Status.contact_attempted)
     me = at(db, datetime(2026, 11, 30, 16, tzinfo=UTC), me)

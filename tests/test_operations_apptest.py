@@ -141,7 +141,7 @@ def test_the_analytics_page_shows_the_figures_and_charts_and_is_audited(app_db: 
     ids = [submit(app_db, rules), submit(app_db, rules, Triage.urgent)]
     me = login_as(app_db, "nina")
     casework.change_status(app_db, me, ids[0], Status.in_review)
-    book_by_call(app_db, login_as(app_db, "rivera", Role.clinician), me, ids[0])
+    book_by_call(app_db, rules, login_as(app_db, "rivera", Role.clinician), me, ids[0])
     at = at_page("analytics", me)
     assert not at.exception, at.exception
     figures = {m.label: m.value for m in at.metric}

@@ -32,6 +32,7 @@ from screening.ui.warning_signs import EMERGENCY, EMERGENCY_AFTER, SOON, SOON_AF
 
 pytest_plugins = ["wizard_fixtures"]  # the data_dir fixture
 BOXES = ("error", "warning", "info")
+BOOKING = "Your free video call"
 
 
 def advice_after(at, question: str) -> str | None:
@@ -86,6 +87,7 @@ def test_after_emergency_advice_the_confirmation_does_not_ask_the_patient_to_wai
     assert [e.value for e in at.error] == [EMERGENCY_AFTER]
     assert "after you have been seen" in text
     assert "2 working days" not in text and "video call" not in text and SOON_AFTER not in text
+    assert not at.radio and BOOKING not in [h.value for h in at.header]
     assert stored_triage(data_dir, at.code[0].value) == "urgent"
 
 
@@ -97,6 +99,7 @@ def test_after_see_a_doctor_soon_advice_the_clinic_calls_first_and_no_emergency_
     assert [w.value for w in at.warning] == [SOON_AFTER]
     assert "911" not in text and "contact you first" in text
     assert stored_triage(data_dir, at.code[0].value) == "urgent"
+    assert BOOKING in [h.value for h in at.header] and at.radio, "not emergency advice: the call may be requested"
 
 
 def test_after_not_sure_on_an_emergency_sign_the_confirmation_repeats_what_to_do_now(data_dir):
@@ -106,6 +109,7 @@ def test_after_not_sure_on_an_emergency_sign_the_confirmation_repeats_what_to_do
     send(at, answers)
     assert [i.value for i in at.info] == [UNSURE_NOW] and not at.error
     assert stored_triage(data_dir, at.code[0].value) == "needs_review"
+    assert BOOKING in [h.value for h in at.header] and at.radio
 
 
 @pytest.mark.parametrize("reason", ["cervical_dystonia", "limb_spasticity"])
@@ -150,6 +154,23 @@ def test_the_wizard_follows_the_rule_set_when_a_grade_changes(data_dir, monkeypa
     assert advice_after(at, "positional_or_straining") == EMERGENCY
     answer(at, "red_flags.positional_or_straining", "not_sure")
     assert advice_after(at, "positional_or_straining") == UNSURE_NOW
+
+
+def test_the_video_call_offer_follows_the_rule_set_s_grade(data_dir, monkeypatch):
+    """Positional headaches moved to the emergency group: the same answers now get no video-call offer."""
+    answers = typical_patient()
+    answers["red_flags"]["positional_or_straining"] = "yes"
+    at = start()
+    send(at, answers)
+    assert BOOKING in [h.value for h in at.header]
+    grade = "positional_or_straining == yes\n    triage: urgent\n    severity: critical\n    advice: soon"
+    folder = _rules_with(data_dir / "rules", grade, grade.replace("advice: soon", "advice: emergency"))
+    monkeypatch.setenv("SCREENING_RULES_DIR", str(folder))
+    get_settings.cache_clear()
+    at = start()
+    send(at, answers)
+    assert [e.value for e in at.error] == [EMERGENCY_AFTER]
+    assert not at.radio and BOOKING not in [h.value for h in at.header]
 
 
 def test_the_wizard_follows_the_rule_set_when_a_warning_sign_rule_changes_its_question(data_dir, monkeypatch):

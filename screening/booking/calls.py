@@ -11,10 +11,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from screening.advice import emergency_advised
 from screening.casework import _reference_of, book_consultation, reopen_after_cancelled_call
 from screening.i18n import N_
 from screening.messaging import courier, messages
 from screening.messaging.outbox import queue
+from screening.ruleset import RuleSet
 from screening.staff import StaffSession, require_session, write_audit
 from screening.storage import Database, Tx, booking, cases
 from screening.storage.booking import SlotTaken
@@ -68,11 +70,6 @@ class Call:
         return self.state == CallState.confirmed
 
 
-def emergency_advised(answers: dict[str, Any]) -> bool:
-    """Did the wizard tell this patient to seek urgent care (any warning sign answered yes)? Then no slot is offered."""
-    return any(value == "yes" for value in (answers.get("red_flags") or {}).values())
-
-
 def _slot_data(slot: VideoSlot | None) -> dict[str, Any]:
     if slot is None:
         return {}
@@ -96,11 +93,17 @@ def _event(tx: Tx, db: Database, submission_id: int, actor_id: int | None, actio
     return cases.add_event(tx, submission_id, at=db.now(), actor_id=actor_id, kind=EVENT, data=data).id
 
 
-def request(db: Database, submission_id: int, slot_id: int | None, *, email_me: bool = False) -> Call:
+def _told_emergency(ruleset: RuleSet, row: Stored) -> bool:
+    """The wizard's own decision, from the rule set's advice grades (``screening.advice``)."""
+    return row.answers is not None and emergency_advised(ruleset, row.answers, row.pathway)
+
+
+def request(db: Database, ruleset: RuleSet, submission_id: int, slot_id: int | None, *, email_me: bool = False) -> Call:
     """The patient's request at the end of the questionnaire: a slot (provisional) or "please call me".
 
-    Raises ``ValueError`` with a sentence for the patient: emergency advice given, already
-    requested, or the slot taken a moment ago by someone else (the database's UNIQUE decides).
+    Raises ``ValueError`` with a sentence for the patient: emergency advice given (by ``ruleset``'s
+    graded urgent rules; "see a doctor soon" does not withhold the call), already requested, or the
+    slot taken a moment ago by someone else (the database's UNIQUE decides).
     """
     with db.session() as tx:
         row = cases.submission(tx, submission_id)
@@ -108,7 +111,7 @@ def request(db: Database, submission_id: int, slot_id: int | None, *, email_me: 
             raise LookupError("No such submission.")
         if row.answers is None:
             raise cases.Erased(ERASED)
-        if emergency_advised(row.answers):
+        if _told_emergency(ruleset, row):
             raise ValueError(N_("Please get urgent medical help first; the clinic will contact you."))
         if booking.booking_for_update(tx, submission_id) is not None:
             raise ValueError(N_("You have already asked for a video call."))
@@ -161,13 +164,13 @@ def _record(tx: Tx, db: Database, live: StaffSession, row: Stored, action: str, 
     write_audit(tx, db, live, f"call_{action}", row.reference, {"event": event_id, **_slot_data(slot)})
 
 
-def offer(db: Database, actor: StaffSession | None, submission_id: int, slot_id: int) -> Call:
+def offer(db: Database, ruleset: RuleSet, actor: StaffSession | None, submission_id: int, slot_id: int) -> Call:
     """Put the case's call on another open slot (or on one at all, after "please call me" or a cancellation);
     provisional until confirmed. Raises ``ValueError`` when the slot is taken or withdrawn."""
     with db.session() as tx:
         live = require_session(tx, db, actor)
         row, call = _staff_change(tx, submission_id)
-        if emergency_advised(row.answers) and call is None:
+        if call is None and _told_emergency(ruleset, row):
             raise ValueError("This patient was given urgent-care advice; arrange care with them directly.")
         try:
             if call is None:

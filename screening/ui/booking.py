@@ -1,7 +1,8 @@
 """The patient's side of the free video call: choosing a time at the end of the questionnaire.
 
-Called once, from the confirmation. A patient given warning-sign advice is offered nothing here;
-everyone else is offered the same open slots (their answers and triage play no part). The time
+Called once, from the confirmation. A patient told to get emergency care is offered nothing here
+(``screening.advice`` decides, from the rule set's grades); everyone else, including a patient told
+to see a doctor soon, is offered the same open slots (their answers and triage play no part). The time
 is a request: the page says so, and that the clinic confirms it.
 """
 
@@ -10,11 +11,13 @@ from typing import Any
 
 import streamlit as st
 
+from screening.advice import emergency_given
 from screening.booking import calls, slots
 from screening.i18n import N_
 from screening.i18n.formats import clinic_time
 from screening.messaging.messages import CALL_PATH
 from screening.messaging.outbox import mail_on
+from screening.ruleset import Advice
 from screening.storage import StorageError
 from screening.ui import resources
 from screening.ui.language import current, link_suffix, t
@@ -32,7 +35,7 @@ def when(at: datetime) -> str:
 
 def offer_call(receipt: dict[str, Any]) -> None:
     """The booking box under "What happens next"."""
-    if receipt.get("advice"):  # told to get help, or that the clinic calls first about a warning sign
+    if emergency_given(Advice(grade) for grade in receipt.get("advice", [])):
         return
     st.header(t("Your free video call"), anchor=False)
     if REQUESTED in st.session_state:
@@ -68,7 +71,11 @@ def _request(receipt: dict[str, Any], chosen: int | None, email_me: bool) -> Non
         return
     try:
         call = calls.request(
-            resources.database(), receipt["submission_id"], None if chosen == CALL_ME else chosen, email_me=email_me
+            resources.database(),
+            resources.ruleset(),
+            receipt["submission_id"],
+            None if chosen == CALL_ME else chosen,
+            email_me=email_me,
         )
     except ValueError as exc:
         st.error(t(str(exc)), icon=":material/error:")

@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from screening.advice import emergency_advised
 from screening.booking import calls, slots
 from screening.booking.calls import STATE_LABELS, CallState
 from screening.casework import Detail
@@ -63,7 +64,7 @@ def case_panel(me: StaffSession, found: Detail) -> None:
         if live:
             st.button("Cancel the call", key="call_cancel", on_click=_cancel, args=(me, found))
     if call is None or call.state != CallState.confirmed:
-        _offer(me, found, urgent_advice=calls.emergency_advised(found.answers))
+        _offer(me, found, urgent_advice=emergency_advised(resources.ruleset(), found.answers, found.pathway))
 
 
 def _current(call: calls.Call) -> None:
@@ -88,7 +89,10 @@ def _offer(me: StaffSession, found: Detail, *, urgent_advice: bool) -> None:
     with st.form("offer_slot", border=False):
         chosen = st.selectbox("Offer another slot", list(by_id), format_func=by_id.__getitem__, key=OFFER_KEY)
         if st.form_submit_button("Offer this slot"):
-            attempt(lambda: calls.offer(resources.database(), me, found.submission_id, chosen), "Slot offered.")
+            attempt(
+                lambda: calls.offer(resources.database(), resources.ruleset(), me, found.submission_id, chosen),
+                "Slot offered.",
+            )
             st.rerun()
 
 
