@@ -8,6 +8,8 @@ once (an erased one is no longer a candidate).
 
 import argparse
 
+from screening.wording import count
+
 
 def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     kept = sub.add_parser("retention", help="erase data past the retention policy (for cron) and print the counts")
@@ -32,9 +34,12 @@ def cmd_privacy(args: argparse.Namespace) -> int:
         return 0
     try:
         with db.session() as tx:
-            count = sealing.rewrap(tx)
+            rewrapped = sealing.rewrap(tx)
     except sealing.KeyMissing as exc:
         print(f"Nothing rewrapped: {exc}.")
         return 1
-    print(f"{count} data key(s) rewrapped under the current secret key; the previous secrets are no longer needed.")
+    print(
+        f"{count(rewrapped, 'data key')} rewrapped under the current secret key; "
+        "the previous secrets are no longer needed."
+    )
     return 0

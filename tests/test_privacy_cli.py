@@ -23,9 +23,9 @@ def test_retention_run_from_cron_prints_counts_and_is_idempotent(tmp_path, rules
     db.dispose()
     first = run(data_dir, "retention", "run")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("Erased 1 expired submission(s) received before ")
+    assert first.stdout.startswith("Erased 1 expired submission received before ")
     second = run(data_dir, "retention", "run")
-    assert second.stdout.startswith("Erased 0 expired submission(s)")
+    assert second.stdout.startswith("Erased 0 expired submissions")
     db = Database.from_settings(Settings(data_dir=data_dir))
     with db.read() as tx:
         assert cases.by_reference(tx, old.reference).erased
@@ -44,11 +44,11 @@ def test_keys_rewrap_after_a_rotation(tmp_path, ruleset, monkeypatch):
     monkeypatch.setenv("SCREENING_PREVIOUS_SECRET_KEYS", json.dumps([old]))
     done = run(data_dir, "keys", "rewrap")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("1 data key(s) rewrapped")
+    assert done.stdout.startswith("1 data key rewrapped")
     monkeypatch.delenv("SCREENING_PREVIOUS_SECRET_KEYS")
     db = Database.from_settings(Settings(data_dir=data_dir))
     with db.read() as tx:
         assert cases.by_reference(tx, receipt.reference).answers["contact"]["name"] == "Rotated Person"
     db.dispose()
     again = run(data_dir, "keys", "rewrap")  # nothing left under the old secret
-    assert again.returncode == 0 and again.stdout.startswith("0 data key(s)")
+    assert again.returncode == 0 and again.stdout.startswith("0 data keys")

@@ -68,7 +68,7 @@ def test_find_export_and_erase_a_person_by_name_and_birth_date(app_db: Database,
     assert "nothing was erased" in " ".join(e.value for e in at.error)
     at.text_input(key="rights_confirm").input("ERASE")
     at = click(at, "Erase")
-    assert shown_alerts(at.success) == ["Erased 2 submission(s) and 0 saved draft(s)."]
+    assert shown_alerts(at.success) == ["Erased 2 submissions and 0 saved drafts."]
     assert set(at.dataframe[0].value["Data"]) == {"Erased"}
     actions = audit_actions(app_db, admin)
     assert actions.count("erase") == 2 and "access_export" in actions and "access_search" in actions
@@ -96,7 +96,7 @@ def test_an_administrator_sets_and_runs_retention(app_db: Database, rules: Any) 
     assert shown_alerts(at.success) == ["Retention set to 18 months."]
     assert retention.policy(app_db).months == 18
     at = click(at, "Run retention now")
-    assert shown_alerts(at.success)[0].startswith("Erased 0 expired submission(s) received before ")
+    assert shown_alerts(at.success)[0].startswith("Erased 0 expired submissions received before ")
     assert "retention_run" in audit_actions(app_db, admin) and "retention_set" in audit_actions(app_db, admin)
 
 

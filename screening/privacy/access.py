@@ -22,6 +22,7 @@ from screening.privacy.people import Lookup, Person, find
 from screening.staff import Actor, write_audit
 from screening.storage import Database, Tx, cases, drafts, rights
 from screening.storage.models import CaseState
+from screening.wording import count
 
 FORMAT = "botox-prescreening/access-export/1"
 
@@ -218,7 +219,7 @@ def render_html(data: dict[str, Any]) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Access request</title>",
         f"<style>{STYLE}</style></head><body><h1>Everything the clinic holds about this person</h1>",
         _table([("Prepared", data["generated_at"]), ("Prepared by", data["generated_by"])]),
-        f"<p>{len(data['submissions'])} submission(s) and {len(data['drafts'])} saved draft(s). "
+        f"<p>{count(len(data['submissions']), 'submission')} and {count(len(data['drafts']), 'saved draft')}. "
         "A machine-readable copy of the same content is in the JSON file prepared with this one.</p>",
     ]
     for item in data["submissions"]:

@@ -20,6 +20,7 @@ from screening.privacy.people import Person
 from screening.staff import Actor, Console, write_audit
 from screening.storage import Database, Tx, autosaves, cases, drafts, rights
 from screening.storage.models import CaseState, SubmissionRow
+from screening.wording import count
 from screening.workflow import Status
 
 RETENTION = Console(username="retention")
@@ -50,8 +51,9 @@ class Report:
     def describe(self) -> str:
         again = f" Erased again {self.reapplied} that a restored backup brought back." if self.reapplied else ""
         return (
-            f"Erased {self.submissions} expired submission(s) received before {self.cutoff:%Y-%m-%d %H:%M} UTC; "
-            f"deleted {self.drafts} expired draft(s) and {self.autosaves} expired autosave(s).{again}"
+            f"Erased {count(self.submissions, 'expired submission')} received before {self.cutoff:%Y-%m-%d %H:%M} "
+            f"UTC; deleted {count(self.drafts, 'expired draft')} and {count(self.autosaves, 'expired autosave')}."
+            f"{again}"
         )
 
 

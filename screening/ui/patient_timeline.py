@@ -13,6 +13,7 @@ import streamlit as st
 
 from screening.care.timeline import chart_data, percent
 from screening.casework import Detail
+from screening.wording import count
 
 CONTINUE_SHARE = 0.5
 """[Payer]: 50 % fewer headache days after 2 cycles is the usual continuation threshold; drawn as a guide."""
@@ -117,7 +118,7 @@ def timeline(found: Detail, open_submission: Callable[[int], None]) -> None:
         st.text(f"No return visits yet{baseline}.")
         return
     st.text(
-        f"{len(frame)} visit{'s' if len(frame) != 1 else ''}: the first screening and every return. "
+        f"{count(len(frame), 'visit')}: the first screening and every return. "
         "Response = (baseline − now) / baseline, the baseline being the first screening's headache days. "
         "Light blue bars: treatments recorded."
     )

@@ -15,6 +15,7 @@ from screening.exports import SPREADSHEETS
 from screening.staff import StaffSession
 from screening.ui import auth, resources
 from screening.ui.staff_common import hand_over, storage_guard
+from screening.wording import count
 
 OPEN_CLICK = "staff_returns_open_click"
 # Widths that sum to 868 px: the whole table beside the sidebar at 1366 x 900, no sideways scroll. (A comment, not a
@@ -78,7 +79,7 @@ def _page() -> None:
     if not found:
         st.info("Nobody is due back for a treatment in this window.")
         return
-    st.text(f"{len(found)} patient{'s' if len(found) != 1 else ''} due back.")
+    st.text(f"{count(len(found), 'patient')} due back.")
     with st.container(key="returns_table"):
         st.dataframe(frame(found), hide_index=True, column_config=COLUMNS, key="returns_rows")
     click = st.session_state.get(OPEN_CLICK)

@@ -18,6 +18,7 @@ from screening.storage.cases import Erased
 from screening.ui import auth, resources
 from screening.ui.staff_common import attempt, show_outcome, storage_guard
 from screening.ui.widgets import birth_date_input
+from screening.wording import count
 
 LOOKUP, HELD, EXPORT, FIELD_ERRORS = "rights_lookup", "rights_held", "rights_export", "rights_errors"
 CONFIRM_WORD = "ERASE"
@@ -94,7 +95,7 @@ def _held(me: StaffSession, held: access.Held) -> None:
     if held.empty:
         st.info("Nothing is held about this person. Check the reference code, or the name and birth date.")
         return
-    st.text(f"{len(held.references)} submission(s) and {held.drafts} saved draft(s) found.")
+    st.text(f"{count(len(held.references), 'submission')} and {count(held.drafts, 'saved draft')} found.")
     st.dataframe(held_frame(held), hide_index=True, key="rights_held_table")
     lookup: Lookup = st.session_state[LOOKUP]
     with st.container(horizontal=True):
@@ -151,8 +152,8 @@ def _erase(me: StaffSession, lookup: Lookup) -> str:
     held: access.Held = st.session_state[HELD]  # a new search would find nothing now: nothing identifies them
     st.session_state[HELD] = replace(held, erased=(True,) * len(held.references), drafts=0)
     return (
-        f"Erased {len(done.references)} submission(s) and {done.drafts} saved draft(s)"
-        + (f" and {done.autosaves} open questionnaire(s)" if done.autosaves else "")
+        f"Erased {count(len(done.references), 'submission')} and {count(done.drafts, 'saved draft')}"
+        + (f" and {count(done.autosaves, 'open questionnaire')}" if done.autosaves else "")
         + "."
     )
 
