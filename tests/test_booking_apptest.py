@@ -159,6 +159,16 @@ def test_the_patient_chooses_a_time_at_the_end_and_it_is_held(app_db: Database, 
     assert calls.of_case(app_db, login_as(app_db, "ida"), submission_id).state == calls.CallState.requested
 
 
+def test_with_no_open_time_the_patient_is_offered_a_call_without_a_none_of_these(app_db: Database, rules: Any) -> None:
+    submission_id = intake.submit(app_db, patient(rules), rules).submission_id
+    at = patient_done(rules, submission_id)
+    assert at.radio[0].options == ["Please call me to arrange a time"]
+    assert "There are no times to choose from just now." in page_text(at)
+    at.radio[0].set_value(0)
+    at = click(at, "Ask for this time")
+    assert calls.of_case(app_db, login_as(app_db, "ida"), submission_id).state == calls.CallState.call_me
+
+
 def test_a_patient_given_emergency_advice_is_offered_no_slot(app_db: Database, rules: Any) -> None:
     a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
     submission_id = intake.submit(app_db, patient(rules, Triage.urgent), rules).submission_id

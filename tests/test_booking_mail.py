@@ -57,6 +57,7 @@ def test_a_confirmed_call_is_emailed_when_asked_with_no_health_information(db: D
     assert mail["To"] == EMAIL and mail["Subject"] == f"Your video call is confirmed - {CLINIC}"
     text = text_of(mail)
     assert reference in text and LINK in text and "30 minutes" in text
+    assert " at 10:30 AM New York time" in text  # a_slot's 10:30, on the clock US patients read
     lowered = text.lower()
     for word in (*HEALTH_WORDS, NAME):
         assert word.lower() not in lowered, word

@@ -537,7 +537,7 @@ def test_the_thank_you_page_says_how_we_contact_for_every_choice(data_dir, metho
     answers["contact"] |= {k: v for k, v in given.items() if method in (k, "either")}
     at = walk_to_review(start(), answers)
     click(at, "Send my answers")
-    assert f"We will contact you by {words} to arrange" in page_text(at)
+    assert f"we will contact you by {words} to arrange one" in page_text(at)
     assert "by either" not in page_text(at)
 
 

@@ -63,8 +63,9 @@ def day_and_month(day: date | datetime, language: str) -> str:
 
 
 def clinic_time(starts_at: datetime, zone: ZoneInfo, language: str) -> str:
-    """A call's start in the clinic's zone: "Tuesday, March 3, 2026 at 10:30 New York time"."""
+    """A call's start in the clinic's zone: "Tuesday, March 3, 2026 at 2:30 PM New York time" (US English reads
+    the 12-hour clock), "martes 3 de marzo de 2026, a las 14:30 hora de Nueva York"."""
     place = zone.key.rpartition("/")[2].replace("_", " ")  # "New York": the catalog holds the clinic's city
-    pattern = "EEEE, MMMM d, y 'at' HH:mm" if language == ENGLISH else "EEEE d 'de' MMMM 'de' y, 'a las' HH:mm"
+    pattern = "EEEE, MMMM d, y 'at' h:mm a" if language == ENGLISH else "EEEE d 'de' MMMM 'de' y, 'a las' HH:mm"
     when = format_datetime(starts_at, pattern, tzinfo=zone, locale=BABEL_LOCALES[language])
     return translate(N_("{when} {place} time"), language).format(when=when, place=translate(place, language))

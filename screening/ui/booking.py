@@ -43,8 +43,12 @@ def offer_call(receipt: dict[str, Any]) -> None:
         return
     length = t("{when} ({minutes} minutes)")
     choices = {slot.id: length.format(when=when(slot.starts_at), minutes=slot.minutes) for slot in _open()}
-    choices[CALL_ME] = t("None of these: please call me to arrange a time")
-    st.write(t("Choose a time that suits you. The clinic confirms it after reading your answers."))
+    if choices:
+        choices[CALL_ME] = t("None of these: please call me to arrange a time")
+        st.write(t("Choose a time that suits you. The clinic confirms it after reading your answers."))
+    else:  # "None of these" under no times at all would puzzle the patient
+        choices[CALL_ME] = t("Please call me to arrange a time")
+        st.write(t("There are no times to choose from just now. Ask us to call you and we will arrange one with you."))
     with st.form("request_call"):
         chosen = st.radio(t("Times we can offer"), list(choices), format_func=choices.__getitem__, index=None)
         email_me = _email_choice(receipt)

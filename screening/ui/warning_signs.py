@@ -75,9 +75,9 @@ def next_steps(advice: list[Advice], method: str) -> str:
         if Advice.soon in advice
         else t("A member of the clinic team will read your answers, usually within 2 working days.")
     )
-    call = t(
-        "We will contact you by {method} to arrange a free video call with a clinician, who will talk through "
-        "your options with you."
+    call = t(  # the booking box follows on this page: the patient chooses a time there, or asks to be called
+        "Below you can choose a time for a free video call with a clinician, who will talk through your options "
+        "with you. If none suits you, we will contact you by {method} to arrange one."
     ).format(method=t(method))
     return f"{first} {call} {keep}"
 
