@@ -27,6 +27,7 @@ from screening.call_notes import ASK
 from screening.staff import Role
 from screening.storage import Database
 from screening.triage import Triage
+from screening.ui import queue_table as queue_table_module
 from screening.workflow import STATUS_LABELS, Status
 
 __all__ = ["app_db", "rules"]
@@ -61,6 +62,17 @@ def test_the_queue_marks_overdue_and_repeats_and_sorts_by_time_in_status(app_db:
     at.run()
     assert list(queue_table(at)["Name"]) == ["Old Patient"]
     assert casework.detail(app_db, me, again, record_view=False).repeats[0].submission_id == old
+
+
+def test_an_overdue_row_is_amber_in_a_column_seen_at_a_glance() -> None:
+    """At 1366 px the Overdue column is past the window's edge: the status cell carries the mark too."""
+    base = {name: "" for name in queue_table_module.COLUMNS} | {"In status for": pd.Timedelta(days=6)}
+    frame = pd.DataFrame([base | {"Status": "New", "Overdue": queue_table_module.OVERDUE}, base | {"Status": "New"}])
+    styles = queue_table_module.styled(frame)._compute().ctx
+    status = list(frame.columns).index("Status")
+    assert "Status" in queue_table_module.AT_A_GLANCE
+    assert ("background-color", "#ffd54f") in styles[(0, status)]
+    assert not styles.get((1, status))
 
 
 def test_ticked_rows_are_assigned_and_moved_together_from_the_queue(app_db: Database, rules: Any) -> None:

@@ -57,7 +57,9 @@ COLUMNS = {
     "Reason": st.column_config.TextColumn(
         width=WIDTHS["Reason"], help="The rule that decided the triage (hover to read it all)"
     ),
-    "Status": st.column_config.TextColumn(width=WIDTHS["Status"]),
+    "Status": st.column_config.TextColumn(
+        width=WIDTHS["Status"], help="Amber: longer in this status than its triage's target (overdue)"
+    ),
     "Name": st.column_config.TextColumn(width=WIDTHS["Name"]),
     "Assigned to": st.column_config.TextColumn(width=WIDTHS["Assigned to"]),
     "Received (UTC)": st.column_config.TextColumn(width=WIDTHS["Received (UTC)"]),
@@ -113,8 +115,13 @@ def triage_cell(text: str) -> str:
     return URGENT_CELL if text == TRIAGE_LABELS[Triage.urgent] else ""
 
 
+OVERDUE_MARKED = ["Status", "In status for", "Overdue"]
+"""An overdue row's amber cells: its status too, so the mark is seen among the at-a-glance columns at 1366 px
+(time in status and the Overdue column come after them)."""
+
+
 def overdue_cells(row: pd.Series) -> list[str]:
-    """The time in status and the overdue mark of an overdue row, together."""
+    """The status, the time in status and the overdue mark of an overdue row, together."""
     return [OVERDUE_CELL if row["Overdue"] == OVERDUE else ""] * len(row)
 
 
@@ -123,7 +130,7 @@ def styled(frame: pd.DataFrame) -> Styler:
     return (
         frame.style.map(triage_cell, subset=["Triage"])
         .map(lambda text: RETURN_CELL if text == RETURN else "", subset=["Visit"])
-        .apply(overdue_cells, axis=1, subset=["In status for", "Overdue"])
+        .apply(overdue_cells, axis=1, subset=OVERDUE_MARKED)
         .format(lambda span: waited(span.to_pytimedelta()), subset=["In status for"])
     )
 
