@@ -85,17 +85,24 @@ def emergency_given(advice: Iterable[Advice]) -> bool:
     return Advice.emergency in advice
 
 
+def advice_given(ruleset: RuleSet, answers: Mapping[str, Any], pathway: str | None) -> list[Advice]:
+    """What the wizard told the patient with these stored answers (first or return visit), strongest first."""
+    found = {
+        grade
+        for section in ADVICE_SECTIONS
+        if answers.get(section)
+        for grade in patient_advice(ruleset, answers[section], pathway, section)
+    }
+    return [grade for grade in STRENGTH if grade in found]
+
+
 def emergency_advised(ruleset: RuleSet, answers: Mapping[str, Any], pathway: str | None) -> bool:
     """Did the wizard tell the patient with these stored answers to get emergency care?
 
     Read from the rule set's graded urgent rules, as the wizard does, never from "any warning sign
     answered yes": a "soon" sign (a headache that began after 50) is not emergency advice.
     """
-    return any(
-        emergency_given(patient_advice(ruleset, answers[section], pathway, section))
-        for section in ADVICE_SECTIONS
-        if answers.get(section)
-    )
+    return emergency_given(advice_given(ruleset, answers, pathway))
 
 
 def _strongest(found: set[Advice]) -> Advice | None:

@@ -8,6 +8,18 @@ without one.
 
 from collections.abc import Iterable
 
+from screening.ruleset import Advice
+
+TOLD: dict[Advice, str] = {
+    Advice.emergency: "They were told to get emergency care now (911 or the emergency department): ask whether "
+    "they have been seen, and do not book before they have.",
+    Advice.soon: "They were told to see a doctor within a few days (the same day with jaw pain on chewing, a tender "
+    "scalp or changes in sight): ask whether they have.",
+    Advice.unsure: "They were told what to do if a warning sign they were not sure about is happening now.",
+}
+"""What the wizard told the patient about warning signs, first on the call: the grade is the rule set's
+(``screening.advice``), so these lines never promise advice the patient was not given."""
+
 ASK: dict[str, str] = {
     "CM-LIKELY": "Confirm headache days a month (15 or more) and which two preventive medicines were tried.",
     "CM-FEW-CLASSES": "Ask which preventives were stopped for side effects or did not help, and for how long each.",
@@ -51,21 +63,24 @@ ASK: dict[str, str] = {
     "MO-MULTIPLE": "Go through each kind of acute medicine and the days a month they take it.",
     "MO-UNKNOWN": "Ask on how many days a month they take any medicine for a headache attack.",
     "CGRP-CONCURRENT": "Ask which CGRP medicine they take now and who prescribes it; check their plan's rules.",
-    "RF-THUNDERCLAP": "Urgent: confirm they were told to seek emergency care for the sudden severe headache.",
-    "RF-NEW-AFTER-50": "Urgent: ask when this new headache started; confirm they were told to seek care today.",
-    "RF-NEURO": "Urgent: ask about the new weakness, numbness, speech or vision problem; confirm urgent care.",
-    "RF-FEVER-NECK": "Urgent: fever with a stiff neck; confirm they were told to seek emergency care now.",
+    "RF-THUNDERCLAP": "Urgent: ask about the sudden severe headache: when it happened and how it is now.",
+    "RF-NEW-AFTER-50": "Urgent: ask when the headaches started or changed after 50, and about jaw pain on chewing, "
+    "a tender scalp or changes in sight.",
+    "RF-NEURO": "Urgent: ask about the new weakness, numbness, speech or vision problem: when, and how it is now.",
+    "RF-FEVER-NECK": "Urgent: ask about the fever with a stiff neck: since when, and how it is now.",
     "RF-POSITIONAL": "Ask whether the headache changes lying down or standing, or comes on with straining.",
-    "RF-SYSTEMIC": "Ask about the cancer, weak immune system or weight loss they reported.",
+    "RF-SYSTEMIC": "Ask about the cancer, HIV or weakened immune system they reported, and what changed in the "
+    "headache.",
     "RF-HEAD-INJURY": "Ask when the head injury happened and whether they were seen by a doctor.",
     "RF-PATTERN-CHANGE": "Ask what changed in the headache pattern recently, and since when.",
-    "RF-PREGNANCY-HEADACHE": "Urgent: new headache in pregnancy or after birth; confirm they seek care today.",
+    "RF-PREGNANCY-HEADACHE": "Urgent: ask about the new headache in pregnancy or after birth: since when, and any "
+    "vision problems, swelling or seizure.",
     "RF-UNSURE": "Go through the warning signs they were not sure about, one by one.",
     "RT-INTERVAL": "Ask the date of their last toxin injection and where it was given (less than 12 weeks ago).",
     "RT-INTERVAL-UNKNOWN": "Ask the date of their last toxin injection.",
     "RT-POOR-RESPONSE": "Ask how earlier toxin injections went: no help, stopped working, or which side effects.",
-    "RV-SPREAD": "Urgent: confirm they were told to seek emergency care for the swallowing, speech, breathing, "
-    "vision or weakness problem.",
+    "RV-SPREAD": "Urgent: ask about the swallowing, speech, breathing, vision or weakness problem: since when, and "
+    "how it is now.",
     "RV-SPREAD-UNSURE": "Go through the signs of spread they were not sure about: swallowing, speech, breathing, "
     "vision, weakness.",
     "RV-ALLERGY": "Ask about the reaction (hives, swelling, wheezing): when, how bad, who treated it. No booking "
@@ -95,7 +110,8 @@ ASK: dict[str, str] = {
 NOTHING_FLAGGED = "Confirm headache days a month and which preventive medicines they have tried."
 
 
-def for_the_call(flag_ids: Iterable[str]) -> list[str]:
-    """One line per flag, most serious first (the flags' order), each line once; a general one when none applies."""
+def for_the_call(flag_ids: Iterable[str], told: Iterable[Advice] = ()) -> list[str]:
+    """What the patient was told about warning signs (``told``, strongest first), then one line per flag, most
+    serious first (the flags' order), each line once; a general one when no flag has a line."""
     lines = list(dict.fromkeys(ASK[flag] for flag in flag_ids if flag in ASK))
-    return lines or [NOTHING_FLAGGED]
+    return [TOLD[grade] for grade in told] + (lines or [NOTHING_FLAGGED])

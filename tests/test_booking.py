@@ -112,13 +112,13 @@ def test_offer_another_then_cancel_frees_the_slots_and_reopens_the_case(db: Data
     first, second = a_slot(db, clinician, time(9)), a_slot(db, clinician, time(11))
     submission_id = intake.submit(db, patient(ruleset), ruleset).submission_id
     calls.request(db, ruleset, submission_id, first)
-    moved = calls.offer(db, ruleset, ida, submission_id, second)
+    moved = calls.offer(db, ida, submission_id, second)
     assert moved.state == calls.CallState.offered and moved.slot_id == second
     assert [s.id for s in slots.open_slots(db)] == [first]
     casework.change_status(db, ida, submission_id, Status.in_review)
     calls.confirm(db, ida, submission_id)
     with pytest.raises(ValueError, match="cancel it first"):
-        calls.offer(db, ruleset, ida, submission_id, first)
+        calls.offer(db, ida, submission_id, first)
     calls.cancel(db, ida, submission_id)
     assert [s.id for s in slots.open_slots(db)] == [first, second]
     detail = casework.detail(db, ida, submission_id)
@@ -146,9 +146,23 @@ def test_please_call_me_and_emergency_advice(db: Database, ruleset):
     urgent = intake.submit(db, patient(ruleset, Triage.urgent), ruleset).submission_id  # thunderclap: emergency
     with pytest.raises(ValueError, match="urgent"):
         calls.request(db, ruleset, urgent, slot_id)
-    with pytest.raises(ValueError, match="urgent"):
-        calls.offer(db, ruleset, ida, urgent, slot_id)
     assert [s.id for s in slots.open_slots(db)] == [slot_id]
+    # once they have been seen, intake may still offer one (confirming is the only way to a booked consultation)
+    assert calls.offer(db, ida, urgent, slot_id).state == calls.CallState.offered
+
+
+def test_a_slot_whose_start_has_passed_cannot_be_asked_for_or_offered(db: Database, ruleset):
+    rivera = login_as(db, "rivera", Role.clinician)
+    slot_id = a_slot(db, rivera)
+    submission_id = intake.submit(db, patient(ruleset), ruleset).submission_id
+    start = start_of(db, slot_id, rivera)
+    db.clock = lambda: start + timedelta(minutes=1)  # the patient's page stood open past the slot's start
+    ida = login_as(db, "ida")
+    with pytest.raises(ValueError, match="someone has just taken"):
+        calls.request(db, ruleset, submission_id, slot_id)
+    with pytest.raises(ValueError, match="no longer open"):
+        calls.offer(db, ida, submission_id, slot_id)
+    assert calls.request(db, ruleset, submission_id, None).state == calls.CallState.call_me
 
 
 def _with_signs(ruleset: RuleSet, **signs: str) -> Submission:
@@ -174,13 +188,10 @@ def test_a_rule_s_advice_grade_decides_whether_slots_are_offered(db: Database, r
     """The grade is read from the rule set, not from "any warning sign answered yes"."""
     stricter = load_ruleset(regraded(tmp_path / "rules", "RF-NEW-AFTER-50", "emergency"))
     milder = load_ruleset(regraded(tmp_path / "milder", "RF-THUNDERCLAP", "soon"))
-    ida = login_as(db, "ida")
     slot_id = a_slot(db, login_as(db, "rivera", Role.clinician))
     after_50 = intake.submit(db, _with_signs(ruleset, new_after_50="yes"), ruleset).submission_id
     with pytest.raises(ValueError, match="urgent"):
         calls.request(db, stricter, after_50, slot_id)
-    with pytest.raises(ValueError, match="urgent"):
-        calls.offer(db, stricter, ida, after_50, slot_id)
     assert calls.request(db, ruleset, after_50, None).state == calls.CallState.call_me
     thunderclap = intake.submit(db, patient(ruleset, Triage.urgent), ruleset).submission_id
     with pytest.raises(ValueError, match="urgent"):

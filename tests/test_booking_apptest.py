@@ -189,9 +189,9 @@ def test_a_patient_told_to_see_a_doctor_soon_may_still_choose_a_time(app_db: Dat
     assert calls.of_case(app_db, login_as(app_db, "ida"), submission_id).state == calls.CallState.requested
 
 
-@pytest.mark.parametrize(("sign", "offered"), [("thunderclap", False), ("new_after_50", True)])
-def test_the_case_page_offers_a_slot_unless_the_patient_was_told_to_get_emergency_care(
-    app_db: Database, rules: Any, sign: str, offered: bool
+@pytest.mark.parametrize(("sign", "told_emergency"), [("thunderclap", True), ("new_after_50", False)])
+def test_the_case_page_warns_before_offering_a_slot_to_a_patient_told_to_get_emergency_care(
+    app_db: Database, rules: Any, sign: str, told_emergency: bool
 ) -> None:
     a_slot(app_db, login_as(app_db, "rivera", Role.clinician))
     answers = patient(rules).model_dump(mode="json")
@@ -199,8 +199,9 @@ def test_the_case_page_offers_a_slot_unless_the_patient_was_told_to_get_emergenc
     submission_id = intake.submit(app_db, Submission.model_validate(answers), rules).submission_id
     at = staff_page(DETAIL_PAGE, login_as(app_db, "ida"), **{auth.OPEN: submission_id})
     assert not at.exception, at.exception
-    assert bool([s for s in at.selectbox if s.key == "staff_offer_slot"]) is offered
-    assert ("told to seek urgent care" in page_text(at)) is not offered
+    assert [s.label for s in at.selectbox if s.key == "staff_offer_slot"] == ["Offer a slot"]
+    warned = [w.value for w in at.warning if "told to get emergency care" in w.value]
+    assert bool(warned) is told_emergency
 
 
 def test_the_patient_sees_the_confirmed_call_and_downloads_its_calendar(app_db: Database, rules: Any) -> None:

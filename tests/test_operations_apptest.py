@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
+import pytest
 from booking_support import book_by_call
 from storage_support import login_as, patient
 from test_staff_apptest import (  # the staff page fixtures and helpers, shared rather than copied
@@ -23,7 +24,8 @@ from test_staff_apptest import (  # the staff page fixtures and helpers, shared 
 from wizard_support import click, shown_alerts
 
 from screening import casework, intake, overdue, staff
-from screening.call_notes import ASK
+from screening.call_notes import ASK, TOLD
+from screening.ruleset import Advice
 from screening.staff import Role
 from screening.storage import Database
 from screening.triage import Triage
@@ -118,6 +120,27 @@ def test_the_case_page_starts_with_the_call_summary_and_links_possible_repeats(a
     assert headers(at) == [f"Submission {first_ref}"]
     admin = login_as(app_db, "ada", Role.admin)
     assert audit_actions(app_db, admin, action="view", target=first_ref) == ["view"]
+
+
+@pytest.mark.parametrize(
+    ("signs", "told"),
+    [
+        ({"thunderclap": "yes", "new_after_50": "yes"}, Advice.emergency),
+        ({"new_after_50": "yes"}, Advice.soon),
+        ({"head_injury": "not_sure"}, Advice.unsure),
+    ],
+)
+def test_the_call_summary_starts_with_what_the_patient_was_told_at_its_grade(
+    app_db: Database, rules: Any, signs: dict[str, str], told: Advice
+) -> None:
+    """The advice line comes from the rule set's grades: a "see a doctor soon" patient is not said to have been
+    sent to the emergency department, nor an emergency one to "see a doctor soon"."""
+    answers = patient(rules).model_dump(mode="json")
+    answers["red_flags"] |= signs
+    sid = intake.submit(app_db, type(patient(rules)).model_validate(answers), rules).submission_id
+    at = open_detail(login_as(app_db, "nina"), sid)
+    calls = [t.removeprefix("• ") for t in texts(at) if t.startswith("• ")]
+    assert calls[0] == TOLD[told] and not set(TOLD.values()) & set(calls[1:])
 
 
 def test_a_display_name_with_markup_is_shown_as_typed(app_db: Database, rules: Any) -> None:

@@ -119,7 +119,7 @@ def request(db: Database, ruleset: RuleSet, submission_id: int, slot_id: int | N
         state = CallState.requested if slot_id is not None else CallState.call_me
         call = CallBooking(submission_id=submission_id, slot_id=slot_id, state=state, email=email, updated_at=db.now())
         try:
-            booking.add_booking(tx, call)
+            booking.add_booking(tx, call, now=db.now())
         except SlotTaken as exc:
             raise ValueError(SLOT_TAKEN) from exc
         slot = booking.slot(tx, slot_id) if slot_id is not None else None
@@ -164,22 +164,25 @@ def _record(tx: Tx, db: Database, live: StaffSession, row: Stored, action: str, 
     write_audit(tx, db, live, f"call_{action}", row.reference, {"event": event_id, **_slot_data(slot)})
 
 
-def offer(db: Database, ruleset: RuleSet, actor: StaffSession | None, submission_id: int, slot_id: int) -> Call:
+def offer(db: Database, actor: StaffSession | None, submission_id: int, slot_id: int) -> Call:
     """Put the case's call on another open slot (or on one at all, after "please call me" or a cancellation);
-    provisional until confirmed. Raises ``ValueError`` when the slot is taken or withdrawn."""
+    provisional until confirmed. Raises ``ValueError`` when the slot is taken, withdrawn or past.
+
+    Intake may offer a call to a patient who was told to get emergency care (the case page says so
+    beside the offer): once they have been seen, the clinic follows up, and confirming a call is the
+    only way to "Consultation booked". Only the patient's own request is refused for them.
+    """
     with db.session() as tx:
         live = require_session(tx, db, actor)
         row, call = _staff_change(tx, submission_id)
-        if call is None and _told_emergency(ruleset, row):
-            raise ValueError("This patient was given urgent-care advice; arrange care with them directly.")
         try:
             if call is None:
                 call = CallBooking(submission_id=submission_id, slot_id=slot_id, state="", updated_at=db.now())
-                booking.add_booking(tx, call)
+                booking.add_booking(tx, call, now=db.now())
             else:
                 if call.state == CallState.confirmed:
                     raise ValueError("The call is confirmed: cancel it first to move it.")
-                booking.hold(tx, call, slot_id)
+                booking.hold(tx, call, slot_id, now=db.now())
         except SlotTaken as exc:
             raise ValueError("That slot is no longer open.") from exc
         call.state, call.updated_at = CallState.offered, db.now()
@@ -226,7 +229,7 @@ def cancel(db: Database, actor: StaffSession | None, submission_id: int) -> None
             raise ValueError("There is no video call to cancel.")
         slot = booking.slot(tx, call.slot_id) if call.slot_id else None
         was_confirmed = call.state == CallState.confirmed
-        booking.hold(tx, call, None)
+        booking.hold(tx, call, None, now=db.now())
         call.state, call.updated_at = CallState.cancelled, db.now()
         _show(tx, call, None)
         _record(tx, db, live, row, "cancelled", slot)

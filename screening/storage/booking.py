@@ -83,11 +83,14 @@ def booking_for_update(tx: Session, submission_id: int) -> CallBooking | None:
     return tx.scalar(select(CallBooking).where(CallBooking.submission_id == submission_id).with_for_update())
 
 
-def hold(tx: Session, booking: CallBooking, slot_id: int | None) -> None:
-    """Point the booking at a slot (or none); the UNIQUE slot_id makes a second holder fail here."""
+def hold(tx: Session, booking: CallBooking, slot_id: int | None, *, now: datetime) -> None:
+    """Point the booking at a slot (or none); the UNIQUE slot_id makes a second holder fail here.
+
+    A slot withdrawn, or whose start has passed while the patient's page stood open, is refused too.
+    """
     if slot_id is not None:
-        target = tx.scalar(select(VideoSlot).where(VideoSlot.id == slot_id).with_for_update())
-        if target is None or target.withdrawn_at is not None:
+        bookable = (VideoSlot.id == slot_id) & VideoSlot.withdrawn_at.is_(None) & (VideoSlot.starts_at > now)
+        if tx.scalar(select(VideoSlot).where(bookable).with_for_update()) is None:
             raise SlotTaken
     booking.slot_id = slot_id
     try:
@@ -97,12 +100,12 @@ def hold(tx: Session, booking: CallBooking, slot_id: int | None) -> None:
         raise SlotTaken from exc
 
 
-def add_booking(tx: Session, booking: CallBooking) -> None:
-    """A new booking; raises SlotTaken if its slot is held already (the loser of a race)."""
+def add_booking(tx: Session, booking: CallBooking, *, now: datetime) -> None:
+    """A new booking; raises SlotTaken if its slot is held already (the loser of a race), withdrawn or past."""
     slot_id, booking.slot_id = booking.slot_id, None
     tx.add(booking)
     tx.flush()
-    hold(tx, booking, slot_id)
+    hold(tx, booking, slot_id, now=now)
 
 
 def show_on_queue(tx: Session, submission_id: int, state: str | None, at: datetime | None) -> None:

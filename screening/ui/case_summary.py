@@ -11,11 +11,13 @@ from typing import Any
 
 import streamlit as st
 
+from screening.advice import advice_given
 from screening.call_notes import for_the_call
 from screening.casework import Detail, waited
 from screening.choices import label
 from screening.i18n import ENGLISH, STAFF_NAMES
 from screening.triage import TRIAGE_LABELS
+from screening.ui import resources
 from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status
 
 
@@ -91,7 +93,8 @@ def repeats(found: Detail, open_submission: Callable[[int], None]) -> None:
 def call_summary(found: Detail) -> None:
     """What intake should confirm with the patient, from the flags (the wording lives in ``call_notes``)."""
     st.subheader("For the call")
-    lines = for_the_call(flag["id"] for flag in found.result.get("flags") or ())
+    told = advice_given(resources.ruleset(), found.answers, found.pathway) if found.answers else []
+    lines = for_the_call((flag["id"] for flag in found.result.get("flags") or ()), told)
     with st.container(key="for_the_call"):
         for line in lines:
             st.text(f"• {line}")

@@ -64,7 +64,9 @@ def case_panel(me: StaffSession, found: Detail) -> None:
         if live:
             st.button("Cancel the call", key="call_cancel", on_click=_cancel, args=(me, found))
     if call is None or call.state != CallState.confirmed:
-        _offer(me, found, urgent_advice=emergency_advised(resources.ruleset(), found.answers, found.pathway))
+        another = live and call.slot_id is not None
+        told = emergency_advised(resources.ruleset(), found.answers, found.pathway)
+        _offer(me, found, urgent_advice=told, another=another)
 
 
 def _current(call: calls.Call) -> None:
@@ -77,20 +79,24 @@ def _current(call: calls.Call) -> None:
     st.text("\n".join(lines))
 
 
-def _offer(me: StaffSession, found: Detail, *, urgent_advice: bool) -> None:
-    if urgent_advice:
-        st.text("This patient was told to seek urgent care: no video call is offered.")
-        return
+def _offer(me: StaffSession, found: Detail, *, urgent_advice: bool, another: bool) -> None:
+    if urgent_advice:  # they could not ask for a time themselves; intake offers one once they have been seen
+        st.warning(
+            "This patient was told to get emergency care and was offered no time: offer a call only once they "
+            "have been seen.",
+            icon=":material/emergency:",
+        )
     choices = slots.open_slots(resources.database())
     if not choices:
         st.text("No open slots to offer: publish some on the Video calls page.")
         return
     by_id = {slot.id: f"{short_time(slot.starts_at)}, {slot.minutes} min, {slot.clinician}" for slot in choices}
     with st.form("offer_slot", border=False):
-        chosen = st.selectbox("Offer another slot", list(by_id), format_func=by_id.__getitem__, key=OFFER_KEY)
+        offer = "Offer another slot" if another else "Offer a slot"
+        chosen = st.selectbox(offer, list(by_id), format_func=by_id.__getitem__, key=OFFER_KEY)
         if st.form_submit_button("Offer this slot"):
             attempt(
-                lambda: calls.offer(resources.database(), resources.ruleset(), me, found.submission_id, chosen),
+                lambda: calls.offer(resources.database(), me, found.submission_id, chosen),
                 "Slot offered.",
             )
             st.rerun()

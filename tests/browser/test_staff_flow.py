@@ -192,7 +192,7 @@ def test_staff_refer_an_urgent_submission_and_patient_markup_stays_text(
     expect(card.get_by_text("Severity: Critical")).to_be_visible()
     expect(card.get_by_text("Source: SNOOP4 (Dodick) - O, onset sudden", exact=True)).to_be_visible()
     calls = desk.locator(".st-key-for_the_call")
-    expect(calls).to_contain_text("confirm they were told to seek emergency care")
+    expect(calls).to_contain_text("They were told to get emergency care now")
     assert desk.inner_text("body").count(_ruleset_hash(server)) == 1, "the rule set is named once per page"
     settle(desk)
     pick(desk, desk.get_by_role("combobox", name="Assigned to"), DISPLAY_NAME)
