@@ -122,6 +122,14 @@ def test_the_case_page_starts_with_the_call_summary_and_links_possible_repeats(a
     assert audit_actions(app_db, admin, action="view", target=first_ref) == ["view"]
 
 
+def test_a_shared_number_links_only_the_newest_repeats(app_db: Database, rules: Any) -> None:
+    ids = [submit(app_db, rules, name=f"Resident {n}", phone="555 000 4444") for n in range(9)]
+    at = open_detail(login_as(app_db, "nina"), ids[-1])
+    linked = [b.key for b in at.button if (b.key or "").startswith("repeat_")]
+    assert linked == [f"repeat_{sid}" for sid in ids[2:-1]], "the six newest others, oldest of them first"
+    assert "and 2 older submissions with the same details." in texts(at)
+
+
 @pytest.mark.parametrize(
     ("signs", "told"),
     [

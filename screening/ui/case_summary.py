@@ -18,6 +18,7 @@ from screening.choices import label
 from screening.i18n import ENGLISH, STAFF_NAMES
 from screening.triage import TRIAGE_LABELS
 from screening.ui import resources
+from screening.wording import count
 from screening.workflow import STATUS_LABELS, VISIT_LABELS, Status
 
 
@@ -72,15 +73,21 @@ def contact_line(contact: dict[str, Any]) -> str:
     )
 
 
+SHOWN_REPEATS = 6
+"""Links to the newest repeats only: a shared number (a care home's, a family's) must not push "For the call"
+screens down the page."""
+
+
 def repeats(found: Detail, open_submission: Callable[[int], None]) -> None:
-    """Links to the other submissions that share the name and birth date, the phone or the email."""
+    """Links to the other submissions that share the name and birth date, the phone or the email (the newest)."""
     if not found.repeats:
         return
+    shown, older = found.repeats[-SHOWN_REPEATS:], len(found.repeats) - SHOWN_REPEATS
     with st.container(border=True, key="possible_repeat"):
         st.badge("Possible repeat", color="violet", icon=":material/content_copy:")
         st.text("Same name and birth date, phone or email as:")
         with st.container(horizontal=True):
-            for match in found.repeats:
+            for match in shown:
                 st.button(
                     f"{match.reference} ({match.created_at:%Y-%m-%d})",
                     key=f"repeat_{match.submission_id}",
@@ -88,6 +95,8 @@ def repeats(found: Detail, open_submission: Callable[[int], None]) -> None:
                     args=(match.submission_id,),
                     icon=":material/open_in_new:",
                 )
+        if older > 0:
+            st.text(f"and {count(older, 'older submission')} with the same details.")
 
 
 def call_summary(found: Detail) -> None:
