@@ -55,7 +55,7 @@ def page() -> None:
     _counts(found)
     st.dataframe(mail_frame(found.rows), hide_index=True, key="mail_table", column_config=WIDTHS)
     pages = max(1, -(-found.total // found.page_size))
-    pager(MAIL_PAGE, found.page, pages, found.total, "message" if found.total == 1 else "messages")
+    pager(MAIL_PAGE, found.page, pages, found.total, "message")
     _send_again(me, [line for line in found.rows if line.can_try_again])
 
 

@@ -64,8 +64,7 @@ ADVICE_WORDS = {
 
 def _changelog(ruleset: RuleSet) -> None:
     """Each version with its date and what changed, newest first (kept in rules/CHANGELOG.yaml); literal text."""
-    count = len(ruleset.changelog)
-    with st.expander(f"Changelog ({count} version{'' if count == 1 else 's'})", key="changelog"):
+    with st.expander(f"Changelog ({count(len(ruleset.changelog), 'version')})", key="changelog"):
         for note in ruleset.changelog:
             st.text(f"Version {note.version} · {note.day:%B} {note.day.day}, {note.day.year}")
             st.text("\n".join(f"- {change}" for change in note.changes))

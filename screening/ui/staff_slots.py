@@ -15,6 +15,7 @@ from screening.staff import StaffSession
 from screening.ui import auth, resources
 from screening.ui.staff_common import attempt, show_outcome, storage_guard
 from screening.ui.video_call import short_time
+from screening.wording import count
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TIMES = [time(hour, minute) for hour in range(7, 21) for minute in (0, 15, 30, 45)]
@@ -112,7 +113,7 @@ def _weekly(
 ) -> None:
     attempt(
         lambda: slots.publish_weekly(resources.database(), me, days, times, first, last, offer),
-        lambda added: f"{added} slot{'' if added == 1 else 's'} published.",
+        lambda added: f"{count(added, 'slot')} published.",
     )
 
 
