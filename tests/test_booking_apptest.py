@@ -149,12 +149,14 @@ def test_the_patient_chooses_a_time_at_the_end_and_it_is_held(app_db: Database, 
     assert not at.exception, at.exception
     options = at.radio[0].options
     assert len(options) == 2 and options[-1].startswith("None of these")
+    assert "Below you can choose a time" in page_text(at)
     at = click(at, "Ask for this time")
     assert [e.value for e in at.error] == ["Please choose a time, or ask us to call you."]
     at.radio[0].set_value(slot_id)
     at = click(at, "Ask for this time")
     assert not at.exception, at.exception
     assert at.success[-1].value.startswith("You asked for ")
+    assert "Below you can choose a time" not in page_text(at), "the time is chosen: no offer to choose again"
     assert slots.open_slots(app_db) == []
     assert calls.of_case(app_db, login_as(app_db, "ida"), submission_id).state == calls.CallState.requested
 

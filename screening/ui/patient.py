@@ -404,7 +404,7 @@ def _confirmation(receipt: dict[str, Any]) -> None:
     st.write(t("Your reference code:"))
     st.code(receipt["reference"], language=None)
     st.header(t("What happens next"), anchor=False)
-    st.write(next_steps(advice, receipt["method"]))
+    st.write(next_steps(advice, receipt["method"], call_asked=booking.REQUESTED in st.session_state))
     information_link()
     booking.offer_call(receipt)
     _start_again()

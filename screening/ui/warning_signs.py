@@ -58,8 +58,9 @@ def confirmation_advice(advice: list[Advice]) -> None:
         advice_box(grade, sent=True)
 
 
-def next_steps(advice: list[Advice], method: str) -> str:
-    """In the patient's language; ``method`` is one of ``CONTACT_BY``'s English phrases."""
+def next_steps(advice: list[Advice], method: str, *, call_asked: bool = False) -> str:
+    """In the patient's language; ``method`` is one of ``CONTACT_BY``'s English phrases. Once the patient has
+    asked for a call (``call_asked``), the box below says what happens with it, so no choosing is offered here."""
     keep = t("Please keep your reference code: quote it if you call us.")
     if Advice.emergency in advice:
         return (
@@ -75,6 +76,8 @@ def next_steps(advice: list[Advice], method: str) -> str:
         if Advice.soon in advice
         else t("A member of the clinic team will read your answers, usually within 2 working days.")
     )
+    if call_asked:
+        return f"{first} {keep}"
     call = t(  # the booking box follows on this page: the patient chooses a time there, or asks to be called
         "Below you can choose a time for a free video call with a clinician, who will talk through your options "
         "with you. If none suits you, we will contact you by {method} to arrange one."
