@@ -97,9 +97,12 @@ def test_intake_confirms_a_requested_call_on_the_case_page(app_db: Database, rul
     submission_id = intake.submit(app_db, patient(rules), rules).submission_id
     calls.request(app_db, rules, submission_id, slot_id)
     ida = login_as(app_db, "ida")
+    at = staff_page(DETAIL_PAGE, ida, **{auth.OPEN: submission_id})
+    assert at.button(key="call_confirm").disabled, "a New case is reviewed first: the click could only fail"
     casework.change_status(app_db, ida, submission_id, Status.in_review)
     at = staff_page(DETAIL_PAGE, ida, **{auth.OPEN: submission_id})
     assert not at.exception, at.exception
+    assert not at.button(key="call_confirm").disabled
     assert "move_consultation_booked" not in [b.key for b in at.button]
     assert "Requested" in page_text(at) and LINK in page_text(at)
     at.button(key="call_confirm").click()

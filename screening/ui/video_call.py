@@ -14,8 +14,11 @@ from screening.booking import calls, slots
 from screening.booking.calls import STATE_LABELS, CallState
 from screening.casework import Detail
 from screening.staff import StaffSession
+from screening.triage import Triage
 from screening.ui import resources
 from screening.ui.staff_common import attempt
+from screening.workflow import BOOKED, REOPENED, allowed_next
+from screening.workflow import STATUS_LABELS as STATUS_LABELS_OF
 
 OFFER_KEY = "staff_offer_slot"
 
@@ -60,7 +63,16 @@ def case_panel(me: StaffSession, found: Detail) -> None:
     live = call is not None and call.state != CallState.cancelled
     with st.container(horizontal=True):
         if live and call.slot_id is not None and call.state in (CallState.requested, CallState.offered):
-            st.button("Confirm this call", key="call_confirm", type="primary", on_click=_confirm, args=(me, found))
+            ready = BOOKED in allowed_next(found.status, urgent=found.triage == Triage.urgent, visit=found.visit_kind)
+            st.button(
+                "Confirm this call",
+                key="call_confirm",
+                type="primary",
+                on_click=_confirm,
+                args=(me, found),
+                disabled=not ready,  # a click that can only fail is no button to offer
+                help=None if ready else f"Move the case to {STATUS_LABELS_OF[REOPENED]} first: confirming books it.",
+            )
         if live:
             st.button("Cancel the call", key="call_cancel", on_click=_cancel, args=(me, found))
     if call is None or call.state != CallState.confirmed:
