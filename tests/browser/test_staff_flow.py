@@ -193,11 +193,15 @@ def test_staff_refer_an_urgent_submission_and_patient_markup_stays_text(
     expect(card.get_by_text("Source: SNOOP4 (Dodick) - O, onset sudden", exact=True)).to_be_visible()
     calls = desk.locator(".st-key-for_the_call")
     expect(calls).to_contain_text("They were told to get emergency care now")
+    expect(desk.get_by_text("offer a call only once they have been seen")).to_be_visible()
     assert desk.inner_text("body").count(_ruleset_hash(server)) == 1, "the rule set is named once per page"
     settle(desk)
     pick(desk, desk.get_by_role("combobox", name="Assigned to"), DISPLAY_NAME)
     desk.get_by_role("button", name="Assign", exact=True).click()
-    expect(desk.get_by_test_id("stAlert")).to_contain_text(f"Assigned to {DISPLAY_NAME}.")
+    # the page also warns, beside the video-call offer, that this patient was told to get emergency care
+    expect(desk.get_by_test_id("stAlert").filter(has_text="Assigned to")).to_contain_text(
+        f"Assigned to {DISPLAY_NAME}."
+    )
     settle(desk)
     expect(desk.locator(".st-key-fact_assigned_to")).to_contain_text(DISPLAY_NAME)
     move(desk, "In review")
