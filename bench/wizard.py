@@ -7,8 +7,9 @@ step being ready <= 0.2 s median over the whole migraine pathway (issue 10).
 
 Step time is measured with Streamlit's AppTest around the rerun (the whole script run,
 including AppTest's own bookkeeping, so an upper bound on what the server does): "Next"
-on the headache step (check the step, store the answers, draw the next step: two script
-runs), "Back" from the step after it, one answer typed (one script run), and "Send my answers"
+on the headache step (write the answers, check the step, draw the next step: one script
+run since Next acts in its button's callback), "Back" from the step after it, one answer
+typed (one script run), and "Send my answers"
 (validate, screen, store in one transaction, draw the thank-you page). The browser
 figures come from a real ``streamlit run`` with Debian's Chromium at phone size: the whole
 migraine pathway as a patient completes it, and the time from "Send my answers" to the
