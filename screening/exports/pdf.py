@@ -41,6 +41,12 @@ FALLBACK_FROM = "\u2e80"
 """DejaVu covers Latin, Greek, Cyrillic and more, but no CJK (from U+2E80); the 4 MB fallback font takes about
 half a second to load, so it is loaded only for a summary whose text needs it."""
 FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback"
+PAGE_FORMAT = "Letter"
+"""US Letter (215.9 x 279.4 mm), for a US clinic: printed at actual size on A4 it loses only 3 mm of each side
+margin, whereas an A4 page printed on Letter loses its bottom 18 mm (the footer and the last lines)."""
+FOOTER_FROM_BOTTOM = 16
+"""The footer's two lines end about 10 mm above the paper's edge: many printers cannot print the last 5 mm, and
+the footer holds the disclaimer and the page count."""
 BODY, SMALL, HEADING, TITLE = 8.5, 7, 10, 13
 LINE = 4.2
 HEAD_FILL = (225, 225, 225)
@@ -75,10 +81,10 @@ def _font_path(file: str) -> Path:
 
 class _Page(FPDF):
     def __init__(self, footer_text: str, *, fallback: bool) -> None:
-        super().__init__(format="A4", unit="mm")
+        super().__init__(format=PAGE_FORMAT, unit="mm")
         self.footer_text = footer_text
         self.set_margins(14, 12, 14)
-        self.set_auto_page_break(auto=True, margin=14)
+        self.set_auto_page_break(auto=True, margin=FOOTER_FROM_BOTTOM + 2)
         for (family, style), file in FONTS.items():
             self.add_font(family, style, str(_font_path(file)))
         if fallback:
@@ -92,7 +98,7 @@ class _Page(FPDF):
         return super().multi_cell(*args, **kwargs)
 
     def footer(self) -> None:
-        self.set_y(-11)
+        self.set_y(-FOOTER_FROM_BOTTOM)
         self.set_font("DejaVu", size=SMALL)
         self.multi_cell(0, 3.2, f"{self.footer_text} · page {self.page_no()} of {{nb}}", align="C")
 
@@ -282,18 +288,25 @@ def _answered(pdf: FPDF, title: str, model: type, given: Mapping[str, Any]) -> N
         _table(pdf, ("Question", "Answer"), rows, (130, 52))
 
 
+NEUROMUSCULAR_KIND = "Which nerve-muscle disease?"
+"""The follow-up's own title is "Which one?", which read on paper under the last question (blood thinners) would
+seem to ask about that; the summary names what it asks."""
+
+
 def _concerns(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Warning signs, contraindications and precautions answered yes or not sure (pregnancy questions too)."""
+    """Warning signs, contraindications and precautions answered yes or not sure (pregnancy questions too), each
+    once; the nerve-muscle disease's kind right under its question, whatever it is ("Not sure" included)."""
     found = []
     sections = (("red_flags", RedFlags), ("safety", Safety), ("about", Submission.model_fields["about"].annotation))
     for section, model in sections:
         given = answers.get(section) or {}
         for name, info in model.model_fields.items():
+            if (section, name) == ("safety", "neuromuscular_kind"):
+                continue
             if given.get(name) in (YesNoUnsure.yes, YesNoUnsure.not_sure):
                 found.append((info.title or name, label(given[name])))
-    safety = answers.get("safety") or {}
-    if safety.get("neuromuscular_kind"):
-        found.append((Safety.model_fields["neuromuscular_kind"].title or "", label(safety["neuromuscular_kind"])))
+            if (section, name) == ("safety", "neuromuscular") and given.get("neuromuscular_kind"):
+                found.append((NEUROMUSCULAR_KIND, label(given["neuromuscular_kind"])))
     return found
 
 
@@ -335,6 +348,7 @@ def summary_pdf(data: SummaryInput) -> bytes:
     pdf.set_font("DejaVu", size=BODY)
     _heading(pdf, "Patient and contact")
     _patient(pdf, data)
+    _result(pdf, data.result)  # on page 1 whatever follows: a longer summary must not push an urgent flag over
     headache = data.answers.get("headache")
     if isinstance(headache, Mapping):
         _headache(pdf, headache)
@@ -348,8 +362,7 @@ def summary_pdf(data: SummaryInput) -> bytes:
     _heading(pdf, "Warning signs, contraindications and precautions answered yes or not sure")
     concerns = _concerns(data.answers)
     if concerns:
-        _table(pdf, ("Question", "Answer"), concerns, (160, 22))
+        _table(pdf, ("Question", "Answer"), concerns, (150, 32))
     else:
         pdf.multi_cell(0, LINE, "None: every warning-sign and safety question was answered no.")
-    _result(pdf, data.result)
     return bytes(pdf.output())
