@@ -289,3 +289,15 @@ def test_the_triage_and_every_flag_are_on_the_first_page(ruleset, case):
     assert len(result["flags"]) >= 3
     for flag in result["flags"]:
         assert squash(flag["id"]) in first and squash(flag["reason"]) in first
+
+
+def test_every_character_of_a_unicode_name_has_a_glyph(ruleset, caplog):
+    """Text extraction finds a character even when it is drawn as an empty box; fpdf2 says when a font lacks it."""
+    answers = typical_answers(ruleset)
+    answers["contact"]["name"] = "Zoë Ñúñez Małgorzata Łukasz Ștefan Đorđević Ἀλέξανδρος Анна 王小明 さくら 김민"
+    with caplog.at_level("WARNING", logger="fpdf"):
+        pdf, _, _ = render(answers, ruleset, "summary-unicode")
+    assert [r.getMessage() for r in caplog.records if "missing" in r.getMessage()] == []
+    assert squash(answers["contact"]["name"]) in squash(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    fonts = {str(font["/BaseFont"]) for font in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
+    assert any("Nanum" in font for font in fonts), "the Korean syllables come from Nanum Gothic (fonts-nanum)"

@@ -6,8 +6,9 @@ prints well in black and white. Everything the patient typed goes in as plain te
 (fpdf2 interprets no markup unless asked), and long text wraps inside its cell.
 
 Fonts are embedded (only the glyphs used): DejaVu Sans from Debian's fonts-dejavu-core
-for Latin, Greek and Cyrillic, and Droid Sans Fallback from fonts-droid-fallback for
-Chinese, Japanese and Korean names. They are read from disk, never fetched.
+for Latin, Greek and Cyrillic, Droid Sans Fallback from fonts-droid-fallback for Chinese
+and Japanese names, and Nanum Gothic from fonts-nanum for Korean ones. They are read from
+disk, never fetched.
 """
 
 import json
@@ -34,13 +35,15 @@ from screening.catalogue import ADEQUATE_TRIAL_WEEKS, OTHER_DRUG, drug_class, dr
 from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure, label
 from screening.triage import TRIAGE_LABELS, Triage
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/droid"))
+FONT_DIRS = tuple(Path("/usr/share/fonts/truetype") / folder for folder in ("dejavu", "droid", "nanum"))
 FONTS = {("DejaVu", ""): "DejaVuSans.ttf", ("DejaVu", "B"): "DejaVuSans-Bold.ttf"}
-FALLBACK = ("DroidFallback", "DroidSansFallbackFull.ttf")
+FALLBACKS = (("DroidFallback", "DroidSansFallbackFull.ttf"), ("Nanum", "NanumGothic.ttf"))
+"""Tried in order for a character DejaVu lacks: Droid Sans Fallback for Chinese and Japanese, Nanum Gothic for
+Korean (Droid has hardly any Hangul syllables: a Korean name came out as empty boxes)."""
 FALLBACK_FROM = "\u2e80"
-"""DejaVu covers Latin, Greek, Cyrillic and more, but no CJK (from U+2E80); the 4 MB fallback font takes about
-half a second to load, so it is loaded only for a summary whose text needs it."""
-FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback"
+"""DejaVu covers Latin, Greek, Cyrillic, punctuation and more, but no CJK or Hangul syllables (from U+2E80); the
+fallback fonts take about half a second to load, so they are loaded only for a summary whose text needs them."""
+FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback fonts-nanum"
 PAGE_FORMAT = "Letter"
 """US Letter (215.9 x 279.4 mm), for a US clinic: printed at actual size on A4 it loses only 3 mm of each side
 margin, whereas an A4 page printed on Letter loses its bottom 18 mm (the footer and the last lines)."""
@@ -88,8 +91,9 @@ class _Page(FPDF):
         for (family, style), file in FONTS.items():
             self.add_font(family, style, str(_font_path(file)))
         if fallback:
-            self.add_font(FALLBACK[0], "", str(_font_path(FALLBACK[1])))
-            self.set_fallback_fonts([FALLBACK[0]], exact_match=False)
+            for family, file in FALLBACKS:
+                self.add_font(family, "", str(_font_path(file)))
+            self.set_fallback_fonts([family for family, _ in FALLBACKS], exact_match=False)
         self.set_font("DejaVu", size=BODY)
 
     def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
