@@ -115,6 +115,8 @@ def test_summary_and_fhir_are_audited_per_submission_for_staff_and_the_console(d
     pdf = service.summary(db, me, receipt.reference.lower())
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert receipt.reference in text and "Zoë Łukasz 王" in text and "Ivy" in text
+    local = receipt.created_at.astimezone(db.config.clinic_timezone)
+    assert f"screened {local:%Y-%m-%d %H:%M} {local.tzname()}" in " ".join(text.split()), "the clinic's time"
     bundle = service.fhir_bundle(db, staff.CONSOLE, receipt.reference)
     assert bundle["entry"][0]["resource"]["identifier"][0]["value"] == receipt.reference
     assert exports(db) == [

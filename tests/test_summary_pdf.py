@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -301,3 +302,15 @@ def test_every_character_of_a_unicode_name_has_a_glyph(ruleset, caplog):
     assert squash(answers["contact"]["name"]) in squash(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
     fonts = {str(font["/BaseFont"]) for font in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
     assert any("Nanum" in font for font in fonts), "the Korean syllables come from Nanum Gothic (fonts-nanum)"
+
+
+def test_date_screened_is_the_clinic_s_date_with_utc_beside_it(ruleset):
+    """A payer reads the date screened as the clinic's: 21:30 in New York is already the next day in UTC."""
+    submission = Submission.model_validate(typical_answers(ruleset))
+    result = screen(submission, ruleset).to_dict()
+    evening = datetime(2026, 11, 4, 2, 30, tzinfo=UTC)  # 2026-11-03 21:30 EST
+    stored = submission.model_dump(mode="json")
+    data = SummaryInput("BT-7K3M-Q9PZ", evening, stored, result, "Ivy", PRINTED, ZoneInfo("America/New_York"))
+    text = squash(PdfReader(io.BytesIO(summary_pdf(data))).pages[0].extract_text())
+    assert squash("screened 2026-11-03 21:30 EST (2026-11-04 02:30 UTC)") in text
+    assert squash("printed 2026-11-09 09:05 EST (2026-11-09 14:05 UTC) by Ivy") in text

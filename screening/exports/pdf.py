@@ -14,7 +14,7 @@ disk, never fetched.
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,18 @@ class SummaryInput:
     """The stored result (``Result.to_dict``): triage, flags with reason and source, rule set."""
     printed_by: str
     printed_at: datetime
+    clinic_zone: tzinfo = UTC
+    """The clinic's time zone (``Settings.clinic_timezone``): a payer reads the date screened as the clinic's date;
+    an evening submission in New York is the next day in UTC."""
+
+
+def _when(moment: datetime, zone: tzinfo) -> str:
+    """The clinic's date and time with its zone, and UTC beside it (the staff pages' times are UTC)."""
+    utc = moment.astimezone(UTC)
+    local = utc.astimezone(zone)
+    if local.tzname() == "UTC":
+        return f"{utc:%Y-%m-%d %H:%M} UTC"
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({utc:%Y-%m-%d %H:%M} UTC)"
 
 
 def _font_path(file: str) -> Path:
@@ -345,9 +357,9 @@ def summary_pdf(data: SummaryInput) -> bytes:
     pdf.multi_cell(
         0,
         3.4,
-        f"Reference {data.reference} · screened {data.received:%Y-%m-%d %H:%M} UTC · "
+        f"Reference {data.reference} · screened {_when(data.received, data.clinic_zone)} · "
         f"rule set version {ruleset.get('version', '')}, hash {ruleset.get('hash', '')} · "
-        f"printed {data.printed_at:%Y-%m-%d %H:%M} UTC by {data.printed_by}",
+        f"printed {_when(data.printed_at, data.clinic_zone)} by {data.printed_by}",
     )
     pdf.set_font("DejaVu", size=BODY)
     _heading(pdf, "Patient and contact")
