@@ -26,6 +26,8 @@ from screening.triage import TRIAGE_LABELS, Triage
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 RECEIVED = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 PRINTED = datetime(2026, 11, 9, 14, 5, tzinfo=UTC)
+CLINIC = ZoneInfo("America/New_York")
+"""The default clinic time zone: its dates, with UTC beside them, make the header longest."""
 """Printed days after it was screened: the page must give the date screened, not only the date printed."""
 LETTER = (612, 792)
 """US Letter in points: the clinic is US-based; a Letter page also prints whole on A4, not the other way round."""
@@ -79,7 +81,7 @@ def render(answers: dict[str, Any], ruleset, name: str) -> tuple[bytes, Submissi
     submission = Submission.model_validate(answers)
     result = screen(submission, ruleset).to_dict(with_trace=True)
     stored = submission.model_dump(mode="json")
-    data = SummaryInput("BT-7K3M-Q9PZ", RECEIVED, stored, result, "Ivy Intake", PRINTED)
+    data = SummaryInput("BT-7K3M-Q9PZ", RECEIVED, stored, result, "Ivy Intake", PRINTED, CLINIC)
     pdf = summary_pdf(data)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
@@ -310,7 +312,7 @@ def test_date_screened_is_the_clinic_s_date_with_utc_beside_it(ruleset):
     result = screen(submission, ruleset).to_dict()
     evening = datetime(2026, 11, 4, 2, 30, tzinfo=UTC)  # 2026-11-03 21:30 EST
     stored = submission.model_dump(mode="json")
-    data = SummaryInput("BT-7K3M-Q9PZ", evening, stored, result, "Ivy", PRINTED, ZoneInfo("America/New_York"))
+    data = SummaryInput("BT-7K3M-Q9PZ", evening, stored, result, "Ivy", PRINTED, CLINIC)
     text = squash(PdfReader(io.BytesIO(summary_pdf(data))).pages[0].extract_text())
     assert squash("screened 2026-11-03 21:30 EST (2026-11-04 02:30 UTC)") in text
     assert squash("printed 2026-11-09 09:05 EST (2026-11-09 14:05 UTC) by Ivy") in text
