@@ -3,6 +3,7 @@ every column, and an audit row (who, what, how many rows) for every file, writte
 
 import copy
 import csv
+import dataclasses
 import io
 
 import pytest
@@ -169,3 +170,14 @@ def test_a_file_that_cannot_be_built_leaves_no_audit_row(db: Database, ruleset, 
     monkeypatch.undo()
     assert service.summary(db, me, receipt.reference).startswith(b"%PDF-")
     assert [target for _, target, _ in exports(db)] == [receipt.reference]
+
+
+def test_the_call_list_s_columns_come_from_the_account_s_role_not_the_caller_s_word(db: Database, ruleset):
+    """A page holding a session object that claims another role (or a role changed since login) gets the
+    columns of the role the account has now."""
+    submit_payload_patient(db, ruleset)
+    me = login_as(db, "ivy", Role.intake)
+    claimed = dataclasses.replace(me, role=Role.clinician)
+    (row,) = read_csv(service.call_list(db, claimed))
+    assert list(row) == list(service.call_list_columns(Role.intake))
+    assert "flag reasons" not in row and "rule trace" not in row
