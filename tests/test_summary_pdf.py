@@ -316,3 +316,17 @@ def test_date_screened_is_the_clinic_s_date_with_utc_beside_it(ruleset):
     text = squash(PdfReader(io.BytesIO(summary_pdf(data))).pages[0].extract_text())
     assert squash("screened 2026-11-03 21:30 EST (2026-11-04 02:30 UTC)") in text
     assert squash("printed 2026-11-09 09:05 EST (2026-11-09 14:05 UTC) by Ivy") in text
+
+
+@pytest.mark.parametrize("case", ["busier", "worst-case-long"])
+def test_every_page_names_the_patient_their_birth_date_and_the_reference(ruleset, case):
+    """A page that comes loose from the others still says whose it is (two identifiers) and which page it is."""
+    answers = {"busier": busier_answers, "worst-case-long": worst_case_answers}[case](ruleset)
+    pdf, submission, _ = render(answers, ruleset, f"summary-{case}")
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 1
+    who = f"{submission.contact.name} · born 04/12/1985 (age {submission.about.age}) · reference BT-7K3M-Q9PZ"
+    for number, page in enumerate(pages, start=1):
+        text = squash(page.extract_text())
+        assert squash(f"{who} · page {number} of {len(pages)}") in text
+        assert squash("Pre-screening only, not a diagnosis; a clinician decides.") in text

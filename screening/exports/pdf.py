@@ -47,9 +47,10 @@ FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback fonts-nanum"
 PAGE_FORMAT = "Letter"
 """US Letter (215.9 x 279.4 mm), for a US clinic: printed at actual size on A4 it loses only 3 mm of each side
 margin, whereas an A4 page printed on Letter loses its bottom 18 mm (the footer and the last lines)."""
-FOOTER_FROM_BOTTOM = 16
-"""The footer's two lines end about 10 mm above the paper's edge: many printers cannot print the last 5 mm, and
-the footer holds the disclaimer and the page count."""
+PAPER_EDGE = 9.6
+"""The footer ends this far above the paper's edge (mm): many printers cannot print the last 5 mm, and the footer
+holds the patient's name, date of birth, the page count and the disclaimer."""
+FOOTER_LINE = 3.2
 BODY, SMALL, HEADING, TITLE = 8.5, 7, 10, 13
 LINE = 4.2
 HEAD_FILL = (225, 225, 225)
@@ -95,17 +96,28 @@ def _font_path(file: str) -> Path:
 
 
 class _Page(FPDF):
-    def __init__(self, footer_text: str, *, fallback: bool) -> None:
+    def __init__(self, footer_lines: tuple[str, str], *, fallback: bool) -> None:
         super().__init__(format=PAGE_FORMAT, unit="mm")
-        self.footer_text = footer_text
+        self.footer_lines = footer_lines
         self.set_margins(14, 12, 14)
-        self.set_auto_page_break(auto=True, margin=FOOTER_FROM_BOTTOM + 2)
         for (family, style), file in FONTS.items():
             self.add_font(family, style, str(_font_path(file)))
         if fallback:
             for family, file in FALLBACKS:
                 self.add_font(family, "", str(_font_path(file)))
             self.set_fallback_fonts([family for family, _ in FALLBACKS], exact_match=False)
+        self.footer_height = 2 * FOOTER_LINE
+
+    def first_page(self) -> None:
+        """The first page, and the footer measured on it (two lines, more for a long name), so that the body stops
+        above the footer on every page."""
+        self.add_page()
+        self.set_font("DejaVu", size=SMALL)
+        who, notice = self.footer_lines
+        measured = (f"{who} · page 99 of 99", notice)
+        lines = sum(len(self.multi_cell(0, FOOTER_LINE, text, dry_run=True, output="LINES")) for text in measured)
+        self.footer_height = lines * FOOTER_LINE
+        self.set_auto_page_break(auto=True, margin=PAPER_EDGE + self.footer_height + 2)
         self.set_font("DejaVu", size=BODY)
 
     def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
@@ -114,9 +126,11 @@ class _Page(FPDF):
         return super().multi_cell(*args, **kwargs)
 
     def footer(self) -> None:
-        self.set_y(-FOOTER_FROM_BOTTOM)
+        self.set_y(-(PAPER_EDGE + self.footer_height))
         self.set_font("DejaVu", size=SMALL)
-        self.multi_cell(0, 3.2, f"{self.footer_text} · page {self.page_no()} of {{nb}}", align="C")
+        who, notice = self.footer_lines
+        for text in (f"{who} · page {self.page_no()} of {{nb}}", notice):
+            self.multi_cell(0, FOOTER_LINE, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def _number(value: Any, unit: str = "") -> str:
@@ -342,15 +356,17 @@ def _result(pdf: FPDF, result: Mapping[str, Any]) -> None:
 def summary_pdf(data: SummaryInput) -> bytes:
     """The summary of one stored submission, from its stored answers and result as they are."""
     ruleset = data.result.get("ruleset", {})
-    footer = (
-        f"Pre-screening only, not a diagnosis; a clinician decides. Reference {data.reference} · "
-        f"rule set {ruleset.get('name', '')} {ruleset.get('version', '')} (SHA-256 {ruleset.get('hash', '')})"
+    name = str((data.answers.get("contact") or {}).get("name", ""))
+    footer = (  # every page names the patient twice over: a page that comes loose is still theirs
+        f"{name} · born {_born(data.answers)} · reference {data.reference}",
+        "Pre-screening only, not a diagnosis; a clinician decides. "
+        f"Rule set {ruleset.get('name', '')} {ruleset.get('version', '')} (hash on page 1).",
     )
     text = json.dumps([data.answers, data.result, data.printed_by], ensure_ascii=False)
     pdf = _Page(footer, fallback=any(char >= FALLBACK_FROM for char in text))
     pdf.set_title(f"Consultation summary {data.reference}")
     pdf.set_creator("Botox pre-screening")
-    pdf.add_page()
+    pdf.first_page()
     pdf.set_font("DejaVu", "B", TITLE)
     pdf.cell(0, 6.5, "Botox consultation: pre-screening summary", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=SMALL)
