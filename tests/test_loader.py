@@ -289,9 +289,12 @@ def test_a_required_rule_moved_to_another_file_still_counts(folder):
     red = folder / "red_flags.yaml"
     text = red.read_text(encoding="utf-8")
     start = text.index("  - id: RF-THUNDERCLAP")
-    end = text.index("  - id: RF-NEW-AFTER-50")
-    red.write_text(text[:start] + text[end:], encoding="utf-8")
-    (folder / "thunderclap.yaml").write_text("rules:\n" + text[start:end], encoding="utf-8")
+    end = text.index("  - id: RF-NEURO")
+    case_start = text.index("  - name: thunderclap headache is urgent")
+    case_end = text.index("  - name:", case_start + 1)
+    red.write_text(text[:start] + text[end:case_start] + text[case_end:], encoding="utf-8")
+    moved = "rules:\n" + text[start:end] + "cases:\n" + text[case_start:case_end]
+    (folder / "thunderclap.yaml").write_text(moved, encoding="utf-8")
     assert any(r.id == "RF-THUNDERCLAP" and r.file == "thunderclap.yaml" for r in load_ruleset(folder).rules)
 
 
@@ -353,6 +356,32 @@ def test_a_file_cut_off_after_a_rules_title_names_the_rule_and_what_it_lacks(fol
 def test_a_file_cut_off_inside_a_condition_names_the_rule(folder):
     _cut_at(folder, "when: red_flags.neuro_def")
     assert_says(refused(folder), "red_flags.yaml: rule RF-NEURO:")
+
+
+@pytest.mark.parametrize("cut", ["  - id: RF-FEVER-NECK", "  - id: RF-UNSURE", "cases:"])
+def test_a_file_cut_off_between_two_rules_is_refused_for_the_rules_left_without_cases(folder, cut):
+    """Cut at a rule's start, the file is still valid YAML, but its later rules and all its cases are gone:
+    a fever with a stiff neck would no longer be urgent, and no required rule is missing."""
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index(cut)], encoding="utf-8")
+    assert_says(
+        refused(folder),
+        "red_flags.yaml: rule RF-THUNDERCLAP: no example case in this file expects it",
+        "red_flags.yaml: rule RF-NEURO: no example case in this file expects it",
+    )
+
+
+def test_a_file_cut_off_among_its_cases_is_refused_for_the_rule_it_no_longer_shows(folder):
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("  - name: not sure about a warning sign needs review")], encoding="utf-8")
+    assert_says(refused(folder), "red_flags.yaml: rule RF-UNSURE: no example case in this file expects it")
+
+
+def test_a_new_rule_without_an_example_case_is_refused(folder):
+    extra_rule(folder, "about.age > 119")
+    assert_says(refused(folder), "extra.yaml: rule X-TEST: no example case in this file expects it")
 
 
 @pytest.mark.parametrize(
