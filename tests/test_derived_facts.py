@@ -67,6 +67,22 @@ def test_gepants_are_listed_but_not_a_kind_of_overuse(typical):
     assert found["derived.overuse_kinds"] == 1
 
 
+def test_gepant_days_do_not_make_up_the_days_of_several_kinds_together(typical):
+    """acute 13 = simple 4 + triptan 5 + gepant 4: at most 9 days can have had a counted kind."""
+    kinds = {"days_simple_analgesic": 4, "days_triptan": 5, "days_gepant": 4}
+    assert facts(typical, headache={"acute_days": 13} | kinds)["derived.overuse_together_days"] == 9
+    assert (
+        facts(typical, headache={"acute_days": 13} | kinds | {"days_gepant": 0})["derived.overuse_together_days"] == 13
+    )  # days not explained by a named kind may be any kind, as before gepants were asked
+    assert (
+        facts(typical, headache={"acute_days": 13} | kinds | {"days_gepant": None})["derived.overuse_together_days"]
+        == 13
+    )  # gepant days not known: none can be left out
+    # gepant days that may also be triptan or painkiller days are not left out: 6 + 6 named on 12 days
+    both = {"acute_days": 12, "days_simple_analgesic": 6, "days_triptan": 6, "days_gepant": 6}
+    assert facts(typical, headache=both)["derived.overuse_together_days"] == 12
+
+
 def test_spasticity_limbs_and_goals_are_facts_and_the_reason_names_them(typical, ruleset):
     typical.pop("headache")
     typical.pop("treatments")
