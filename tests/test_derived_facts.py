@@ -37,6 +37,18 @@ def test_a_trial_too_short_is_named_for_staff(typical):
     assert found["derived.classes_tried"] == 1 and found["derived.classes_with_short_trials"] == 2
 
 
+def test_the_staff_explanation_names_a_trial_too_short_and_flags_it_when_it_is_why_fewer_than_two_count(
+    typical, ruleset
+):
+    typical["treatments"]["preventives"] = [
+        {"drug": "topiramate", "weeks": 12, "outcome": "did_not_help"},
+        {"drug": "propranolol", "weeks": 4, "outcome": "did_not_help"},
+    ]
+    reasons = {flag.id: flag.reason for flag in screen(Submission.model_validate(typical), ruleset).flags}
+    assert set(reasons) == {"CM-FEW-CLASSES", "PT-SHORT-TRIAL"}
+    assert all("Propranolol: 4 weeks, too short to count" in reason for reason in reasons.values())
+
+
 def test_a_medicine_still_taken_counts_only_when_it_does_not_help_enough(typical):
     still = {"drug": "candesartan", "weeks": 10, "outcome": "still_taking"}
     base = [{"drug": "topiramate", "weeks": 12, "outcome": "did_not_help"}]
