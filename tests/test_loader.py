@@ -14,6 +14,8 @@ import pytest
 from core_support import RULES
 
 from screening.loader import RuleSetError, load_ruleset
+from screening.rule_files import parse
+from screening.triage import Triage
 
 
 @pytest.fixture
@@ -360,18 +362,29 @@ def test_a_file_cut_off_inside_a_condition_names_the_rule(folder):
     assert_says(refused(folder), "red_flags.yaml: rule RF-NEURO:")
 
 
-@pytest.mark.parametrize("cut", ["  - id: RF-FEVER-NECK", "  - id: RF-UNSURE", "cases:"])
-def test_a_file_cut_off_between_two_rules_is_refused_for_the_rules_left_without_cases(folder, cut):
-    """Cut at a rule's start, the file is still valid YAML, but its later rules and all its cases are gone:
-    a fever with a stiff neck would no longer be urgent, and no required rule is missing."""
-    path = folder / "red_flags.yaml"
+@pytest.mark.parametrize(
+    ("file", "cut", "unshown"),
+    [
+        ("red_flags.yaml", "  - id: RF-UNSURE", "RF-THUNDERCLAP"),
+        ("red_flags.yaml", "cases:", "RF-UNSURE"),
+        ("chronic_migraine.yaml", "  - id: CM-UNDER-18", "CM-LIKELY"),  # a 17-year-old would be a likely candidate
+        ("other_indications.yaml", "  - id: SP-CHILD", "CD-LIKELY"),  # a child's boxed warning would go
+    ],
+)
+def test_a_file_cut_off_between_two_rules_is_refused_for_the_rules_left_without_cases(folder, file, cut, unshown):
+    """Cut at a rule's start, the file is still valid YAML with no required rule missing, but its later rules
+    and all its cases are gone."""
+    path = folder / file
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.index(cut)], encoding="utf-8")
-    assert_says(
-        refused(folder),
-        "red_flags.yaml: rule RF-THUNDERCLAP: no example case in this file expects it",
-        "red_flags.yaml: rule RF-NEURO: no example case in this file expects it",
-    )
+    assert_says(refused(folder), f"{file}: rule {unshown}: no example case in this file expects it")
+
+
+def test_a_warning_sign_file_cut_off_before_a_required_rule_names_the_rule(folder):
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("  - id: RF-FEVER-NECK")], encoding="utf-8")
+    assert_says(refused(folder), "ruleset.yaml: requires rule RF-FEVER-NECK, which is missing or was refused")
 
 
 def test_a_file_cut_off_among_its_cases_is_refused_for_the_rule_it_no_longer_shows(folder):
@@ -400,3 +413,11 @@ def test_requirements_that_ask_for_nothing_or_nonsense_are_refused(folder, requi
     start, end = text.index("requires:"), text.index("\n\n", text.index("requires:"))
     path.write_text(text[:start] + requires + text[end:], encoding="utf-8")
     assert_says(refused(folder), f"ruleset.yaml: {problem}")
+
+
+def test_the_clinic_set_requires_every_warning_sign_and_every_contraindication(folder):
+    """[Red flags] every warning sign is urgent; [Label] contraindications exclude: none may go by a rule file alone."""
+    ruleset = load_ruleset(folder)
+    must = {rule.id: rule.triage for rule in ruleset.rules if rule.triage in (Triage.urgent, Triage.not_suitable)}
+    declared = parse((folder / "ruleset.yaml").read_bytes())["requires"]["rules"]
+    assert {rule_id: Triage(triage) for rule_id, triage in declared.items()} == must
