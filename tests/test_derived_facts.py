@@ -61,6 +61,16 @@ def test_a_medicine_still_taken_counts_only_when_it_does_not_help_enough(typical
     assert counted["not_sure"]["derived.classes_tried"] == 1 and counted["not_sure"]["derived.classes_possible"] == 2
 
 
+def test_a_medicine_still_taken_for_under_8_weeks_is_too_short_even_when_not_sure_it_helps(typical):
+    """[Payer] a trial under 8 weeks does not count: not a 'might count' while the patient is unsure."""
+    base = [{"drug": "topiramate", "weeks": 12, "outcome": "did_not_help"}]
+    for weeks, short in ((7, True), (8, False)):
+        still = {"drug": "candesartan", "weeks": weeks, "outcome": "still_taking", "helping": "not_sure"}
+        found = facts(typical, treatments={"preventives": [*base, still]})
+        assert found["derived.classes_possible"] == (1 if short else 2)
+        assert found["derived.short_trials"] == ("Candesartan: 7 weeks, too short to count" if short else "none")
+
+
 def test_acute_medicine_on_many_days_with_no_kind_named_is_kinds_not_known(typical):
     none_named = dict.fromkeys(
         ("days_simple_analgesic", "days_triptan", "days_combination", "days_opioid", "days_ergot", "days_gepant"), 0
