@@ -105,10 +105,10 @@ def trial_verdict(
         return TrialVerdict(counted, False, "helped: not a failed trial")
     if still and helping is YesNoUnsure.yes:
         return TrialVerdict(counted, False, "still taken and helping: not a failed trial")
+    if weeks is not None and weeks < ADEQUATE_TRIAL_WEEKS:  # short whether or not the patient knows it helps
+        return TrialVerdict(counted, False, f"{weeks:g} weeks, too short to count", too_short=True)
     if still and helping is not YesNoUnsure.no:
         return TrialVerdict(counted, None, "still taken, not known whether it helps enough")
     if weeks is None:
         return TrialVerdict(counted, None, "inadequate response, trial length not known")
-    if weeks < ADEQUATE_TRIAL_WEEKS:
-        return TrialVerdict(counted, False, f"{weeks:g} weeks, too short to count", too_short=True)
     return TrialVerdict(counted, True, f"inadequate response after {weeks:g} weeks")

@@ -120,6 +120,14 @@ DERIVED: dict[str, Fact] = {
         ),
         Fact("derived.overuse_kinds", "number", "Kinds of acute medicine used", minimum=0, maximum=5, derived=True),
         Fact(
+            "derived.overuse_together_days",
+            "number",
+            "Most days a month the counted kinds may have been taken (gepant or lasmiditan days left out)",
+            minimum=0,
+            maximum=31,
+            derived=True,
+        ),
+        Fact(
             "derived.acute_kinds_unknown",
             "choice",
             "Acute medicine taken, but which kinds (or their days) not known",
@@ -259,6 +267,18 @@ def _preventives(treatments: Any) -> _Tried:
     return out
 
 
+def together_days(acute: int | None, moh: tuple[int | None, ...], gepant: int | None) -> int | None:
+    """[ICHD-3 8.2] "several classes together": the days with any medicine, less the days that can only have
+    been gepant or lasmiditan days (days the counted kinds' own days cannot cover). Gepants are not counted,
+    so they must not make up the 10 days; with no gepant, or any days not known, every acute day may count."""
+    if acute is None:
+        return None
+    if gepant is None or None in moh:
+        return acute
+    only_gepant = min(gepant, max(0, acute - sum(moh)))  # type: ignore[arg-type]
+    return acute - only_gepant
+
+
 def _kinds(headache: Any, values: dict[str, Any]) -> None:
     """[ICHD-3 8.2] overuse facts; a kind ticked with its days not known is a kind used, of unknown days."""
     kind_days = headache.__dict__
@@ -268,6 +288,7 @@ def _kinds(headache: Any, values: dict[str, Any]) -> None:
     values["derived.overuse_simple_days"] = simple
     values["derived.overuse_specific_days"] = max(specific, default=0)
     values["derived.overuse_kinds"] = len(MOH_KINDS) - moh.count(0)
+    values["derived.overuse_together_days"] = together_days(headache.acute_days, moh, kind_days["days_gepant"])
     takes = (headache.acute_days or 0) > 0
     unnamed = all(days == 0 for days in (*moh, kind_days["days_gepant"]))
     values["derived.acute_kinds_unknown"] = _YES_VALUE if takes and (unnamed or None in moh) else _NO_VALUE

@@ -296,6 +296,22 @@ def _cases(files: dict[str, RuleFile], manifest: Manifest, rule_ids: set[str], p
     return cases
 
 
+def _check_shown(rules: list[Rule], cases: list[Case], problems: list[str]) -> None:
+    """Every rule is shown firing by an example case in its own file.
+
+    The cases stand after the rules, so a file cut short between two rules (a copy or a save
+    that stopped) keeps valid YAML but loses its later rules and every case: without this, the
+    rules that were lost would simply be gone, and a fever with a stiff neck no longer urgent.
+    """
+    shown = {(case.file, rule_id) for case in cases for rule_id in case.flags}
+    for rule in rules:
+        if (rule.file, rule.id) not in shown:
+            problems.append(
+                f"{rule.file}: rule {rule.id}: no example case in this file expects it; every rule needs one "
+                "beside it (a file cut short loses its cases)"
+            )
+
+
 def content_hash(texts: list[RuleText]) -> str:
     """Of the bytes the rules were built from (not the folder read again), so the hash is of what was applied."""
     digest = hashlib.sha256()
@@ -339,6 +355,8 @@ def load_ruleset(folder: Path | str) -> RuleSet:
     if problems:
         raise RuleSetError(problems)
     cases = _cases(files, manifest, {r.id for r in rules}, problems)
+    if not problems:  # a case refused above would only repeat itself here as a rule without a case
+        _check_shown(rules, cases, problems)
     if problems:
         raise RuleSetError(problems)
     ref = RulesetRef(manifest.name, manifest.version, content_hash([t for t in texts if t.name != CHANGELOG]))

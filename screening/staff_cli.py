@@ -6,11 +6,14 @@ Kept apart from ``screening.cli`` so that screening and rule checks never load t
 import argparse
 import getpass
 import json
+import os
 import sys
+from pathlib import Path
 
 from screening import intake, staff
 from screening.exports import service
-from screening.settings import get_settings
+from screening.exports.pdf import FontMissingError
+from screening.settings import get_settings, owner_only
 from screening.storage import Database
 
 
@@ -81,9 +84,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     except (LookupError, ValueError) as exc:  # unknown, erased, or a return visit: said in one sentence
         print(str(exc), file=sys.stderr)
         return 2
+    except FontMissingError as exc:  # a server set up without the PDF fonts: which packages, not a traceback
+        print(str(exc), file=sys.stderr)
+        return 1
     if args.out is None:
         sys.stdout.write(data.decode())
         return 0
-    args.out.write_bytes(data)
+    _write_owner_only(args.out, data)
     print(f"Wrote {args.out} ({len(data)} bytes).")
     return 0
+
+
+def _write_owner_only(path: Path, data: bytes) -> None:
+    """A patient's summary or record on the server's disk is readable by its owner only (0600), like the data
+    folder: the default umask would let every account on the machine read it."""
+    owner_only(path, 0o600)  # an existing file is tightened before it is overwritten
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(data)

@@ -347,6 +347,10 @@ def _derived_columns(cols: dict[str, Any], rng: np.random.Generator, n: int, on_
     moh = np.array([cols[f"headache.{k}"] for k in MOH_KINDS])
     kinds = np.sum((moh != 0), axis=0).astype(np.float64)  # NaN (days not known) is a kind used
     cols["derived.overuse_kinds"] = np.where(on_path, kinds, np.nan)
+    acute, gepant = cols["headache.acute_days"], cols["headache.days_gepant"]
+    only_gepant = np.minimum(gepant, np.maximum(0, acute - moh.sum(axis=0)))  # facts.together_days, by column
+    known = ~np.isnan(gepant) & ~np.isnan(moh).any(axis=0)
+    cols["derived.overuse_together_days"] = np.where(known, acute - only_gepant, acute)
     named = np.nansum(np.abs(np.vstack([moh, cols["headache.days_gepant"][None, :]])), axis=0) > 0
     unknown = (np.nan_to_num(cols["headache.acute_days"]) > 0) & (~named | np.isnan(moh).any(axis=0))
     cols["derived.acute_kinds_unknown"] = np.where(on_path, np.where(unknown, 0, 1), -1)

@@ -88,6 +88,16 @@ def test_rules_check_passes_on_the_clinic_rules(ruleset):
     assert ruleset.ref.version in done.stdout
 
 
+def test_rules_check_prints_rules_and_cases_per_file(ruleset):
+    rows = {line.split()[0]: line.split()[1:] for line in run_cli("rules", "check").stdout.splitlines()[2:-1]}
+    files = sorted({rule.file for rule in ruleset.rules})
+    assert list(rows) == [*files, "total"]
+    for name in files:
+        counts = [sum(r.file == name for r in ruleset.rules), sum(c.file == name for c in ruleset.cases)]
+        assert rows[name] == [str(n) for n in counts]
+    assert rows["total"] == [str(len(ruleset.rules)), str(len(ruleset.cases))]
+
+
 def test_rules_check_fails_clearly_on_a_broken_folder(tmp_path):
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)
@@ -102,11 +112,11 @@ def test_rules_check_fails_clearly_on_a_broken_folder(tmp_path):
     assert "red_flags.yaml: rule RF-THUNDERCLAP: 'si' is not an option of red_flags.thunderclap" in done.stderr
 
 
-def test_screen_uses_another_rule_folder(tmp_path, answers_file):
+def test_screen_uses_another_rule_folder(tmp_path, answers_file, ruleset):
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)
     for path in (folder / "ruleset.yaml", folder / "CHANGELOG.yaml"):  # a new version comes with its entry
-        path.write_text(path.read_text(encoding="utf-8").replace('"2026.12.2"', '"test-9"'), "utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace(f'"{ruleset.ref.version}"', '"test-9"'), "utf-8")
     done = run_cli("screen", str(answers_file), "--rules", str(folder))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ruleset"]["version"] == "test-9"

@@ -1,6 +1,7 @@
 """``python -m screening summary REF --out file.pdf`` and ``python -m screening fhir REF`` on the staff console:
 the files are written, a wrong reference says so with exit code 2, and each export is an audit row as "console"."""
 
+import argparse
 import json
 import os
 import subprocess
@@ -12,7 +13,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from storage_support import patient
 
-from screening import intake
+from screening import intake, staff_cli
+from screening.exports.pdf import FontMissingError
 from screening.settings import Settings
 from screening.storage import Database
 from screening.storage.models import AuditRow
@@ -35,11 +37,18 @@ def test_console_writes_the_summary_and_the_fhir_bundle_and_both_are_audited(tmp
     done = run(data_dir, "summary", receipt.reference, "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "Łucja Ñandú" in PdfReader(out).pages[0].extract_text()
+    assert out.stat().st_mode & 0o777 == 0o600, "a patient's summary is readable by its owner only"
 
     done = run(data_dir, "fhir", receipt.reference)
     assert done.returncode == 0, done.stderr
     bundle = json.loads(done.stdout)
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["QuestionnaireResponse", "Observation"]
+    saved = tmp_path / "bundle.json"
+    saved.write_text("an older file, readable by all", encoding="utf-8")
+    saved.chmod(0o644)
+    done = run(data_dir, "fhir", receipt.reference, "--out", str(saved))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(saved.read_text(encoding="utf-8")) == bundle and saved.stat().st_mode & 0o777 == 0o600
 
     missing = run(data_dir, "fhir", "BT-0000-0000")
     assert (missing.returncode, missing.stderr.strip()) == (2, "No submission with reference BT-0000-0000.")
@@ -50,4 +59,16 @@ def test_console_writes_the_summary_and_the_fhir_bundle_and_both_are_audited(tmp
     assert rows == [
         ("console", "export", receipt.reference, {"file": "summary.pdf", "rows": 1}),
         ("console", "export", receipt.reference, {"file": "fhir-bundle.json", "rows": 1}),
+        ("console", "export", receipt.reference, {"file": "fhir-bundle.json", "rows": 1}),
     ]
+
+
+def test_a_server_without_the_pdf_fonts_is_told_which_packages_without_a_traceback(monkeypatch, capsys):
+    def no_fonts(*_: object) -> bytes:
+        raise FontMissingError("Font DejaVuSans.ttf not found: install the Debian packages fonts-dejavu-core ...")
+
+    monkeypatch.setattr(staff_cli, "_database", lambda: None)
+    monkeypatch.setattr(staff_cli.service, "summary", no_fonts)
+    args = argparse.Namespace(command="summary", reference="BT-7K3M-Q9PZ", out=None)
+    assert staff_cli.cmd_export(args) == 1
+    assert "install the Debian packages" in capsys.readouterr().err

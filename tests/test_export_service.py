@@ -3,6 +3,7 @@ every column, and an audit row (who, what, how many rows) for every file, writte
 
 import copy
 import csv
+import dataclasses
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from storage_support import login_as, patient
 from screening import casework, intake, staff
 from screening.answers import Submission
 from screening.exports import service
+from screening.exports.pdf import FontMissingError
 from screening.roles import Role
 from screening.storage import Database
 from screening.storage.models import AuditRow
@@ -114,9 +116,68 @@ def test_summary_and_fhir_are_audited_per_submission_for_staff_and_the_console(d
     pdf = service.summary(db, me, receipt.reference.lower())
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert receipt.reference in text and "Zoë Łukasz 王" in text and "Ivy" in text
+    local = receipt.created_at.astimezone(db.config.clinic_timezone)
+    assert f"screened {local:%Y-%m-%d %H:%M} {local.tzname()}" in " ".join(text.split()), "the clinic's time"
     bundle = service.fhir_bundle(db, staff.CONSOLE, receipt.reference)
     assert bundle["entry"][0]["resource"]["identifier"][0]["value"] == receipt.reference
     assert exports(db) == [
         ("ivy", receipt.reference, {"file": "summary.pdf", "rows": 1}),
         ("console", receipt.reference, {"file": "fhir-bundle.json", "rows": 1}),
     ]
+
+
+PAYLOAD_SETS = [
+    {"name": "@SUM(A1)", "phone": "-1 555 0100", "email": "+x@example.org"},
+    {"name": "-2+3", "phone": "+1 555 0100", "email": "-x@example.org"},
+    {"name": "+1+1", "phone": "-44 20 7946 0000", "email": "=1+1@example.org"},
+]
+"""Each start a spreadsheet reads as a formula, in every column patients type into that the model lets it reach
+(an email cannot start with "@"; a tab or carriage return at the start of a name is dropped at intake)."""
+
+
+@pytest.mark.parametrize("payloads", PAYLOAD_SETS, ids=lambda p: p["name"])
+def test_call_list_keeps_each_formula_start_as_text_in_name_phone_and_email(db: Database, ruleset, payloads):
+    answers = copy.deepcopy(patient(ruleset).model_dump(mode="json"))
+    answers["contact"] |= payloads | {"preferred_method": "either"}
+    intake.submit(db, Submission.model_validate(answers), ruleset)
+    me = login_as(db, "carl", Role.clinician)
+    ws = load_workbook(io.BytesIO(service.call_list(db, me, "xlsx"))).active
+    row = {header.value: cell for header, cell in zip(ws[1], ws[2], strict=True)}
+    (line,) = read_csv(service.call_list(db, me, "csv"))
+    for column, text in payloads.items():
+        assert (row[column].data_type, row[column].value) == ("s", text)
+        assert line[column] == "'" + text
+    assert [detail["rows"] for _, _, detail in exports(db)] == [1, 1]
+
+
+def test_a_file_that_cannot_be_built_leaves_no_audit_row(db: Database, ruleset, monkeypatch):
+    """The row is written in the transaction that builds the file: a failed build rolls it back."""
+    receipt = intake.submit(db, patient(ruleset), ruleset)
+    me = login_as(db, "ivy")
+
+    def broken(*_: object, **__: object) -> bytes:
+        raise FontMissingError("Font DejaVuSans.ttf not found")
+
+    monkeypatch.setattr(service, "summary_pdf", broken)
+    monkeypatch.setattr(service, "spreadsheet", broken)
+    monkeypatch.setattr(service.fhir, "bundle", broken)
+    for build in (service.summary, service.fhir_bundle):
+        with pytest.raises(FontMissingError):
+            build(db, me, receipt.reference)
+    with pytest.raises(FontMissingError):
+        service.call_list(db, me, "xlsx")
+    assert exports(db) == []
+    monkeypatch.undo()
+    assert service.summary(db, me, receipt.reference).startswith(b"%PDF-")
+    assert [target for _, target, _ in exports(db)] == [receipt.reference]
+
+
+def test_the_call_list_s_columns_come_from_the_account_s_role_not_the_caller_s_word(db: Database, ruleset):
+    """A page holding a session object that claims another role (or a role changed since login) gets the
+    columns of the role the account has now."""
+    submit_payload_patient(db, ruleset)
+    me = login_as(db, "ivy", Role.intake)
+    claimed = dataclasses.replace(me, role=Role.clinician)
+    (row,) = read_csv(service.call_list(db, claimed))
+    assert list(row) == list(service.call_list_columns(Role.intake))
+    assert "flag reasons" not in row and "rule trace" not in row

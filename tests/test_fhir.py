@@ -187,8 +187,25 @@ def test_a_response_to_another_questionnaire_is_refused(typical):
     response["questionnaire"] = "http://example.org/Questionnaire/phq9|1"
     with pytest.raises(fhir.ResponseError, match="phq9"):
         fhir.read_response(response)
-    with pytest.raises(fhir.ResponseError, match="QuestionnaireResponse"):
-        fhir.read_response({"resourceType": "Patient"})
+    for other in (
+        {"resourceType": "Patient"},
+        [1],
+        5,
+        {"resourceType": "Bundle", "entry": [1]},
+        {"resourceType": "Bundle", "entry": 5},
+    ):
+        with pytest.raises(fhir.ResponseError, match="QuestionnaireResponse"):
+            fhir.read_response(other)
+
+
+def test_cli_refuses_json_that_is_not_a_response_with_exit_code_2(tmp_path):
+    """Any JSON may be handed over; a list or a bundle of numbers is refused like bad answers, not a traceback."""
+    for other in ([1], {"resourceType": "Bundle", "entry": [1]}):
+        source = tmp_path / "response.json"
+        source.write_text(json.dumps(other), encoding="utf-8")
+        done = run_cli("screen", "--fhir", str(source))
+        assert done.returncode == 2, done.stderr
+        assert json.loads(done.stdout) == {"errors": [{"field": "", "message": "Not a FHIR QuestionnaireResponse."}]}
 
 
 def test_the_result_is_an_observation_with_the_triage_each_flag_and_the_rule_set(typical, ruleset):
@@ -198,6 +215,10 @@ def test_the_result_is_an_observation_with_the_triage_each_flag_and_the_rule_set
     Bundle.model_validate(bundle)
     response, observation = (entry["resource"] for entry in bundle["entry"])
     Observation.model_validate(observation)
+    assert observation["code"]["coding"] == [
+        {"system": fhir.RESULT_SYSTEM, "code": "triage", "display": "Botox pre-screening triage"}
+    ]
+    assert observation["category"][0]["coding"][0]["code"] == "survey"
     assert observation["valueCodeableConcept"]["coding"][0]["code"] == result["triage"]
     assert [c["code"]["coding"][0]["code"] for c in observation["component"]] == [f["id"] for f in result["flags"]]
     for component, flag in zip(observation["component"], result["flags"], strict=True):

@@ -14,6 +14,8 @@ import pytest
 from core_support import RULES
 
 from screening.loader import RuleSetError, load_ruleset
+from screening.rule_files import parse
+from screening.triage import Triage
 
 
 @pytest.fixture
@@ -203,7 +205,9 @@ def test_the_hash_changes_with_any_rule_file_and_the_version_is_the_declared_one
     path = folder / "retreatment.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     after = load_ruleset(folder).ref
-    assert before.version == after.version == "2026.12.2"
+    declared = re.search(r'^version: "(.+)"$', (folder / "ruleset.yaml").read_text(encoding="utf-8"), re.M)
+    assert declared is not None
+    assert before.version == after.version == declared[1]
     assert before.hash != after.hash and len(after.hash) == 64
 
 
@@ -289,9 +293,12 @@ def test_a_required_rule_moved_to_another_file_still_counts(folder):
     red = folder / "red_flags.yaml"
     text = red.read_text(encoding="utf-8")
     start = text.index("  - id: RF-THUNDERCLAP")
-    end = text.index("  - id: RF-NEW-AFTER-50")
-    red.write_text(text[:start] + text[end:], encoding="utf-8")
-    (folder / "thunderclap.yaml").write_text("rules:\n" + text[start:end], encoding="utf-8")
+    end = text.index("  - id: RF-NEURO")
+    case_start = text.index("  - name: thunderclap headache is urgent")
+    case_end = text.index("  - name:", case_start + 1)
+    red.write_text(text[:start] + text[end:case_start] + text[case_end:], encoding="utf-8")
+    moved = "rules:\n" + text[start:end] + "cases:\n" + text[case_start:case_end]
+    (folder / "thunderclap.yaml").write_text(moved, encoding="utf-8")
     assert any(r.id == "RF-THUNDERCLAP" and r.file == "thunderclap.yaml" for r in load_ruleset(folder).rules)
 
 
@@ -356,6 +363,43 @@ def test_a_file_cut_off_inside_a_condition_names_the_rule(folder):
 
 
 @pytest.mark.parametrize(
+    ("file", "cut", "unshown"),
+    [
+        ("red_flags.yaml", "  - id: RF-UNSURE", "RF-THUNDERCLAP"),
+        ("red_flags.yaml", "cases:", "RF-UNSURE"),
+        ("chronic_migraine.yaml", "  - id: CM-UNDER-18", "CM-LIKELY"),  # a 17-year-old would be a likely candidate
+        ("other_indications.yaml", "  - id: SP-CHILD", "CD-LIKELY"),  # a child's boxed warning would go
+    ],
+)
+def test_a_file_cut_off_between_two_rules_is_refused_for_the_rules_left_without_cases(folder, file, cut, unshown):
+    """Cut at a rule's start, the file is still valid YAML with no required rule missing, but its later rules
+    and all its cases are gone."""
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index(cut)], encoding="utf-8")
+    assert_says(refused(folder), f"{file}: rule {unshown}: no example case in this file expects it")
+
+
+def test_a_warning_sign_file_cut_off_before_a_required_rule_names_the_rule(folder):
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("  - id: RF-FEVER-NECK")], encoding="utf-8")
+    assert_says(refused(folder), "ruleset.yaml: requires rule RF-FEVER-NECK, which is missing or was refused")
+
+
+def test_a_file_cut_off_among_its_cases_is_refused_for_the_rule_it_no_longer_shows(folder):
+    path = folder / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("  - name: not sure about a warning sign needs review")], encoding="utf-8")
+    assert_says(refused(folder), "red_flags.yaml: rule RF-UNSURE: no example case in this file expects it")
+
+
+def test_a_new_rule_without_an_example_case_is_refused(folder):
+    extra_rule(folder, "about.age > 119")
+    assert_says(refused(folder), "extra.yaml: rule X-TEST: no example case in this file expects it")
+
+
+@pytest.mark.parametrize(
     ("requires", "problem"),
     [
         ("requires: {files: [], rules: {RF-THUNDERCLAP: urgent}}", "requires.files: List should have at least 1 item"),
@@ -369,3 +413,11 @@ def test_requirements_that_ask_for_nothing_or_nonsense_are_refused(folder, requi
     start, end = text.index("requires:"), text.index("\n\n", text.index("requires:"))
     path.write_text(text[:start] + requires + text[end:], encoding="utf-8")
     assert_says(refused(folder), f"ruleset.yaml: {problem}")
+
+
+def test_the_clinic_set_requires_every_warning_sign_and_every_contraindication(folder):
+    """[Red flags] every warning sign is urgent; [Label] contraindications exclude: none may go by a rule file alone."""
+    ruleset = load_ruleset(folder)
+    must = {rule.id: rule.triage for rule in ruleset.rules if rule.triage in (Triage.urgent, Triage.not_suitable)}
+    declared = parse((folder / "ruleset.yaml").read_bytes())["requires"]["rules"]
+    assert {rule_id: Triage(triage) for rule_id, triage in declared.items()} == must

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from return_support import BORN, first_screening, typical_return
+from rules_support import follow_rules
 from sqlalchemy import select
 from storage_support import login_as
 
@@ -137,12 +138,13 @@ def test_weeks_and_episodic_months():
 
 
 def looser_return_candidate(folder: Path) -> Path:
-    """The clinic's rules with the payer's 50 % read as 40 % (the return file's examples dropped)."""
+    """The clinic's rules with the payer's 50 % read as 40 % (the return file's examples following)."""
     shutil.copytree(RULES, folder)
     path = folder / "returns.yaml"
     text = path.read_text(encoding="utf-8").replace("response_percent >= 50", "response_percent >= 40")
     text = text.replace("response_percent < 50", "response_percent < 40")
-    path.write_text(text[: text.index("\ncases:")] + "\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    follow_rules(folder, "returns.yaml")
     manifest = folder / "ruleset.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace('version: "', 'version: "candidate-'), "utf-8")
     version = load_version(manifest)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rules_support import follow_rules
 from wizard_support import (
     ROOT,
     answer,
@@ -133,13 +134,13 @@ def test_a_warning_sign_left_unanswered_is_asked_for(data_dir):
 
 
 def _rules_with(folder: Path, old: str, new: str) -> Path:
-    """The clinic's rules with one change to a warning-sign rule (that file's own examples dropped)."""
+    """The clinic's rules with one change to a warning-sign rule (that file's own examples following it)."""
     shutil.copytree(ROOT / "rules", folder)
     path = folder / "red_flags.yaml"
     text = path.read_text(encoding="utf-8")
     assert old in text
-    text = text.replace(old, new, 1)
-    path.write_text(text[: text.index("\ncases:")] + "\n", encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    follow_rules(folder, "red_flags.yaml")
     return folder
 
 

@@ -60,6 +60,13 @@ def test_dates_are_real_dates_numbers_numbers_and_the_header_frozen():
     assert ws.auto_filter.ref == "A1:D2"
 
 
+def test_a_cell_of_several_lines_wraps_and_a_single_line_does_not():
+    """Flag reasons and the rule trace are one per line: without wrapping, a spreadsheet shows them as one line."""
+    ws = sheet(to_xlsx([{"reasons": "RF-A: first reason\nRF-B: second reason", "name": "Ann"}], ["reasons", "name"]))
+    assert ws["A2"].alignment.wrap_text and ws["A2"].value.splitlines() == ["RF-A: first reason", "RF-B: second reason"]
+    assert not ws["B2"].alignment.wrap_text
+
+
 def test_spreadsheet_writes_either_kind_and_refuses_others():
     rows = [{"a": "=1"}]
     assert spreadsheet("csv", rows, ["a"], sheet="x").decode("utf-8-sig").splitlines()[1] == "'=1"

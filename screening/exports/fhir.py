@@ -44,6 +44,11 @@ QUESTIONNAIRE_URL = f"{BASE}/Questionnaire/botox-prescreening"
 REFERENCE_SYSTEM = f"{BASE}/submission-reference"
 TRIAGE_SYSTEM = f"{BASE}/CodeSystem/triage"
 FLAG_SYSTEM = f"{BASE}/CodeSystem/rule"
+RESULT_SYSTEM = f"{BASE}/CodeSystem/result"
+RESULT_CODE = ("triage", "Botox pre-screening triage")
+"""The Observation's code as a coding: a receiving system finds the results by ``code=system|triage``."""
+SURVEY = {"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey", "display": "Survey"}
+"""FHIR's category for an observation made from a questionnaire's answers."""
 DRUG_SYSTEM = f"{BASE}/CodeSystem/preventive-drug"
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
@@ -457,7 +462,8 @@ def observation(result: Mapping[str, Any], *, reference: str, issued: datetime) 
         "id": _uuid("result", reference),
         "identifier": [{"system": REFERENCE_SYSTEM, "value": reference}],
         "status": "final",
-        "code": {"text": "Botox pre-screening triage"},
+        "category": [{"coding": [SURVEY]}],
+        "code": {"coding": [_coding(RESULT_SYSTEM, *RESULT_CODE)], "text": RESULT_CODE[1]},
         "issued": issued.isoformat(),
         "valueCodeableConcept": {
             "coding": [_coding(TRIAGE_SYSTEM, triage.value, TRIAGE_LABELS[triage])],
@@ -531,18 +537,24 @@ def _read_items(items: list[Mapping[str, Any]], into: dict[str, Any], errors: li
             _read_items(answer.get("item", []), into, errors)
 
 
-def read_response(data: Mapping[str, Any]) -> dict[str, Any]:
+def _is_response(data: Any) -> bool:
+    return isinstance(data, Mapping) and data.get("resourceType") == "QuestionnaireResponse"
+
+
+def read_response(data: Any) -> dict[str, Any]:
     """A QuestionnaireResponse (or a Bundle holding one) to our Questionnaire, as an answers dict.
 
-    Checked as an R5 resource first (``fhir.resources``); the answers are then validated by
-    ``Submission`` like any JSON answers, so a wrong value gets the same field error.
+    ``data`` is whatever JSON a file held (a list or a number too: refused with a field error, as
+    the command line reports it). Checked as an R5 resource first (``fhir.resources``); the answers
+    are then validated by ``Submission`` like any JSON answers, so a wrong value gets the same field error.
     """
     from fhir.resources.questionnaireresponse import QuestionnaireResponse  # heavy: only when reading FHIR
 
-    if data.get("resourceType") == "Bundle":
-        found = [e.get("resource", {}) for e in data.get("entry", [])]
-        data = next((r for r in found if r.get("resourceType") == "QuestionnaireResponse"), {})
-    if data.get("resourceType") != "QuestionnaireResponse":
+    if isinstance(data, Mapping) and data.get("resourceType") == "Bundle":
+        entries = data.get("entry")
+        found = [e.get("resource") for e in entries if isinstance(e, Mapping)] if isinstance(entries, list) else []
+        data = next((r for r in found if _is_response(r)), {})
+    if not _is_response(data):
         raise ResponseError([{"field": "", "message": "Not a FHIR QuestionnaireResponse."}])
     try:
         QuestionnaireResponse.model_validate(data)

@@ -6,14 +6,15 @@ prints well in black and white. Everything the patient typed goes in as plain te
 (fpdf2 interprets no markup unless asked), and long text wraps inside its cell.
 
 Fonts are embedded (only the glyphs used): DejaVu Sans from Debian's fonts-dejavu-core
-for Latin, Greek and Cyrillic, and Droid Sans Fallback from fonts-droid-fallback for
-Chinese, Japanese and Korean names. They are read from disk, never fetched.
+for Latin, Greek and Cyrillic, Droid Sans Fallback from fonts-droid-fallback for Chinese
+and Japanese names, and Nanum Gothic from fonts-nanum for Korean ones. They are read from
+disk, never fetched.
 """
 
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,22 @@ from screening.catalogue import ADEQUATE_TRIAL_WEEKS, OTHER_DRUG, drug_class, dr
 from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure, label
 from screening.triage import TRIAGE_LABELS, Triage
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/droid"))
+FONT_DIRS = tuple(Path("/usr/share/fonts/truetype") / folder for folder in ("dejavu", "droid", "nanum"))
 FONTS = {("DejaVu", ""): "DejaVuSans.ttf", ("DejaVu", "B"): "DejaVuSans-Bold.ttf"}
-FALLBACK = ("DroidFallback", "DroidSansFallbackFull.ttf")
+FALLBACKS = (("DroidFallback", "DroidSansFallbackFull.ttf"), ("Nanum", "NanumGothic.ttf"))
+"""Tried in order for a character DejaVu lacks: Droid Sans Fallback for Chinese and Japanese, Nanum Gothic for
+Korean (Droid has hardly any Hangul syllables: a Korean name came out as empty boxes)."""
 FALLBACK_FROM = "\u2e80"
-"""DejaVu covers Latin, Greek, Cyrillic and more, but no CJK (from U+2E80); the 4 MB fallback font takes about
-half a second to load, so it is loaded only for a summary whose text needs it."""
-FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback"
+"""DejaVu covers Latin, Greek, Cyrillic, punctuation and more, but no CJK or Hangul syllables (from U+2E80); the
+fallback fonts take about half a second to load, so they are loaded only for a summary whose text needs them."""
+FONT_PACKAGES = "fonts-dejavu-core fonts-droid-fallback fonts-nanum"
+PAGE_FORMAT = "Letter"
+"""US Letter (215.9 x 279.4 mm), for a US clinic: printed at actual size on A4 it loses only 3 mm of each side
+margin, whereas an A4 page printed on Letter loses its bottom 18 mm (the footer and the last lines)."""
+PAPER_EDGE = 9.6
+"""The footer ends this far above the paper's edge (mm): many printers cannot print the last 5 mm, and the footer
+holds the patient's name, date of birth, the page count and the disclaimer."""
+FOOTER_LINE = 3.2
 BODY, SMALL, HEADING, TITLE = 8.5, 7, 10, 13
 LINE = 4.2
 HEAD_FILL = (225, 225, 225)
@@ -64,6 +74,18 @@ class SummaryInput:
     """The stored result (``Result.to_dict``): triage, flags with reason and source, rule set."""
     printed_by: str
     printed_at: datetime
+    clinic_zone: tzinfo = UTC
+    """The clinic's time zone (``Settings.clinic_timezone``): a payer reads the date screened as the clinic's date;
+    an evening submission in New York is the next day in UTC."""
+
+
+def _when(moment: datetime, zone: tzinfo) -> str:
+    """The clinic's date and time with its zone, and UTC beside it (the staff pages' times are UTC)."""
+    utc = moment.astimezone(UTC)
+    local = utc.astimezone(zone)
+    if local.tzname() == "UTC":
+        return f"{utc:%Y-%m-%d %H:%M} UTC"
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({utc:%Y-%m-%d %H:%M} UTC)"
 
 
 def _font_path(file: str) -> Path:
@@ -74,16 +96,28 @@ def _font_path(file: str) -> Path:
 
 
 class _Page(FPDF):
-    def __init__(self, footer_text: str, *, fallback: bool) -> None:
-        super().__init__(format="A4", unit="mm")
-        self.footer_text = footer_text
+    def __init__(self, footer_lines: tuple[str, str], *, fallback: bool) -> None:
+        super().__init__(format=PAGE_FORMAT, unit="mm")
+        self.footer_lines = footer_lines
         self.set_margins(14, 12, 14)
-        self.set_auto_page_break(auto=True, margin=14)
         for (family, style), file in FONTS.items():
             self.add_font(family, style, str(_font_path(file)))
         if fallback:
-            self.add_font(FALLBACK[0], "", str(_font_path(FALLBACK[1])))
-            self.set_fallback_fonts([FALLBACK[0]], exact_match=False)
+            for family, file in FALLBACKS:
+                self.add_font(family, "", str(_font_path(file)))
+            self.set_fallback_fonts([family for family, _ in FALLBACKS], exact_match=False)
+        self.footer_height = 2 * FOOTER_LINE
+
+    def first_page(self) -> None:
+        """The first page, and the footer measured on it (two lines, more for a long name), so that the body stops
+        above the footer on every page."""
+        self.add_page()
+        self.set_font("DejaVu", size=SMALL)
+        who, notice = self.footer_lines
+        measured = (f"{who} · page 99 of 99", notice)
+        lines = sum(len(self.multi_cell(0, FOOTER_LINE, text, dry_run=True, output="LINES")) for text in measured)
+        self.footer_height = lines * FOOTER_LINE
+        self.set_auto_page_break(auto=True, margin=PAPER_EDGE + self.footer_height + 2)
         self.set_font("DejaVu", size=BODY)
 
     def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
@@ -92,9 +126,11 @@ class _Page(FPDF):
         return super().multi_cell(*args, **kwargs)
 
     def footer(self) -> None:
-        self.set_y(-11)
+        self.set_y(-(PAPER_EDGE + self.footer_height))
         self.set_font("DejaVu", size=SMALL)
-        self.multi_cell(0, 3.2, f"{self.footer_text} · page {self.page_no()} of {{nb}}", align="C")
+        who, notice = self.footer_lines
+        for text in (f"{who} · page {self.page_no()} of {{nb}}", notice):
+            self.multi_cell(0, FOOTER_LINE, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def _number(value: Any, unit: str = "") -> str:
@@ -282,18 +318,25 @@ def _answered(pdf: FPDF, title: str, model: type, given: Mapping[str, Any]) -> N
         _table(pdf, ("Question", "Answer"), rows, (130, 52))
 
 
+NEUROMUSCULAR_KIND = "Which nerve-muscle disease?"
+"""The follow-up's own title is "Which one?", which read on paper under the last question (blood thinners) would
+seem to ask about that; the summary names what it asks."""
+
+
 def _concerns(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Warning signs, contraindications and precautions answered yes or not sure (pregnancy questions too)."""
+    """Warning signs, contraindications and precautions answered yes or not sure (pregnancy questions too), each
+    once; the nerve-muscle disease's kind right under its question, whatever it is ("Not sure" included)."""
     found = []
     sections = (("red_flags", RedFlags), ("safety", Safety), ("about", Submission.model_fields["about"].annotation))
     for section, model in sections:
         given = answers.get(section) or {}
         for name, info in model.model_fields.items():
+            if (section, name) == ("safety", "neuromuscular_kind"):
+                continue
             if given.get(name) in (YesNoUnsure.yes, YesNoUnsure.not_sure):
                 found.append((info.title or name, label(given[name])))
-    safety = answers.get("safety") or {}
-    if safety.get("neuromuscular_kind"):
-        found.append((Safety.model_fields["neuromuscular_kind"].title or "", label(safety["neuromuscular_kind"])))
+            if (section, name) == ("safety", "neuromuscular") and given.get("neuromuscular_kind"):
+                found.append((NEUROMUSCULAR_KIND, label(given["neuromuscular_kind"])))
     return found
 
 
@@ -313,28 +356,31 @@ def _result(pdf: FPDF, result: Mapping[str, Any]) -> None:
 def summary_pdf(data: SummaryInput) -> bytes:
     """The summary of one stored submission, from its stored answers and result as they are."""
     ruleset = data.result.get("ruleset", {})
-    footer = (
-        f"Pre-screening only, not a diagnosis; a clinician decides. Reference {data.reference} · "
-        f"rule set {ruleset.get('name', '')} {ruleset.get('version', '')} (SHA-256 {ruleset.get('hash', '')})"
+    name = str((data.answers.get("contact") or {}).get("name", ""))
+    footer = (  # every page names the patient twice over: a page that comes loose is still theirs
+        f"{name} · born {_born(data.answers)} · reference {data.reference}",
+        "Pre-screening only, not a diagnosis; a clinician decides. "
+        f"Rule set {ruleset.get('name', '')} {ruleset.get('version', '')} (hash on page 1).",
     )
     text = json.dumps([data.answers, data.result, data.printed_by], ensure_ascii=False)
     pdf = _Page(footer, fallback=any(char >= FALLBACK_FROM for char in text))
     pdf.set_title(f"Consultation summary {data.reference}")
     pdf.set_creator("Botox pre-screening")
-    pdf.add_page()
+    pdf.first_page()
     pdf.set_font("DejaVu", "B", TITLE)
     pdf.cell(0, 6.5, "Botox consultation: pre-screening summary", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=SMALL)
     pdf.multi_cell(
         0,
         3.4,
-        f"Reference {data.reference} · screened {data.received:%Y-%m-%d %H:%M} UTC · "
+        f"Reference {data.reference} · screened {_when(data.received, data.clinic_zone)} · "
         f"rule set version {ruleset.get('version', '')}, hash {ruleset.get('hash', '')} · "
-        f"printed {data.printed_at:%Y-%m-%d %H:%M} UTC by {data.printed_by}",
+        f"printed {_when(data.printed_at, data.clinic_zone)} by {data.printed_by}",
     )
     pdf.set_font("DejaVu", size=BODY)
     _heading(pdf, "Patient and contact")
     _patient(pdf, data)
+    _result(pdf, data.result)  # on page 1 whatever follows: a longer summary must not push an urgent flag over
     headache = data.answers.get("headache")
     if isinstance(headache, Mapping):
         _headache(pdf, headache)
@@ -348,8 +394,7 @@ def summary_pdf(data: SummaryInput) -> bytes:
     _heading(pdf, "Warning signs, contraindications and precautions answered yes or not sure")
     concerns = _concerns(data.answers)
     if concerns:
-        _table(pdf, ("Question", "Answer"), concerns, (160, 22))
+        _table(pdf, ("Question", "Answer"), concerns, (150, 32))
     else:
         pdf.multi_cell(0, LINE, "None: every warning-sign and safety question was answered no.")
-    _result(pdf, data.result)
     return bytes(pdf.output())

@@ -123,7 +123,8 @@ def summary(db: Database, actor: Actor | None, reference: str) -> bytes:
     with db.session() as tx:
         live = live_actor(tx, db, actor)
         row = _submission(tx, reference)
-        data = SummaryInput(row.reference, row.created_at, row.answers, row.result, _who(live), db.now())
+        zone = db.config.clinic_timezone
+        data = SummaryInput(row.reference, row.created_at, row.answers, row.result, _who(live), db.now(), zone)
         file = summary_pdf(data)
         write_audit(tx, db, live, "export", row.reference, {"file": "summary.pdf", "rows": 1})
     return file

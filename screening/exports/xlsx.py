@@ -14,11 +14,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def _text(value: Any) -> str:
@@ -49,6 +50,8 @@ def _cell(ws: Any, value: Any) -> tuple[WriteOnlyCell, int]:
     cell = WriteOnlyCell(ws, text)
     cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
     cell.quotePrefix = True
+    if "\n" in text:  # a list of flag reasons or a rule trace: one per line, not one line cut at the column's edge
+        cell.alignment = WRAPPED
     return cell, max((len(line) for line in text.splitlines()), default=0)
 
 

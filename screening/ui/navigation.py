@@ -71,7 +71,16 @@ apart); the answers are kept across it either way."""
 
 
 def go_to(step: Step, errors: Errors | None = None, *, back_to_review: bool = False) -> None:
-    """Change step: widgets are dropped so the new step's widgets are seeded from the draft."""
+    """Change step from inside a run: the run stops and the next one draws the new step."""
+    move_to(step, errors, back_to_review=back_to_review)
+    st.rerun()
+
+
+def move_to(step: Step, errors: Errors | None = None, *, back_to_review: bool = False) -> None:
+    """Change step; from a button's ``on_click`` the run that follows draws the new step (one run per tap).
+
+    Widgets are dropped so the new step's widgets are seeded from the draft.
+    """
     st.session_state[STEP] = step.key
     st.session_state[ERRORS] = errors or {}
     st.session_state[ARRIVED] = True
@@ -81,7 +90,6 @@ def go_to(step: Step, errors: Errors | None = None, *, back_to_review: bool = Fa
         st.session_state.pop(BACK_TO_REVIEW, None)
     forget_widgets()
     keep_address(step)
-    st.rerun()
 
 
 def open_tab() -> None:

@@ -74,6 +74,7 @@ from screening.ui.navigation import (
     go_to,
     guard_leaving,
     keep_address,
+    move_to,
     open_tab,
 )
 from screening.ui.review import review
@@ -86,6 +87,7 @@ from screening.ui.widgets import (
     render_field,
     why_we_ask,
     widget_key,
+    write_back,
 )
 from screening.ui.wording import CONTACT_BY
 
@@ -333,17 +335,42 @@ def _preventives(treatments: dict[str, Any], errors: Errors) -> None:
 
 
 def _navigation(draft: Draft, steps: list[Step], step: Step) -> None:
+    """Back and Next act in their ``on_click``, before the run draws: the run that follows draws the step they
+    lead to, so a tap costs one script run."""
     index = steps.index(step)
     with st.container(horizontal=True):
-        if index > 0 and st.button(t("Back"), icon=":material/arrow_back:"):
-            go_to(steps[index - 1])
+        if index > 0:
+            st.button(t("Back"), icon=":material/arrow_back:", on_click=_back, args=(step,))
         if step is REVIEW:
             if st.button(t("Send my answers"), type="primary"):
                 _submit(draft, steps)
-        elif st.button(t("Start") if step is WELCOME else t("Next"), type="primary"):
-            errors = check_step(draft, step)
-            back = st.session_state.get(BACK_TO_REVIEW, False)
-            go_to(step if errors else next_step(draft, step, back_to_review=back), errors, back_to_review=back)
+        else:
+            st.button(t("Start") if step is WELCOME else t("Next"), type="primary", on_click=_next, args=(step,))
+
+
+def _answers_now() -> Draft:
+    """The draft with what the patient typed just before the tap, and without answers hidden by it."""
+    draft: Draft = st.session_state[DRAFT]
+    write_back()
+    forget_widgets_of(prune(draft))
+    return draft
+
+
+def _back(step: Step) -> None:
+    draft = _answers_now()
+    steps = steps_for(draft)
+    move_to(steps[steps.index(step) - 1] if step in steps else WELCOME)
+
+
+def _next(step: Step) -> None:
+    draft = _answers_now()
+    errors = check_step(draft, step)
+    if errors:
+        st.session_state[ERRORS] = errors
+        st.session_state[ARRIVED] = True  # the page opens at the first question to put right
+        return
+    back = st.session_state.get(BACK_TO_REVIEW, False)
+    move_to(next_step(draft, step, back_to_review=back), back_to_review=back)
 
 
 def _submit(draft: Draft, steps: list[Step]) -> None:

@@ -30,7 +30,7 @@ from screening.ui.draft import (
     steps_for,
 )
 from screening.ui.language import current, t
-from screening.ui.navigation import go_to
+from screening.ui.navigation import move_to
 
 INTRO = N_("Please check your answers. Change opens that part; your other answers stay as they are.")
 
@@ -48,8 +48,14 @@ def _group(draft: Draft, step: Step) -> None:
     with st.container(border=True, gap=None, key=f"review_{step.key}"):
         with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
             st.header(title, anchor=False, width="stretch")
-            if st.button(t("Change"), key=f"change-{step.key}", help=t("Change: {part}").format(part=title)):
-                go_to(step, back_to_review=True)
+            st.button(
+                t("Change"),
+                key=f"change-{step.key}",
+                help=t("Change: {part}").format(part=title),
+                on_click=move_to,
+                args=(step,),
+                kwargs={"back_to_review": True},
+            )
         for section, field in step.fields:
             if field == ACUTE_KINDS[0] and shown(draft, (section, field)):
                 _answer(t(KINDS_QUESTION), _kinds(draft.get(section, {}), language))

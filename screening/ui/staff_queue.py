@@ -141,7 +141,10 @@ def _table(me: StaffSession, found: QueuePage, people: list[StaffInfo]) -> None:
 
 EXPORTS = {
     "queue": ("Review queue (every column the queue shows)", casework.export_queue),
-    "call-list": ("Call list (contact columns for intake and clinicians; reasons and trace for clinicians)", call_list),
+    "call-list": (
+        "Call list (contact columns for intake and clinicians; reasons and trace for clinicians and administrators)",
+        call_list,
+    ),
 }
 
 

@@ -24,6 +24,7 @@ from screening.ui.language import SWITCH, t
 
 KEY_PREFIX = "w:"
 UNSURE_SUFFIX = ":unsure"
+WRITERS = "widget_writers"
 MAX_RADIO_OPTIONS = 7
 EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -36,6 +37,28 @@ def forget_widgets(prefix: str = "") -> None:
     """Drop widget copies so the next run seeds them from the draft again (after a step change or a removal)."""
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEY_PREFIX + prefix)]:
         del st.session_state[key]
+    writers = st.session_state.get(WRITERS, {})
+    for key in [k for k in writers if k.startswith(KEY_PREFIX + prefix)]:
+        del writers[key]
+
+
+def _kept(key: str, write: Callable[[Any], None], value: Any) -> None:
+    """Write a widget's value into the draft now, and keep how, for ``write_back``."""
+    write(value)
+    st.session_state.setdefault(WRITERS, {})[key] = write
+
+
+def write_back() -> None:
+    """Every drawn widget's latest value into the draft, from a button's ``on_click``.
+
+    A number or text typed just before tapping Next reaches the server with the tap, so the last run never
+    wrote it; writing it here lets Next draw the next step in the same run (one script run, not two). The
+    writers are the very functions the drawing used, kept across runs (a run cut short by the tap still
+    leaves the earlier run's), so a value is converted one way only.
+    """
+    for key, write in list(st.session_state.get(WRITERS, {}).items()):
+        if key in st.session_state:
+            write(st.session_state[key])
 
 
 def _base_type(info: FieldInfo) -> Any:
@@ -93,10 +116,16 @@ def _number(
         key=key,
         disabled=is_unsure,
     )
-    if unsure and st.checkbox(t("Not sure"), key=unsure_key):
-        store[field] = None
-    else:
-        _store(store, field, None if value is None else kind(value))
+    if unsure:
+        st.checkbox(t("Not sure"), key=unsure_key)
+
+    def write(typed: Any) -> None:
+        if unsure and st.session_state.get(unsure_key):
+            store[field] = None
+        else:
+            _store(store, field, None if typed is None else kind(typed))
+
+    _kept(key, write, value)
 
 
 def why_we_ask(info: FieldInfo) -> None:
@@ -157,26 +186,29 @@ def render_field(
     with question_block(path):
         if kind is bool:
             _seed(key, store, field)
-            store[field] = st.checkbox(title, key=key)
+            _kept(key, lambda ticked: store.__setitem__(field, bool(ticked)), st.checkbox(title, key=key))
         elif kind in (int, float):
             _number(store, field, info, kind, key, title, unsure=optional_number(info))
         elif kind is date:
             _seed(key, store, field, date.fromisoformat)
             born = birth_date_input(title, key)
-            _store(store, field, born.isoformat() if born else None)
+            _kept(key, lambda day: _store(store, field, day.isoformat() if day else None), born)
         elif (many := _list_enum(kind)) is not None:
             _seed(key, store, field)
-            store[field] = st.multiselect(
+            chosen_many = st.multiselect(
                 title, [m.value for m in many], format_func=words, key=key, placeholder=t("Choose")
             )
+            _kept(key, lambda values: store.__setitem__(field, list(values)), chosen_many)
         elif options is not None or _enum_of(kind) is not None:
             _seed(key, store, field)
             values = options if options is not None else [m.value for m in kind]
-            _store(store, field, _choice(title, values, key, words, horizontal=kind is YesNoUnsure))
+            picked = _choice(title, values, key, words, horizontal=kind is YesNoUnsure)
+            _kept(key, lambda value: _store(store, field, value), picked)
         else:
             _seed(key, store, field)
             limit = _constraint(info, "max_length")
-            _store(store, field, st.text_input(title, key=key, max_chars=limit).strip())
+            typed = st.text_input(title, key=key, max_chars=limit)
+            _kept(key, lambda text: _store(store, field, (text or "").strip()), typed)
         if path in errors:
             st.error(t(errors[path]), icon=":material/error:")
         if why:
