@@ -602,6 +602,7 @@ def test_admin_filters_the_audit_log(app_db: Database) -> None:
     log = next(d.value for d in at.dataframe if "Action" in d.value.columns)
     assert list(log["Action"]) == ["login_failed"]
     assert list(log["Who"]) == ["mallory"]
+    assert "Page 1 of 1 (1 entry)" in texts(at), "a count in English: one entry, not entrys"
 
 
 @pytest.mark.parametrize("role", [Role.intake, Role.clinician])
@@ -662,6 +663,7 @@ def test_a_candidate_that_raises_a_threshold_lists_the_submissions_it_moves(
     me = login_as(app_db, "cleo", Role.clinician)
     at = preview_run(at_page("rules", me), "candidate")
     assert not at.exception, at.exception
+    assert "1 submission would change triage:" in texts(at), "a count in English: one submission, not submissions"
     changes = next(d.value for d in at.dataframe if "Flags added" in d.value.columns)
     assert changes.to_dict("records") == [
         {
