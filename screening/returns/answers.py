@@ -35,6 +35,14 @@ class Linked(Section):
     answered_on: date = question(
         "Day the return questions were answered", "Weeks since the last injection are counted to this day."
     )
+    age: int | None = question(
+        "Age when the return questions were started (from the date of birth at the first screening)",
+        "A child treated for spasticity carries the boxed-warning flag at every visit, not only the first.",
+        unit="years",
+        ge=0,
+        le=120,
+        default=None,
+    )
 
 
 class Course(Section):
