@@ -179,6 +179,10 @@ class Effects(Section):
 
 
 SPREAD_WHY = N_("Rarely, the medicine spreads beyond where it was injected. This needs urgent care.")
+SPREAD_SAME_DAY_WHY = N_(
+    "Rarely, the medicine spreads beyond where it was injected. The clinic needs to know about this the same day."
+)
+"""Double vision and general weakness: the information page says call the clinic the same day, not 911 at once."""
 
 
 class Spread(Section):
@@ -190,11 +194,11 @@ class Spread(Section):
     )
     breathing: YesNoUnsure = question("Since your last injection, have you had new trouble breathing?", SPREAD_WHY)
     double_vision: YesNoUnsure = question(
-        "Since your last injection, have you had double or blurred vision?", SPREAD_WHY
+        "Since your last injection, have you had double or blurred vision?", SPREAD_SAME_DAY_WHY
     )
     general_weakness: YesNoUnsure = question(
         "Since your last injection, have you had weakness all over the body (not only near the injections)?",
-        SPREAD_WHY,
+        SPREAD_SAME_DAY_WHY,
     )
 
 
