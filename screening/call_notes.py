@@ -56,7 +56,8 @@ ASK: dict[str, str] = {
     "RF-NEURO": "Urgent: ask about the new weakness, numbness, speech or vision problem; confirm urgent care.",
     "RF-FEVER-NECK": "Urgent: fever with a stiff neck; confirm they were told to seek emergency care now.",
     "RF-POSITIONAL": "Ask whether the headache changes lying down or standing, or comes on with straining.",
-    "RF-SYSTEMIC": "Ask about the cancer, weak immune system or weight loss they reported.",
+    "RF-SYSTEMIC": "Ask about the cancer, HIV or weak immune system, and how the headache is new or different "
+    "from their usual ones (answers before 2026.12.4 were to the condition alone).",
     "RF-HEAD-INJURY": "Ask when the head injury happened and whether they were seen by a doctor.",
     "RF-PATTERN-CHANGE": "Ask what changed in the headache pattern recently, and since when.",
     "RF-PREGNANCY-HEADACHE": "Urgent: new headache in pregnancy or after birth; confirm they seek care today.",
@@ -64,8 +65,10 @@ ASK: dict[str, str] = {
     "RT-INTERVAL": "Ask the date of their last toxin injection and where it was given (less than 12 weeks ago).",
     "RT-INTERVAL-UNKNOWN": "Ask the date of their last toxin injection.",
     "RT-POOR-RESPONSE": "Ask how earlier toxin injections went: no help, stopped working, or which side effects.",
-    "RV-SPREAD": "Urgent: confirm they were told to seek emergency care for the swallowing, speech, breathing, "
-    "vision or weakness problem.",
+    "RV-SPREAD": "Urgent: confirm they were told to seek emergency care for the swallowing, speech or breathing "
+    "problem.",
+    "RV-SPREAD-SAME-DAY": "Urgent: call them today about the double vision or weakness all over; they were told to "
+    "call the clinic or their own doctor today, and 911 if they feel worse.",
     "RV-SPREAD-UNSURE": "Go through the signs of spread they were not sure about: swallowing, speech, breathing, "
     "vision, weakness.",
     "RV-ALLERGY": "Ask about the reaction (hives, swelling, wheezing): when, how bad, who treated it. No booking "
@@ -90,6 +93,8 @@ ASK: dict[str, str] = {
     "RV-SP-GOALS-MET": "Confirm which goals improved; book the next treatment.",
     "RV-SP-GOALS-NOT-MET": "Ask which goals did not improve, for the clinician.",
     "RV-SP-WORSE": "Ask what got worse (walking, washing and dressing, pain) and since when.",
+    "RV-SP-CHILD": "Patient is a child: speak with a parent or guardian; ask about swallowing and breathing since "
+    "the last treatment.",
     "RV-OTHER-PATHWAY": "Ask how the treatment has gone, in their own words, for the clinician.",
 }
 NOTHING_FLAGGED = "Confirm headache days a month and which preventive medicines they have tried."
