@@ -34,7 +34,15 @@ from screening.settings import get_settings
 from screening.storage import Database
 from screening.ui import returning
 from screening.ui.draft import ACUTE_KINDS, RETURN_STEPS, STEP_BY_KEY
-from screening.ui.warning_signs import SAME_DAY, SAME_DAY_NEXT, SAME_DAY_SENT, UNSURE_NOW, advice_text
+from screening.ui.warning_signs import (
+    SAME_DAY,
+    SAME_DAY_NEXT,
+    SAME_DAY_SENT,
+    UNSURE_NOW,
+    advice_text,
+    next_steps,
+    next_steps_after_return,
+)
 
 pytest_plugins = ["wizard_fixtures"]
 
@@ -179,6 +187,8 @@ def test_the_same_day_words_are_the_information_page_s():
     assert information.SAME_DAY_INTRO.startswith("Call the clinic the same day (or your own doctor)")
     for text in (SAME_DAY, SAME_DAY_SENT, SAME_DAY_NEXT):
         assert "call the clinic today" in text.lower() and "(or your own doctor)" in text
+    for steps in (next_steps_after_return([Advice.same_day]), next_steps([Advice.same_day], "phone")):
+        assert steps.startswith(f"{SAME_DAY_NEXT} {information.SAME_DAY_AFTER}") and "2 working days" not in steps
 
 
 def test_answers_stay_on_an_error_and_a_reload_keeps_the_return_visit(data_dir):
