@@ -27,8 +27,8 @@ translations: $(VENV)/.runtime
 	$(PYBABEL) compile -d $(LOCALE) --statistics
 
 catalog: $(VENV)/.runtime
-	$(PYBABEL) extract -F babel.cfg $(KEYWORDS) --no-location --sort-output -o $(LOCALE)/messages.pot .
-	$(PYBABEL) update -i $(LOCALE)/messages.pot -d $(LOCALE) --ignore-obsolete --no-fuzzy-matching
+	$(PYBABEL) extract -F babel.cfg $(KEYWORDS) --no-location --sort-output --no-wrap -o $(LOCALE)/messages.pot .
+	$(PYBABEL) update -i $(LOCALE)/messages.pot -d $(LOCALE) --ignore-obsolete --no-fuzzy-matching --no-wrap
 
 run: $(VENV)/.runtime translations
 	$(BIN)/python -m screening rules check

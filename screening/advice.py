@@ -1,7 +1,7 @@
 """What a patient is told at once about warning signs, read from the rule set's urgent rules.
 
 The same red-flag rules that make a submission urgent for staff carry the patient's
-``advice`` (``emergency`` or ``soon``). The wizard asks this module, never its own list,
+``advice`` (``emergency``, ``same_day`` or ``soon``). The wizard asks this module, never its own list,
 so the advice and the urgent rules cannot drift apart: change a rule's grade, or add a
 warning sign with its rule, and the wizard follows. A return visit's signs of distant spread
 work the same way, from the return rules' urgent rule (``section="spread"``).
@@ -18,7 +18,8 @@ from screening.ruleset import VISIT_FACT, Advice, Rule, RuleSet
 YES, UNSURE = "yes", "not_sure"
 ADVICE_SECTIONS: dict[str, VisitKind] = {"red_flags": VisitKind.first, "spread": VisitKind.return_}
 """The questions whose answers get advice at once, and the kind of visit that asks them."""
-STRENGTH = (Advice.emergency, Advice.soon, Advice.unsure)
+STRENGTH = (Advice.emergency, Advice.same_day, Advice.soon, Advice.unsure)
+"""Strongest first: what the patient reads first, and the one beside a question when several rules fire."""
 
 
 def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
@@ -66,7 +67,8 @@ def patient_advice(
 ) -> list[Advice]:
     """Everything to tell the patient about their warning-sign answers, strongest first.
 
-    An emergency says it all; otherwise "see a doctor soon" and "if it is happening now" can both apply.
+    An emergency says it all; otherwise "call the clinic today", "see a doctor soon" and "if it is happening
+    now" can apply together.
     """
     found = _fired(ruleset, red_flag_facts(answers, pathway, section))
     found |= {

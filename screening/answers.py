@@ -207,8 +207,10 @@ class RedFlags(Section):
         "This can be a sign of a change in pressure in the head.",
     )
     cancer_or_immune: YesNoUnsure | None = _flag(
-        "Do you have cancer, HIV or a weakened immune system (for example from medicines)?",
-        "A new or changed headache needs checking sooner in these cases.",
+        "Do you have cancer, HIV or a weakened immune system (for example from medicines), together with a "
+        "headache that is new or different from your usual headaches? (If your headaches are the same as usual, "
+        "answer No.)",
+        "With cancer, HIV or a weakened immune system, a headache that is new or different needs checking sooner.",
     )
     fever_or_weight_loss: YesNoUnsure | None = _flag(
         "Have you had a fever, or lost weight without trying, with no other reason you know of?",

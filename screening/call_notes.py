@@ -13,6 +13,8 @@ from screening.ruleset import Advice
 TOLD: dict[Advice, str] = {
     Advice.emergency: "They were told to get emergency care now (911 or the emergency department): ask whether "
     "they have been seen, and do not book before they have.",
+    Advice.same_day: "They were told to call the clinic (or their own doctor) today, and 911 if no one answers and "
+    "they feel worse: call them today.",
     Advice.soon: "They were told to see a doctor within a few days (the same day with jaw pain on chewing, a tender "
     "scalp or changes in sight): ask whether they have.",
     Advice.unsure: "They were told what to do if a warning sign they were not sure about is happening now.",
@@ -69,8 +71,8 @@ ASK: dict[str, str] = {
     "RF-NEURO": "Urgent: ask about the new weakness, numbness, speech or vision problem: when, and how it is now.",
     "RF-FEVER-NECK": "Urgent: ask about the fever with a stiff neck: since when, and how it is now.",
     "RF-POSITIONAL": "Ask whether the headache changes lying down or standing, or comes on with straining.",
-    "RF-SYSTEMIC": "Ask about the cancer, HIV or weakened immune system they reported, and what changed in the "
-    "headache.",
+    "RF-SYSTEMIC": "Ask about the cancer, HIV or weak immune system, and how the headache is new or different "
+    "from their usual ones (answers before 2026.12.4 were to the condition alone).",
     "RF-HEAD-INJURY": "Ask when the head injury happened and whether they were seen by a doctor.",
     "RF-PATTERN-CHANGE": "Ask what changed in the headache pattern recently, and since when.",
     "RF-PREGNANCY-HEADACHE": "Urgent: ask about the new headache in pregnancy or after birth: since when, and any "
@@ -79,8 +81,9 @@ ASK: dict[str, str] = {
     "RT-INTERVAL": "Ask the date of their last toxin injection and where it was given (less than 12 weeks ago).",
     "RT-INTERVAL-UNKNOWN": "Ask the date of their last toxin injection.",
     "RT-POOR-RESPONSE": "Ask how earlier toxin injections went: no help, stopped working, or which side effects.",
-    "RV-SPREAD": "Urgent: ask about the swallowing, speech, breathing, vision or weakness problem: since when, and "
-    "how it is now.",
+    "RV-SPREAD": "Urgent: ask about the swallowing, speech or breathing problem: since when, and how it is now.",
+    "RV-SPREAD-SAME-DAY": "Urgent: call them today about the double vision or weakness all over: since when, and how "
+    "it is now.",
     "RV-SPREAD-UNSURE": "Go through the signs of spread they were not sure about: swallowing, speech, breathing, "
     "vision, weakness.",
     "RV-ALLERGY": "Ask about the reaction (hives, swelling, wheezing): when, how bad, who treated it. No booking "
@@ -105,6 +108,8 @@ ASK: dict[str, str] = {
     "RV-SP-GOALS-MET": "Confirm which goals improved; book the next treatment.",
     "RV-SP-GOALS-NOT-MET": "Ask which goals did not improve, for the clinician.",
     "RV-SP-WORSE": "Ask what got worse (walking, washing and dressing, pain) and since when.",
+    "RV-SP-CHILD": "Patient is a child: speak with a parent or guardian; ask about swallowing and breathing since "
+    "the last treatment.",
     "RV-OTHER-PATHWAY": "Ask how the treatment has gone, in their own words, for the clinician.",
 }
 NOTHING_FLAGGED = "Confirm headache days a month and which preventive medicines they have tried."

@@ -24,7 +24,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from screening import fact_rows
-from screening.answers import Submission, upgrade
+from screening.answers import Submission, age_on, upgrade
 from screening.choices import VisitKind
 from screening.engine import screen_facts
 from screening.facts import facts_of
@@ -342,8 +342,17 @@ def _born(answers: dict[str, Any]) -> str:
     return str((answers.get("about") or {}).get("date_of_birth") or "")
 
 
+def _age_now(answers: dict[str, Any], today: date) -> int | None:
+    """The patient's age today from the first screening's date of birth (the one the link was checked against)."""
+    try:
+        return age_on(date.fromisoformat(_born(answers)), today)
+    except ValueError:
+        return None
+
+
 def _return_start(first: cases.Stored, today: date) -> dict[str, Any]:
-    """What the return visit takes from the first screening: its pathway, and its headache days as the baseline."""
+    """What the return visit takes from the first screening: its pathway, its headache days as the baseline, and
+    the patient's age today (the return rules' only age: a child on the spasticity pathway is flagged)."""
     answers = first.answers or {}
     return {
         "seeking": dict(answers["seeking"]),
@@ -351,6 +360,7 @@ def _return_start(first: cases.Stored, today: date) -> dict[str, Any]:
             "first_reference": first.reference,
             "baseline_headache_days": (answers.get("headache") or {}).get("headache_days"),
             "answered_on": today.isoformat(),
+            "age": _age_now(answers, today),
         },
     }
 

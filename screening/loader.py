@@ -48,7 +48,7 @@ class RuleSpec(_Strict):
     severity: Severity
     source: str = Field(min_length=2)
     explain: str = Field(min_length=3)
-    advice: Literal[Advice.emergency, Advice.soon] | None = None
+    advice: Literal[Advice.emergency, Advice.same_day, Advice.soon] | None = None
 
 
 class Expect(_Strict):
@@ -187,7 +187,10 @@ distant-spread step), before anything else."""
 def _advice_problem(spec: RuleSpec, when: Any, visit: VisitKind) -> str:
     """Every urgent rule tells the patient something, and only urgent rules do, from answers already given."""
     if spec.triage is Triage.urgent and spec.advice is None:
-        return "an urgent rule needs 'advice: emergency' or 'advice: soon' (what the patient is told at once)"
+        return (
+            "an urgent rule needs 'advice: emergency', 'advice: same_day' or 'advice: soon' "
+            "(what the patient is told at once)"
+        )
     if spec.advice is not None and spec.triage is not Triage.urgent:
         return "only an urgent rule gives the patient advice"
     late = [leaf.fact.name for leaf in when.leaves() if not leaf.fact.name.startswith(ADVICE_FACTS[visit])]

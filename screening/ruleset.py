@@ -32,9 +32,14 @@ class Advice(StrEnum):
 
     Red-flag rules carry ``emergency`` or ``soon``; ``unsure`` is what a "not sure" on an
     emergency-group question gets (what to do if it is happening now; otherwise a clinician asks).
+    ``same_day`` is between them: call the clinic (or their own doctor) the same day, and 911 if they
+    cannot reach anyone and feel worse - what the patient information page says about double or
+    blurred vision and general weakness after an injection [Label] (distant spread: urgent for staff,
+    not every sign of it an emergency for the patient).
     """
 
     emergency = "emergency"
+    same_day = "same_day"
     soon = "soon"
     unsure = "unsure"
 

@@ -11,8 +11,10 @@ from rules_support import regraded
 
 from screening.advice import answer_advice, patient_advice
 from screening.answers import RED_FLAGS_ASKED, RedFlags
+from screening.care import information
 from screening.choices import Pathway
 from screening.loader import RuleSetError, load_ruleset
+from screening.returns.answers import Spread
 from screening.ruleset import Advice
 from screening.triage import Triage
 
@@ -48,6 +50,48 @@ def test_an_emergency_says_it_all_otherwise_soon_and_not_sure_both_apply(ruleset
         Advice.unsure,
     ]
     assert patient_advice(ruleset, {"thunderclap": "no"}, "headache") == []
+
+
+SPREAD_GRADES = {
+    "swallowing": Advice.emergency,
+    "speaking": Advice.emergency,
+    "breathing": Advice.emergency,
+    "double_vision": Advice.same_day,
+    "general_weakness": Advice.same_day,
+}
+"""[Label] after an injection trouble swallowing, speaking or breathing is an emergency; the information page tells
+the patient to call the clinic the same day about double or blurred vision and general weakness."""
+
+
+@pytest.mark.parametrize("pathway", list(Pathway))
+def test_signs_of_distant_spread_are_graded_as_the_information_page_says(ruleset, pathway):
+    graded = {name: answer_advice(ruleset, pathway.value, name, "yes", "spread") for name in Spread.model_fields}
+    assert graded == SPREAD_GRADES
+    assert answer_advice(ruleset, pathway.value, "breathing", "not_sure", "spread") is Advice.unsure
+    assert answer_advice(ruleset, pathway.value, "double_vision", "not_sure", "spread") is None
+
+
+def test_same_day_comes_after_an_emergency_and_beside_happening_now(ruleset):
+    assert patient_advice(ruleset, {"double_vision": "yes", "swallowing": "yes"}, "headache", "spread") == [
+        Advice.emergency
+    ]
+    assert patient_advice(ruleset, {"general_weakness": "yes", "speaking": "not_sure"}, "headache", "spread") == [
+        Advice.same_day,
+        Advice.unsure,
+    ]
+
+
+def test_the_same_day_rule_reads_exactly_the_information_page_s_same_day_signs(ruleset):
+    same_day = [rule for rule in ruleset.rules if rule.advice is Advice.same_day]
+    assert [(rule.id, rule.triage) for rule in same_day] == [("RV-SPREAD-SAME-DAY", Triage.urgent)]
+    assert {leaf.fact.name for leaf in same_day[0].when.leaves()} == {"spread.double_vision", "spread.general_weakness"}
+    assert information.SAME_DAY_SIGNS[0].startswith("double or blurred vision")
+    assert "weakness all over your body" in information.SAME_DAY_SIGNS[1]
+    emergency = {
+        leaf.fact.name for rule in ruleset.rules if rule.advice is Advice.emergency for leaf in rule.when.leaves()
+    }
+    assert {"spread.swallowing", "spread.speaking", "spread.breathing"} <= emergency
+    assert not {"spread.double_vision", "spread.general_weakness"} & emergency
 
 
 @pytest.mark.parametrize("pathway", [Pathway.dystonia, Pathway.spasticity])

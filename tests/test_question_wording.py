@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from screening.answers import PriorToxin, RedFlags, Safety
+from screening.exports import fhir
 from screening.ruleset import RuleSet
 from screening.triage import Triage
 
@@ -57,3 +58,32 @@ def test_fever_or_weight_loss_is_asked_on_its_own_and_means_see_a_doctor_soon(ru
     assert "stiff neck" not in title(RedFlags, "fever_or_weight_loss").lower()
     (rule,) = rules_reading(ruleset, "red_flags.fever_or_weight_loss")
     assert (rule.triage, rule.advice.value if rule.advice else None) == (Triage.urgent, "soon")
+
+
+def test_cancer_or_weak_immunity_is_a_warning_sign_only_with_a_new_or_changed_headache(ruleset):
+    """[Red flags] "soon": the condition TOGETHER WITH a new or changed headache; well-controlled HIV with the usual
+    migraine is not a warning sign. The field keeps its name, so a stored "yes" (to the condition alone) stays
+    urgent."""
+    info = RedFlags.model_fields["cancer_or_immune"]
+    question = (info.title or "").lower()
+    assert all(word in question for word in ("cancer", "hiv", "weakened immune system"))
+    assert "together with a headache that is new or different from your usual headaches" in question
+    assert "same as usual, answer no" in question
+    assert not any(char.isdigit() for char in info.description or "")  # why we ask: no threshold
+    (rule,) = rules_reading(ruleset, "red_flags.cancer_or_immune")
+    assert (rule.id, rule.triage, rule.advice.value if rule.advice else None) == ("RF-SYSTEMIC", Triage.urgent, "soon")
+    assert "new or different" in rule.explain and "new or changed headache" in rule.title
+
+
+def test_the_fhir_questionnaire_carries_the_reworded_question_and_its_why():
+    item = next(
+        child
+        for group in fhir.questionnaire()["item"]
+        for child in group.get("item", [])
+        if child["linkId"] == "red_flags.cancer_or_immune"
+    )
+    info = RedFlags.model_fields["cancer_or_immune"]
+    assert item["text"] == info.title and "new or different" in item["text"]
+    assert next(help_item["text"] for help_item in item["item"] if help_item["type"] == "display").startswith(
+        info.description or ""
+    )

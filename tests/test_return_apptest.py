@@ -13,6 +13,7 @@ from wizard_support import (
     FORBIDDEN,
     ROOT,
     answer,
+    box_after,
     click,
     error_after,
     go_to_step,
@@ -26,11 +27,22 @@ from wizard_support import (
 
 from screening import intake
 from screening.answers import Submission
+from screening.care import information
 from screening.loader import load_ruleset
+from screening.ruleset import Advice
 from screening.settings import get_settings
 from screening.storage import Database
 from screening.ui import returning
 from screening.ui.draft import ACUTE_KINDS, RETURN_STEPS, STEP_BY_KEY
+from screening.ui.warning_signs import (
+    SAME_DAY,
+    SAME_DAY_NEXT,
+    SAME_DAY_SENT,
+    UNSURE_NOW,
+    advice_text,
+    next_steps,
+    next_steps_after_return,
+)
 
 pytest_plugins = ["wizard_fixtures"]
 
@@ -136,15 +148,47 @@ def test_a_sign_of_distant_spread_shows_the_emergency_message_at_once_and_is_sto
     answer(at, "spread.swallowing", "yes")
     assert header(at) == STEP_BY_KEY["spread"].title
     assert error_after(at, "w:spread.swallowing").startswith("Please get urgent medical help now: call 911")
-    answer(at, "spread.double_vision", "not_sure")
-    assert "If this is happening now, call 911" in (error_after(at, "w:spread.double_vision") or "") or any(
-        "If this is happening now" in box.value for box in at.info
-    )
+    answer(at, "spread.breathing", "not_sure")
+    assert box_after(at, "w:spread.breathing", BOXES) == UNSURE_NOW
     seen: list[str] = []
-    send(at, return_answers(spread={"swallowing": "yes", "double_vision": "not_sure"}), seen)
+    send(at, return_answers(spread={"swallowing": "yes", "breathing": "not_sure"}), seen)
     assert any("911" in box.value for box in at.error)
     assert "after you have been seen" in seen[-1]
     assert stored(data_dir, at.code[0].value)[0] == "urgent"
+
+
+BOXES = ("error", "warning", "info")
+
+
+@pytest.mark.parametrize("sign", ["double_vision", "general_weakness"])
+def test_double_vision_or_weakness_all_over_means_call_the_clinic_today_in_the_same_words_throughout(data_dir, sign):
+    """Urgent for staff; for the patient what the information page says: call the clinic the same day (or your own
+    doctor), 911 if no one can be reached and you feel worse. Beside the question, after sending, and in the next
+    steps; never the emergency box, never "within a few days" or "2 working days"."""
+    at, _ = linked()
+    answer(at, f"spread.{sign}", "yes")
+    beside = box_after(at, f"w:spread.{sign}", BOXES)
+    assert beside == f"{SAME_DAY} {information.SAME_DAY_AFTER}" == advice_text(Advice.same_day)
+    assert "call the clinic today" in beside.lower() and "(or your own doctor)" in beside
+    assert not at.error and "few days" not in page_text(at)
+    answer(at, f"spread.{sign}", "not_sure")
+    assert box_after(at, f"w:spread.{sign}", BOXES) is None  # no "if this is happening now, call 911"
+    seen: list[str] = []
+    send(at, return_answers(spread={sign: "yes"}), seen)
+    assert not at.error and [box.value for box in at.warning] == [f"{SAME_DAY_SENT} {information.SAME_DAY_AFTER}"]
+    steps = " ".join(block.value for block in at.markdown)
+    assert f"{SAME_DAY_NEXT} {information.SAME_DAY_AFTER}" in steps
+    assert "2 working days" not in steps and "after you have been seen" not in steps and "few days" not in steps
+    triage, _, _, flags = stored(data_dir, at.code[0].value)
+    assert triage == "urgent" and "RV-SPREAD-SAME-DAY" in flags.split(",") and "RV-SPREAD" not in flags.split(",")
+
+
+def test_the_same_day_words_are_the_information_page_s():
+    assert information.SAME_DAY_INTRO.startswith("Call the clinic the same day (or your own doctor)")
+    for text in (SAME_DAY, SAME_DAY_SENT, SAME_DAY_NEXT):
+        assert "call the clinic today" in text.lower() and "(or your own doctor)" in text
+    for steps in (next_steps_after_return([Advice.same_day]), next_steps([Advice.same_day], "phone")):
+        assert steps.startswith(f"{SAME_DAY_NEXT} {information.SAME_DAY_AFTER}") and "2 working days" not in steps
 
 
 def test_answers_stay_on_an_error_and_a_reload_keeps_the_return_visit(data_dir):

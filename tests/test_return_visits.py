@@ -13,8 +13,10 @@ from return_support import BORN, first_screening, typical_return
 from rules_support import follow_rules
 from sqlalchemy import select
 from storage_support import login_as
+from wizard_support import patient_for
 
 from screening import analytics, casework, cli, fact_rows, intake, rules_preview
+from screening.answers import Submission
 from screening.engine import screen, screen_facts
 from screening.exports import service
 from screening.facts import facts_of
@@ -269,3 +271,42 @@ def test_analytics_counts_headache_days_of_first_screenings_only(db: Database, r
     today = db.now().date()
     figures = analytics.summary(db, admin, today - timedelta(days=1), today + timedelta(days=1))
     assert 8 not in [days for days, _count in figures.headache_days]
+
+
+def _born_years_ago(years: int, days_later: int = 0) -> date:
+    today = date.today()
+    try:
+        day = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        day = today.replace(year=today.year - years, day=28)
+    return day + timedelta(days=days_later)
+
+
+@pytest.mark.parametrize(
+    ("born", "age", "flagged"),
+    [
+        (_born_years_ago(18, days_later=1), 17, True),  # 18 tomorrow: still a child
+        (_born_years_ago(18), 18, False),
+        (_born_years_ago(2), 2, True),
+    ],
+    ids=["17", "18", "2"],
+)
+def test_a_child_treated_for_spasticity_carries_the_boxed_warning_flag_at_a_return_too(
+    db: Database, ruleset: RuleSet, born: date, age: int, flagged: bool
+):
+    """[Label] boxed warning: a child (2-17) on the spasticity pathway carries a flag for the clinician at every
+    visit. The return visit's age comes from the first screening's date of birth, kept with the return's answers."""
+    answers = patient_for("limb_spasticity")
+    answers["about"]["date_of_birth"] = born.isoformat()
+    first = intake.submit(db, Submission.model_validate(answers), ruleset)
+    link = intake.link_return(db, first.reference, born)
+    assert link is not None and link.answers["linked"]["age"] == age
+    visit = typical_return(
+        link, spasticity_now={"goals_met": "yes", "walking": "better", "hygiene": "same", "pain": "better"}
+    )
+    receipt = intake.submit(db, visit, ruleset)
+    with db.read() as tx:
+        flags = [flag["id"] for flag in cases.submission(tx, receipt.submission_id).result["flags"]]
+    assert ("RV-SP-CHILD" in flags) is flagged
+    rescreened = screen(read_visit(visit.model_dump(mode="json")), ruleset)
+    assert ("RV-SP-CHILD" in [flag.id for flag in rescreened.flags]) is flagged

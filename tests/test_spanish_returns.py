@@ -9,7 +9,7 @@ from typing import Any
 from return_support import BORN
 from spanish_support import english_in, shown_texts
 from test_return_apptest import link, return_answers
-from wizard_support import ROOT, answer, click, error_after, fill_step, header, patient_for, start
+from wizard_support import ROOT, answer, box_after, click, error_after, fill_step, header, patient_for, start
 
 from screening import intake
 from screening.answers import Submission
@@ -20,7 +20,7 @@ from screening.settings import get_settings
 from screening.storage import Database
 from screening.ui.draft import STEP_BY_KEY
 from screening.ui.patient import RETURN_LINE
-from screening.ui.warning_signs import EMERGENCY, EMERGENCY_AFTER
+from screening.ui.warning_signs import EMERGENCY, EMERGENCY_AFTER, SAME_DAY, SAME_DAY_NEXT, SAME_DAY_SENT
 
 pytest_plugins = ["wizard_fixtures"]
 INFO_PAGE = "screening/ui/patient_info.py"
@@ -96,6 +96,19 @@ def test_a_sign_of_distant_spread_gets_the_emergency_advice_in_spanish_at_once_a
     assert [box.value for box in at.error] == [es(EMERGENCY_AFTER)]
     text = " ".join(shown_texts(at))
     assert "después de que le hayan atendido" in text and "2 días hábiles" not in text
+    assert _languages(data_dir, at.code[0].value) == ("return", SPANISH, SPANISH)
+
+
+def test_double_vision_gets_the_same_day_advice_in_spanish_in_the_information_page_s_words(data_dir):
+    at, _ = _linked_in_spanish()
+    answer(at, "spread.double_vision", "yes")
+    cannot_reach = es(information.SAME_DAY_AFTER)
+    assert box_after(at, "w:spread.double_vision", ("error", "warning", "info")) == f"{es(SAME_DAY)} {cannot_reach}"
+    assert es(SAME_DAY) != SAME_DAY and "hoy" in es(SAME_DAY) and "911" in cannot_reach
+    assert _walk_return(at, return_answers(spread={"double_vision": "yes"})) == []
+    assert not at.error and [box.value for box in at.warning] == [f"{es(SAME_DAY_SENT)} {cannot_reach}"]
+    text = " ".join(shown_texts(at))
+    assert f"{es(SAME_DAY_NEXT)} {cannot_reach}" in text and "2 días hábiles" not in text
     assert _languages(data_dir, at.code[0].value) == ("return", SPANISH, SPANISH)
 
 

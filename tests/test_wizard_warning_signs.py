@@ -103,6 +103,13 @@ def test_after_see_a_doctor_soon_advice_the_clinic_calls_first_and_no_emergency_
     assert BOOKING in [h.value for h in at.header] and at.radio, "not emergency advice: the call may be requested"
 
 
+def test_the_review_page_shows_the_cancer_question_with_its_new_or_changed_headache(data_dir):
+    answers = typical_patient()
+    answers["red_flags"]["cancer_or_immune"] = "yes"
+    at = walk_to_review(start(), answers)
+    assert "together with a headache that is new or different from your usual headaches" in page_text(at)
+
+
 def test_after_not_sure_on_an_emergency_sign_the_confirmation_repeats_what_to_do_now(data_dir):
     answers = typical_patient()
     answers["red_flags"]["head_injury"] = "not_sure"

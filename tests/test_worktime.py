@@ -8,7 +8,8 @@ from core_support import RULES
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.call_notes import ASK, NOTHING_FLAGGED, for_the_call
+from screening.call_notes import ASK, NOTHING_FLAGGED, TOLD, for_the_call
+from screening.ruleset import Advice
 from screening.wording import count
 from screening.worktime import Unit, WorkingWeek
 
@@ -51,6 +52,11 @@ def test_every_rule_has_its_line_for_the_call_and_no_line_is_left_over() -> None
         for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules", [])
     }
     assert rule_ids == set(ASK)
+
+
+def test_every_advice_grade_has_its_line_for_the_call() -> None:
+    """A grade a rule may give (a return's same-day advice too) must say on the call what the patient was told."""
+    assert set(TOLD) == set(Advice)
 
 
 def test_the_call_summary_follows_the_flags_once_each() -> None:

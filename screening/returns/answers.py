@@ -35,6 +35,14 @@ class Linked(Section):
     answered_on: date = question(
         "Day the return questions were answered", "Weeks since the last injection are counted to this day."
     )
+    age: int | None = question(
+        "Age when the return questions were started (from the date of birth at the first screening)",
+        "A child treated for spasticity carries the boxed-warning flag at every visit, not only the first.",
+        unit="years",
+        ge=0,
+        le=120,
+        default=None,
+    )
 
 
 class Course(Section):
@@ -171,6 +179,10 @@ class Effects(Section):
 
 
 SPREAD_WHY = N_("Rarely, the medicine spreads beyond where it was injected. This needs urgent care.")
+SPREAD_SAME_DAY_WHY = N_(
+    "Rarely, the medicine spreads beyond where it was injected. The clinic needs to know about this the same day."
+)
+"""Double vision and general weakness: the information page says call the clinic the same day, not 911 at once."""
 
 
 class Spread(Section):
@@ -182,11 +194,11 @@ class Spread(Section):
     )
     breathing: YesNoUnsure = question("Since your last injection, have you had new trouble breathing?", SPREAD_WHY)
     double_vision: YesNoUnsure = question(
-        "Since your last injection, have you had double or blurred vision?", SPREAD_WHY
+        "Since your last injection, have you had double or blurred vision?", SPREAD_SAME_DAY_WHY
     )
     general_weakness: YesNoUnsure = question(
         "Since your last injection, have you had weakness all over the body (not only near the injections)?",
-        SPREAD_WHY,
+        SPREAD_SAME_DAY_WHY,
     )
 
 

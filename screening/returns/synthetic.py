@@ -65,6 +65,7 @@ def synthetic_return_answers(pick: Picker) -> dict[str, Any]:
     }
     if pick.chance(0.1):
         answers["effects"]["allergic_reaction"] = pick.one((YesNoUnsure.yes, YesNoUnsure.not_sure))
+    answers["linked"]["age"] = None if pick.chance(0.05) else pick.whole(1, 90)  # children and the 17/18 edge too
     return answers
 
 

@@ -58,6 +58,7 @@ def _overview(ruleset: RuleSet) -> None:
 
 ADVICE_WORDS = {
     Advice.emergency: "emergency now (call 911 / emergency department)",
+    Advice.same_day: "call the clinic (or their own doctor) the same day; 911 if no one answers and they feel worse",
     Advice.soon: "see a doctor within a few days; the clinic contacts them first",
 }
 

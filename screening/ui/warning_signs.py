@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from screening.care.information import SAME_DAY_AFTER as CANNOT_REACH
 from screening.i18n import N_
 from screening.ruleset import Advice
 from screening.ui.language import t
@@ -27,12 +28,21 @@ SOON_AFTER = N_(
     "(your own doctor or an urgent care clinic). "
     "If you also have jaw pain when chewing, a tender scalp or changes in your sight, see a doctor today."
 )
+SAME_DAY = N_("Please call the clinic today about this (or your own doctor).")
+SAME_DAY_SENT = N_("Because of your answers, please call the clinic today (or your own doctor).")
+"""With the information page's own next sentence (``CANNOT_REACH``): the same advice it gives for double or blurred
+vision and general weakness after an injection, in the same words."""
+SAME_DAY_NEXT = N_(
+    "Please call the clinic today (or your own doctor), as it says above: do not wait for the clinic to contact "
+    "you. A member of the clinic team will also look at your answers first."
+)
 UNSURE_NOW = N_(
     "If this is happening now, call 911 or go to the nearest emergency department. "
     "If not, a clinician will check this with you."
 )
 ADVICE_BOXES: dict[Advice, tuple[Callable[..., Any], str, str]] = {
     Advice.emergency: (st.error, EMERGENCY, ":material/emergency:"),
+    Advice.same_day: (st.warning, SAME_DAY, ":material/call:"),
     Advice.soon: (st.warning, SOON, ":material/medical_services:"),
     Advice.unsure: (st.info, UNSURE_NOW, ":material/info:"),
 }
@@ -43,14 +53,27 @@ EMERGENCY_AFTER = N_(
 )
 
 
-AFTER_SENDING = {Advice.emergency: EMERGENCY_AFTER, Advice.soon: SOON_AFTER, Advice.unsure: UNSURE_NOW}
+AFTER_SENDING = {
+    Advice.emergency: EMERGENCY_AFTER,
+    Advice.same_day: SAME_DAY_SENT,
+    Advice.soon: SOON_AFTER,
+    Advice.unsure: UNSURE_NOW,
+}
 """The same advice on the thank-you page, where "this answer" would no longer be beside its question."""
+THEN: dict[Advice, str] = {Advice.same_day: CANNOT_REACH}
+"""A grade's last sentence, beside the question and after sending alike."""
+
+
+def advice_text(advice: Advice, *, sent: bool = False) -> str:
+    """What a grade's box says, in the patient's language."""
+    first = t(AFTER_SENDING[advice] if sent else ADVICE_BOXES[advice][1])
+    return f"{first} {t(THEN[advice])}" if advice in THEN else first
 
 
 def advice_box(advice: Advice | None, *, sent: bool = False) -> None:
     if advice is not None:
-        box, text, icon = ADVICE_BOXES[advice]
-        box(t(AFTER_SENDING[advice] if sent else text), icon=icon)
+        box, _, icon = ADVICE_BOXES[advice]
+        box(advice_text(advice, sent=sent), icon=icon)
 
 
 def confirmation_advice(advice: list[Advice]) -> None:
@@ -71,11 +94,12 @@ def next_steps(advice: list[Advice], method: str, *, call_asked: bool = False) -
             + " "
             + keep
         )
-    first = (
-        t("A member of the clinic team will contact you first about your answer to the warning-sign questions.")
-        if Advice.soon in advice
-        else t("A member of the clinic team will read your answers, usually within 2 working days.")
-    )
+    if Advice.same_day in advice:
+        first = _same_day_steps()
+    elif Advice.soon in advice:
+        first = t("A member of the clinic team will contact you first about your answer to the warning-sign questions.")
+    else:
+        first = t("A member of the clinic team will read your answers, usually within 2 working days.")
     if call_asked:
         return f"{first} {keep}"
     call = t(  # the booking box follows on this page: the patient chooses a time there, or asks to be called
@@ -86,7 +110,9 @@ def next_steps(advice: list[Advice], method: str, *, call_asked: bool = False) -
 
 
 def next_steps_after_return(advice: list[Advice]) -> str:
-    """The same neutral next steps after a return visit: never "continue" or "stop"; the clinician decides with them."""
+    """The same neutral next steps after a return visit: never "continue" or "stop"; the clinician decides with them.
+
+    After same-day advice they repeat it (never "within 2 working days", which would contradict it)."""
     keep = t("Please keep your reference code: quote it if you call us.")
     if Advice.emergency in advice:
         return (
@@ -97,6 +123,8 @@ def next_steps_after_return(advice: list[Advice]) -> str:
             + " "
             + keep
         )
+    if Advice.same_day in advice:
+        return f"{_same_day_steps()} {keep}"
     return (
         t(
             "A member of the clinic team will read your answers, usually within 2 working days, and contact you the "
@@ -106,3 +134,8 @@ def next_steps_after_return(advice: list[Advice]) -> str:
         + " "
         + keep
     )
+
+
+def _same_day_steps() -> str:
+    """The same-day advice again in "what happens next", so nothing there says to wait (e.g. 2 working days)."""
+    return f"{t(SAME_DAY_NEXT)} {t(CANNOT_REACH)}"
