@@ -243,19 +243,22 @@ def test_a_rule_on_a_fact_its_kind_of_visit_never_has_is_refused(tmp_path: Path,
     assert any(line.startswith(problem) for line in refused.value.problems), refused.value.problems
 
 
-def test_a_return_visits_case_shows_the_first_screenings_contact_and_has_no_first_visit_files(
+def test_a_return_visits_case_shows_the_first_screenings_contact_and_has_its_fhir_file(
     db: Database, ruleset, tmp_path, capsys
 ):
-    """A return visit asks no contact details: staff call the number the first screening gave. The summary PDF and
-    FHIR bundle are laid out for a first screening, so a return visit's are refused in one sentence, not mislabelled."""
+    """A return visit asks no contact details: staff call the number the first screening gave. Its FHIR bundle
+    answers the return Questionnaire; the summary PDF is laid out for a first screening, so it is refused in one
+    sentence, not mislabelled."""
     first = first_screening(db)
     back = intake.submit(db, typical_return(intake.link_return(db, first.reference, BORN)), ruleset)
     nurse = login_as(db, "nora", Role.clinician)
     given = casework.detail(db, nurse, first.submission_id).contact
     assert given["phone"] and casework.detail(db, nurse, back.submission_id).contact == given
-    for build in (service.summary, service.fhir_bundle):
-        with pytest.raises(ValueError, match="is a return visit"):
-            build(db, nurse, back.reference)
+    with pytest.raises(ValueError, match="is a return visit"):
+        service.summary(db, nurse, back.reference)
+    assert service.fhir_bundle(db, nurse, back.reference)["entry"][0]["resource"]["identifier"][0]["value"] == (
+        back.reference
+    )
     assert service.summary(db, nurse, first.reference).startswith(b"%PDF")
 
 

@@ -32,10 +32,10 @@ CLINICAL_ROLES = frozenset({Role.clinician, Role.admin})
 """Who reads why: clinicians and administrators get every flag's reason and the rule trace."""
 BATCH = 1000
 RETURN_VISIT_FILES = (
-    "{reference} is a return visit: the consultation summary and the FHIR export are laid out for a first "
-    "screening. Its answers, flags and reasons are on its case page and in the queue's export."
+    "{reference} is a return visit: the consultation summary is laid out for a first screening. Its answers, "
+    "flags and reasons are on its case page, in its FHIR file and in the queue's export."
 )
-"""Why a return visit has no summary or FHIR file (yet): laid out for the first screening, they would mislabel it."""
+"""Why a return visit has no summary (yet): laid out for the first screening, it would mislabel it."""
 
 
 def call_list_columns(role: Role) -> tuple[str, ...]:
@@ -104,13 +104,12 @@ def call_list(db: Database, actor: StaffSession | None, kind: str = "csv", **fil
 
 
 def _submission(tx: Tx, reference: str) -> Stored:
+    """A stored submission of either kind of visit, with its answers and result (not erased)."""
     row = cases.by_reference(tx, reference.strip().upper())
     if row is None:
         raise LookupError(f"No submission with reference {reference}.")
     if row.answers is None or row.result is None:
         raise cases.Erased(f"The data of {row.reference} was erased: there is nothing to export.")
-    if row.visit_kind != VisitKind.first:
-        raise ValueError(RETURN_VISIT_FILES.format(reference=row.reference))
     return row
 
 
@@ -123,6 +122,8 @@ def summary(db: Database, actor: Actor | None, reference: str) -> bytes:
     with db.session() as tx:
         live = live_actor(tx, db, actor)
         row = _submission(tx, reference)
+        if row.visit_kind != VisitKind.first:
+            raise ValueError(RETURN_VISIT_FILES.format(reference=row.reference))
         zone = db.config.clinic_timezone
         data = SummaryInput(row.reference, row.created_at, row.answers, row.result, _who(live), db.now(), zone)
         file = summary_pdf(data)
@@ -131,7 +132,8 @@ def summary(db: Database, actor: Actor | None, reference: str) -> bytes:
 
 
 def fhir_bundle(db: Database, actor: Actor | None, reference: str) -> dict[str, Any]:
-    """One submission as FHIR R5: its QuestionnaireResponse and its result (Observation) in a collection Bundle."""
+    """One submission as FHIR R5: its QuestionnaireResponse (to the first screening's Questionnaire or the return
+    visit's, as its answers were given) and its result (Observation) in a collection Bundle."""
     with db.session() as tx:
         live = live_actor(tx, db, actor)
         row = _submission(tx, reference)

@@ -19,17 +19,17 @@ from screening.ui import auth, resources
 
 def downloads(me: StaffSession, found: Detail) -> None:
     """Each file is built (and audited) only when asked for; a download button then hands it over."""
-    if found.visit_kind != VisitKind.first:
-        st.info(service.RETURN_VISIT_FILES.format(reference=found.reference), icon=":material/info:")
-        return
     pdf, bundle = st.columns(2)
     with pdf:
-        _offer(
-            "Download summary (PDF)",
-            lambda: service.summary(resources.database(), me, found.reference),
-            f"summary-{found.reference}.pdf",
-            "application/pdf",
-        )
+        if found.visit_kind != VisitKind.first:
+            st.info(service.RETURN_VISIT_FILES.format(reference=found.reference), icon=":material/info:")
+        else:
+            _offer(
+                "Download summary (PDF)",
+                lambda: service.summary(resources.database(), me, found.reference),
+                f"summary-{found.reference}.pdf",
+                "application/pdf",
+            )
     with bundle:
         _offer(
             "Download FHIR (JSON)",
