@@ -66,12 +66,19 @@ def test_console_writes_the_summary_and_the_fhir_bundle_and_both_are_audited(tmp
     ]
 
 
-def test_console_writes_a_return_visit_s_fhir_bundle_and_audits_it(tmp_path, ruleset):
+def test_console_writes_a_return_visit_s_summary_and_fhir_bundle_and_audits_both(tmp_path, ruleset):
     data_dir = tmp_path / "data"
     db = Database.from_settings(Settings(data_dir=data_dir))
     db.migrate()
     first = first_screening(db)
     back = intake.submit(db, typical_return(intake.link_return(db, first.reference, BORN)), ruleset)
+
+    out = tmp_path / "return.pdf"
+    done = run(data_dir, "summary", back.reference, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "Botox return visit" in text and f"First screening {first.reference}" in text
+    assert out.stat().st_mode & 0o777 == 0o600
 
     done = run(data_dir, "fhir", back.reference)
     assert done.returncode == 0, done.stderr
@@ -84,8 +91,10 @@ def test_console_writes_a_return_visit_s_fhir_bundle_and_audits_it(tmp_path, rul
     with db.session() as tx:
         rows = [(r.username, r.action, r.target, r.detail) for r in tx.scalars(select(AuditRow).order_by(AuditRow.id))]
     db.dispose()
-    assert rows[-1] == ("console", "export", back.reference, {"file": "fhir-bundle.json", "rows": 1})
-    assert [row for row in rows if row[1] == "export"] == [rows[-1]]
+    assert [row for row in rows if row[1] == "export"] == [
+        ("console", "export", back.reference, {"file": "summary.pdf", "rows": 1}),
+        ("console", "export", back.reference, {"file": "fhir-bundle.json", "rows": 1}),
+    ]
 
 
 def test_a_server_without_the_pdf_fonts_is_told_which_packages_without_a_traceback(monkeypatch, capsys):

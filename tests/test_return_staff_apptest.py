@@ -37,17 +37,27 @@ def test_the_case_page_of_a_return_visit_shows_its_why_cards_and_full_trace(app_
     assert fired == {"RV-SPREAD", "RV-CONTINUE-MET"}, trace
 
 
-def test_the_case_page_of_a_return_visit_offers_its_fhir_file_and_audits_it(app_db, rules, media):  # noqa: F811
+def test_the_case_page_of_a_return_visit_offers_its_summary_and_fhir_file_and_audits_each(
+    app_db,  # noqa: F811
+    rules,  # noqa: F811
+    media,  # noqa: F811
+):
     first = intake.submit(app_db, Submission.model_validate(typical_patient()), rules)
     visit = intake.submit(app_db, typical_return(intake.link_return(app_db, first.reference, BORN)), rules)
     clinician = login_as(app_db, "carla", Role.clinician)
     admin = login_as(app_db, "ada", Role.admin)
 
-    at = click(open_detail(clinician, visit.submission_id), "Download FHIR (JSON)")
-
+    at = click(open_detail(clinician, visit.submission_id), "Download summary (PDF)")
     assert not at.exception, at.exception
     (button,) = at.download_button
+    assert media[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content.startswith(b"%PDF-")
+    at = click(at, "Download FHIR (JSON)")
+    assert not at.exception, at.exception
+    button = at.download_button[0]
     bundle = json.loads(media[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content)
     assert bundle["entry"][0]["resource"]["questionnaire"].startswith(fhir.RETURN_QUESTIONNAIRE_URL + "|")
-    (row,) = casework.audit_log(app_db, admin, action="export").rows
-    assert (row.username, row.target, row.detail) == ("carla", visit.reference, {"file": "fhir-bundle.json", "rows": 1})
+    rows = casework.audit_log(app_db, admin, action="export").rows
+    assert sorted((row.username, row.target, row.detail["file"]) for row in rows) == [
+        ("carla", visit.reference, "fhir-bundle.json"),
+        ("carla", visit.reference, "summary.pdf"),
+    ]

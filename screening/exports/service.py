@@ -31,11 +31,6 @@ CONTACT_ROLES = frozenset({Role.intake, Role.clinician})
 CLINICAL_ROLES = frozenset({Role.clinician, Role.admin})
 """Who reads why: clinicians and administrators get every flag's reason and the rule trace."""
 BATCH = 1000
-RETURN_VISIT_FILES = (
-    "{reference} is a return visit: the consultation summary is laid out for a first screening. Its answers, "
-    "flags and reasons are on its case page, in its FHIR file and in the queue's export."
-)
-"""Why a return visit has no summary (yet): laid out for the first screening, it would mislabel it."""
 
 
 def call_list_columns(role: Role) -> tuple[str, ...]:
@@ -118,14 +113,14 @@ def _who(live: Actor) -> str:
 
 
 def summary(db: Database, actor: Actor | None, reference: str) -> bytes:
-    """The one-page consultation summary (PDF) of one submission, audited as an export of one row."""
+    """The one-page consultation summary (PDF) of one submission, audited as an export of one row. A return visit's
+    names the patient from their first screening, which holds who they are."""
     with db.session() as tx:
         live = live_actor(tx, db, actor)
         row = _submission(tx, reference)
-        if row.visit_kind != VisitKind.first:
-            raise ValueError(RETURN_VISIT_FILES.format(reference=row.reference))
         zone = db.config.clinic_timezone
-        data = SummaryInput(row.reference, row.created_at, row.answers, row.result, _who(live), db.now(), zone)
+        patient = cases.patient_answers(tx, row) if row.visit_kind == VisitKind.return_ else None
+        data = SummaryInput(row.reference, row.created_at, row.answers, row.result, _who(live), db.now(), zone, patient)
         file = summary_pdf(data)
         write_audit(tx, db, live, "export", row.reference, {"file": "summary.pdf", "rows": 1})
     return file
