@@ -146,3 +146,14 @@ def test_the_return_summary_renders_to_png_inside_the_margins_of_a_letter_page(r
         if x0 < MARGIN - 1 or x1 > width - MARGIN + 1 or y0 < MARGIN / 2 or y1 > height - MARGIN / 2
     ]
     assert outside == []
+
+
+def test_a_return_visit_whose_first_screening_was_erased_still_prints_without_a_name(ruleset):
+    """Who the patient is lives in the first screening; once that is erased the page says so, not a crash."""
+    visit = ReturnVisit.model_validate(typical_return(ruleset))
+    result = screen(visit, ruleset).to_dict()
+    stored = visit.model_dump(mode="json")
+    pdf = summary_pdf(SummaryInput("BT-7K3M-Q9PZ", RECEIVED, stored, result, "Ivy", PRINTED, CLINIC, {}))
+    text = squash(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert squash("Date of birthnot given") in text and squash(f"First screening{FIRST_REFERENCE}") in text
+    assert squash("· born not given · reference BT-7K3M-Q9PZ · page 1 of 1") in text
