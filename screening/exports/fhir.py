@@ -133,7 +133,7 @@ def _first_samples() -> list[dict[str, Any]]:
 
 def _return_samples() -> list[dict[str, Any]]:
     """Complete return visits on every pathway."""
-    from screening.returns.synthetic import synthetic_return_answers  # only for the first Questionnaire of a process
+    from screening.returns.synthetic import synthetic_return_answers  # only when the return Questionnaire is built
     from screening.synthetic import RandomPicker
 
     pick = RandomPicker(8)
