@@ -14,14 +14,21 @@ Two kinds of branching:
   (``RED_FLAGS_ASKED``), so they depend on the reason for seeking help.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from screening.answers import HEADACHE_RED_FLAGS, PATHWAY_OF, PATHWAY_SECTIONS, RED_FLAGS_ASKED, HeadachePattern
+from screening.answers import (
+    HEADACHE_RED_FLAGS,
+    PATHWAY_OF,
+    PATHWAY_SECTIONS,
+    RED_FLAGS_ASKED,
+    HeadachePattern,
+    Seeking,
+)
 from screening.catalogue import OTHER_DRUG
 from screening.choices import ContactMethod, Pathway, PreventiveOutcome, Reason, Sex, YesNoUnsure
-from screening.returns.answers import RETURN_PATHWAY_SECTIONS
+from screening.returns.answers import RETURN_PATHWAY_SECTIONS, Linked
 
 FieldPath = tuple[str, str]
 """(section, field) as in ``Submission``; for a list item's field, (``"treatments.preventives"``, field)."""
@@ -89,16 +96,28 @@ ASKED_WHEN: dict[FieldPath, AskedWhen] = {
 RETURN_ASKED_WHEN: dict[FieldPath, AskedWhen] = {
     ("migraine_now", kind): AskedWhen("acute_days", unless=0) for kind in ACUTE_KINDS
 }
-"""The return visit's branching (``ASKED_WHEN`` is the first questionnaire's, which the FHIR Questionnaire mirrors)."""
+"""The return visit's branching (``ASKED_WHEN`` is the first questionnaire's; a return visit's ``seeking`` copies the
+first screening's, so its rule there holds too). Each FHIR Questionnaire mirrors the rules of its own sections."""
 _EVERY_ASKED_WHEN = {**ASKED_WHEN, **RETURN_ASKED_WHEN}
 
 NOT_ASKED: frozenset[FieldPath] = frozenset({("about", "age")})
 """Kept with the answers but never asked: the age is computed from the date of birth when it arrives."""
+RETURN_NOT_ASKED: frozenset[FieldPath] = frozenset(
+    {("seeking", name) for name in Seeking.model_fields} | {("linked", name) for name in Linked.model_fields}
+)
+"""A return visit's answers the patient is never asked: the first screening's reason (its pathway) and what the
+clinic's records give the visit (``returns.answers``); the return wizard has no step for them."""
+
+
+def rules_for(sections: Iterable[str]) -> dict[FieldPath, AskedWhen]:
+    """The branching rules of the questions in ``sections`` (and in their list items): one questionnaire's."""
+    inside = set(sections)
+    return {path: rule for path, rule in _EVERY_ASKED_WHEN.items() if path[0].partition(".")[0] in inside}
 
 
 def reasons_for(section: str) -> tuple[Reason, ...]:
-    """The reasons for seeking help that lead to a pathway section: the section is asked for these only."""
-    return tuple(reason for reason, pathway in PATHWAY_OF.items() if pathway == PATHWAY_SECTIONS[section])
+    """The reasons for seeking help that lead to a pathway section (of either questionnaire): asked for these only."""
+    return tuple(reason for reason, pathway in PATHWAY_OF.items() if pathway == SECTION_PATHWAYS[section])
 
 
 def pathway_of(answers: Mapping[str, Any]) -> Pathway | None:

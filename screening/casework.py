@@ -409,8 +409,7 @@ def _load(tx: Tx, submission_id: int) -> tuple[Stored, CaseState]:
 
 def _contact_of(tx: Tx, row: Stored) -> dict[str, Any]:
     """How to reach the patient: a return visit asks nothing of it, so it is the first screening's."""
-    holder = cases.submission(tx, row.first_submission_id) if row.first_submission_id else row
-    return dict(((holder.answers if holder else None) or {}).get("contact") or {})
+    return dict(cases.patient_answers(tx, row).get("contact") or {})
 
 
 def detail(db: Database, actor: StaffSession | None, submission_id: int, *, record_view: bool = True) -> Detail:

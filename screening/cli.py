@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from screening import privacy_cli
 from screening.answers import Submission, field_errors
+from screening.choices import VisitKind
 from screening.engine import screen
 from screening.loader import RuleSetError, load_ruleset
 from screening.returns.answers import ReturnVisit, is_return
@@ -158,10 +159,11 @@ def cmd_schema(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_questionnaire(_: argparse.Namespace) -> int:
-    from screening.exports.fhir import questionnaire
+def cmd_questionnaire(args: argparse.Namespace) -> int:
+    from screening.exports.fhir import FIRST, RETURN, questionnaire
 
-    print(json.dumps(questionnaire(), indent=2, ensure_ascii=False))
+    form = RETURN if args.visit == VisitKind.return_ else FIRST
+    print(json.dumps(questionnaire(form), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -178,7 +180,10 @@ def parser() -> argparse.ArgumentParser:
     rules.add_argument("--rules", type=Path, default=DEFAULT_RULES)
     schema = sub.add_parser("schema", help="print the JSON Schema of the answers")
     schema.add_argument("--rules", type=Path, default=DEFAULT_RULES)
-    sub.add_parser("questionnaire", help="print the FHIR R5 Questionnaire generated from the answer model")
+    form = sub.add_parser("questionnaire", help="print a FHIR R5 Questionnaire generated from its answer model")
+    form.add_argument(
+        "--visit", choices=[kind.value for kind in VisitKind], default=VisitKind.first.value, help="which questionnaire"
+    )
     summary = sub.add_parser("summary", help="staff console: write a submission's one-page consultation summary (PDF)")
     summary.add_argument("reference")
     summary.add_argument("--out", type=Path, required=True, help="the PDF file to write")

@@ -9,11 +9,14 @@ import sys
 from pathlib import Path
 
 from core_support import ROOT
+from fhir.resources.bundle import Bundle
 from pypdf import PdfReader
+from return_support import BORN, first_screening, typical_return
 from sqlalchemy import select
 from storage_support import patient
 
 from screening import intake, staff_cli
+from screening.exports import fhir
 from screening.exports.pdf import FontMissingError
 from screening.settings import Settings
 from screening.storage import Database
@@ -60,6 +63,37 @@ def test_console_writes_the_summary_and_the_fhir_bundle_and_both_are_audited(tmp
         ("console", "export", receipt.reference, {"file": "summary.pdf", "rows": 1}),
         ("console", "export", receipt.reference, {"file": "fhir-bundle.json", "rows": 1}),
         ("console", "export", receipt.reference, {"file": "fhir-bundle.json", "rows": 1}),
+    ]
+
+
+def test_console_writes_a_return_visit_s_summary_and_fhir_bundle_and_audits_both(tmp_path, ruleset):
+    data_dir = tmp_path / "data"
+    db = Database.from_settings(Settings(data_dir=data_dir))
+    db.migrate()
+    first = first_screening(db)
+    back = intake.submit(db, typical_return(intake.link_return(db, first.reference, BORN)), ruleset)
+
+    out = tmp_path / "return.pdf"
+    done = run(data_dir, "summary", back.reference, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "Botox return visit" in text and f"First screening {first.reference}" in text
+    assert out.stat().st_mode & 0o777 == 0o600
+
+    done = run(data_dir, "fhir", back.reference)
+    assert done.returncode == 0, done.stderr
+    bundle = json.loads(done.stdout)
+    Bundle.model_validate(bundle)
+    response = bundle["entry"][0]["resource"]
+    assert response["questionnaire"].startswith(fhir.RETURN_QUESTIONNAIRE_URL + "|")
+    assert fhir.read_response(response)["linked"]["first_reference"] == first.reference
+
+    with db.session() as tx:
+        rows = [(r.username, r.action, r.target, r.detail) for r in tx.scalars(select(AuditRow).order_by(AuditRow.id))]
+    db.dispose()
+    assert [row for row in rows if row[1] == "export"] == [
+        ("console", "export", back.reference, {"file": "summary.pdf", "rows": 1}),
+        ("console", "export", back.reference, {"file": "fhir-bundle.json", "rows": 1}),
     ]
 
 

@@ -7,15 +7,18 @@ import dataclasses
 import io
 
 import pytest
+from fhir.resources.bundle import Bundle
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from return_support import BORN, first_screening, typical_return
 from sqlalchemy import select
 from storage_support import login_as, patient
 
 from screening import casework, intake, staff
 from screening.answers import Submission
-from screening.exports import service
+from screening.exports import fhir, service
 from screening.exports.pdf import FontMissingError
+from screening.returns.answers import ReturnVisit
 from screening.roles import Role
 from screening.storage import Database
 from screening.storage.models import AuditRow
@@ -124,6 +127,21 @@ def test_summary_and_fhir_are_audited_per_submission_for_staff_and_the_console(d
         ("ivy", receipt.reference, {"file": "summary.pdf", "rows": 1}),
         ("console", receipt.reference, {"file": "fhir-bundle.json", "rows": 1}),
     ]
+
+
+def test_a_return_visit_s_fhir_bundle_answers_the_return_questionnaire_and_is_audited(db: Database, ruleset):
+    first = first_screening(db)
+    back = intake.submit(db, typical_return(intake.link_return(db, first.reference, BORN)), ruleset)
+    me = login_as(db, "nora", Role.clinician)
+    bundle = service.fhir_bundle(db, me, back.reference)
+    Bundle.model_validate(bundle)
+    response, observation = (entry["resource"] for entry in bundle["entry"])
+    assert response["questionnaire"].startswith(fhir.RETURN_QUESTIONNAIRE_URL + "|")
+    assert response["identifier"][0]["value"] == back.reference
+    visit = ReturnVisit.model_validate(fhir.read_response(response))
+    assert visit.linked.first_reference == first.reference and visit.migraine_now.headache_days == 8
+    assert observation["component"][0]["code"]["coding"][0]["code"] == "RV-CONTINUE-MET"
+    assert exports(db) == [("nora", back.reference, {"file": "fhir-bundle.json", "rows": 1})]
 
 
 PAYLOAD_SETS = [

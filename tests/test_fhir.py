@@ -17,48 +17,68 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from test_vectorized import DrawPicker
 
-from screening.answers import PATHWAY_SECTIONS, HeadachePattern, Submission, field_errors
-from screening.branching import ASKED_WHEN, NOT_ASKED, reasons_for
+from screening.answers import PATHWAY_OF, PATHWAY_SECTIONS, HeadachePattern, Submission, field_errors
+from screening.branching import ASKED_WHEN, RETURN_ASKED_WHEN, RETURN_NOT_ASKED, reasons_for
 from screening.catalogue import DRUG_CHOICES
+from screening.choices import Reason
 from screening.engine import screen
 from screening.exports import fhir
+from screening.returns.answers import RETURN_PATHWAY_SECTIONS, MigraineNow, ReturnVisit
+from screening.returns.synthetic import synthetic_return_answers
 from screening.synthetic import synthetic_answers
+from screening.ui.draft import shown, steps_for
 
 AT = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 
 
-def items_by_link(items: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+FORMS = (fhir.FIRST, fhir.RETURN)
+
+
+def items_by_link(items: list[dict[str, Any]] | None = None, form: fhir.Form = fhir.FIRST) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for item in fhir.questionnaire()["item"] if items is None else items:
+    for item in fhir.questionnaire(form)["item"] if items is None else items:
         found[item["linkId"]] = item
         found |= items_by_link(item.get("item", []))
     return found
 
 
-def model_fields() -> list[tuple[str, str, Any]]:
-    """(scope, field, FieldInfo) for every field of every section, and of the preventive list's items."""
+def model_fields(form: fhir.Form) -> list[tuple[fhir.Form, str, str, Any]]:
+    """(form, scope, field, FieldInfo) for every field of every section, and of a list's items (a preventive)."""
     out = []
-    for section in Submission.model_fields:
-        model = fhir.section_model(section)
+    for section in form.model.model_fields:
+        model = fhir.section_model(section, form.model)
         for name, info in model.model_fields.items():
-            out.append((section, name, info))
+            out.append((form, section, name, info))
             kind, _ = fhir._unwrap(info.annotation)
             if isinstance(kind, type) and issubclass(kind, BaseModel):
-                out += [(f"{section}.{name}", inner, i) for inner, i in kind.model_fields.items()]
+                out += [(form, f"{section}.{name}", inner, i) for inner, i in kind.model_fields.items()]
     return out
 
 
-def test_the_questionnaire_is_a_valid_r5_resource_with_a_url_and_a_content_version():
-    form = fhir.questionnaire()
-    Questionnaire.model_validate(form)
-    assert form["url"] == fhir.QUESTIONNAIRE_URL
-    assert len(form["version"]) == 16
-    assert [group["linkId"] for group in form["item"]] == list(Submission.model_fields)
+@pytest.mark.parametrize(
+    ("form", "url"), [(fhir.FIRST, fhir.QUESTIONNAIRE_URL), (fhir.RETURN, fhir.RETURN_QUESTIONNAIRE_URL)]
+)
+def test_the_questionnaire_is_a_valid_r5_resource_with_a_url_and_a_content_version(form, url):
+    published = fhir.questionnaire(form)
+    Questionnaire.model_validate(published)
+    assert published["url"] == url
+    assert len(published["version"]) == 16
+    assert [group["linkId"] for group in published["item"]] == list(form.model.model_fields)
 
 
-@pytest.mark.parametrize(("scope", "name", "info"), model_fields(), ids=lambda v: v if isinstance(v, str) else "")
-def test_every_field_is_an_item_with_its_question_help_options_unit_and_bounds(scope, name, info):
-    item = items_by_link()[f"{scope}.{name}"]
+def test_the_two_questionnaires_are_told_apart_by_url_and_id():
+    first, back = fhir.questionnaire(fhir.FIRST), fhir.questionnaire(fhir.RETURN)
+    assert (first["url"], first["id"]) != (back["url"], back["id"])
+    assert back["title"] == "Your return visit after Botox treatment" and first["version"] != back["version"]
+
+
+@pytest.mark.parametrize(
+    ("form", "scope", "name", "info"),
+    [*model_fields(fhir.FIRST), *model_fields(fhir.RETURN)],
+    ids=lambda v: v if isinstance(v, str) else getattr(v, "key", ""),
+)
+def test_every_field_is_an_item_with_its_question_help_options_unit_and_bounds(form, scope, name, info):
+    item = items_by_link(form=form)[f"{scope}.{name}"]
     assert item["text"] == info.title
     kind, many = fhir._unwrap(info.annotation)
     assert item.get("repeats", False) is many
@@ -85,12 +105,24 @@ def test_every_field_is_an_item_with_its_question_help_options_unit_and_bounds(s
     if info.is_required():
         assert item["required"] is True
     hidden = [e for e in item.get("extension", []) if e["url"] == fhir.HIDDEN]
-    assert bool(hidden) is ((scope, name) in NOT_ASKED)
+    assert bool(hidden) is ((scope, name) in form.not_asked)
 
 
-def test_enable_when_mirrors_the_core_branching_rule():
-    items = items_by_link()
-    for (scope, name), rule in ASKED_WHEN.items():
+@pytest.mark.parametrize(
+    ("form", "branching", "pathway_sections"),
+    [
+        (fhir.FIRST, ASKED_WHEN, PATHWAY_SECTIONS),
+        (
+            fhir.RETURN,
+            {**RETURN_ASKED_WHEN, ("seeking", "spasticity_cause"): ASKED_WHEN[("seeking", "spasticity_cause")]},
+            RETURN_PATHWAY_SECTIONS,
+        ),
+    ],
+    ids=["first", "return"],
+)
+def test_enable_when_mirrors_the_core_branching_rule(form, branching, pathway_sections):
+    items = items_by_link(form=form)
+    for (scope, name), rule in branching.items():
         conditions = items[f"{scope}.{name}"]["enableWhen"]
         assert {c["question"] for c in conditions} == {f"{rule.section or scope}.{rule.on}"}
         if rule.unless is not None:
@@ -99,11 +131,12 @@ def test_enable_when_mirrors_the_core_branching_rule():
             assert [c["answerCoding"]["code"] for c in conditions] == [str(v) for v in rule.values]
             assert {c["operator"] for c in conditions} == {"="}
         assert items[f"{scope}.{name}"].get("enableBehavior", "any") == "any"
-    for section in PATHWAY_SECTIONS:
+    for section in pathway_sections:
         codes = [c["answerCoding"]["code"] for c in items[section]["enableWhen"]]
         assert codes == [reason.value for reason in reasons_for(section)]
+        assert {PATHWAY_OF[Reason(code)] for code in codes} == {pathway_sections[section]}
     conditional = {link for link, item in items.items() if "enableWhen" in item}
-    assert conditional == {f"{s}.{n}" for s, n in ASKED_WHEN} | set(PATHWAY_SECTIONS)
+    assert conditional == {f"{s}.{n}" for s, n in branching} | set(pathway_sections)
 
 
 def test_the_version_changes_when_a_question_changes_and_only_then(monkeypatch):
@@ -132,16 +165,6 @@ def test_a_field_the_model_always_refuses_to_miss_is_required_when_asked():
 @st.composite
 def answers(draw: st.DrawFn) -> dict[str, Any]:
     return synthetic_answers(DrawPicker(draw))
-
-
-@settings(max_examples=60)
-@given(answers())
-def test_a_stored_submission_round_trips_through_its_questionnaire_response(drawn):
-    submission = Submission.model_validate(drawn)
-    response = fhir.response(submission.model_dump(mode="json"), reference="BT-7K3M-Q9PZ", authored=AT)
-    QuestionnaireResponse.model_validate(response)
-    assert response["questionnaire"] == f"{fhir.QUESTIONNAIRE_URL}|{fhir.questionnaire()['version']}"
-    assert Submission.model_validate(fhir.read_response(response)) == submission
 
 
 def test_not_sure_of_a_medicine_s_days_travels_as_asked_unknown_not_as_the_default_zero(typical):
@@ -208,13 +231,20 @@ def test_cli_refuses_json_that_is_not_a_response_with_exit_code_2(tmp_path):
         assert json.loads(done.stdout) == {"errors": [{"field": "", "message": "Not a FHIR QuestionnaireResponse."}]}
 
 
-def test_the_result_is_an_observation_with_the_triage_each_flag_and_the_rule_set(typical, ruleset):
-    typical["safety"]["blood_thinners"] = "not_sure"
-    result = screen(Submission.model_validate(typical), ruleset).to_dict()
-    bundle = fhir.bundle(typical, result, reference="BT-7K3M-Q9PZ", at=AT)
+def screened_bundle(answers: dict[str, Any], ruleset) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The answers screened, and their bundle's response and result, each checked as R5."""
+    result = screen(fhir.form_of(answers).model.model_validate(answers), ruleset).to_dict()
+    bundle = fhir.bundle(answers, result, reference="BT-7K3M-Q9PZ", at=AT)
     Bundle.model_validate(bundle)
     response, observation = (entry["resource"] for entry in bundle["entry"])
+    QuestionnaireResponse.model_validate(response)
     Observation.model_validate(observation)
+    return result, response, observation
+
+
+def test_the_result_is_an_observation_with_the_triage_each_flag_and_the_rule_set(typical, ruleset):
+    typical["safety"]["blood_thinners"] = "not_sure"
+    result, response, observation = screened_bundle(typical, ruleset)
     assert observation["code"]["coding"] == [
         {"system": fhir.RESULT_SYSTEM, "code": "triage", "display": "Botox pre-screening triage"}
     ]
@@ -225,6 +255,11 @@ def test_the_result_is_an_observation_with_the_triage_each_flag_and_the_rule_set
         assert flag["reason"] in component["valueString"] and flag["source"] in component["valueString"]
     assert ruleset.ref.version in observation["method"]["text"] and ruleset.ref.hash in observation["method"]["text"]
     assert observation["derivedFrom"] == [{"reference": f"urn:uuid:{response['id']}"}]
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": observation}, {"resource": response}],
+    }
     assert fhir.read_response(bundle) == fhir.read_response(response)
 
 
@@ -251,3 +286,139 @@ def test_cli_prints_the_questionnaire():
     done = run_cli("questionnaire")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(json.dumps(fhir.questionnaire()))
+
+
+# --- the return visit's Questionnaire ------------------------------------------------------------
+
+
+@pytest.fixture
+def typical_return(ruleset) -> dict[str, Any]:
+    """The rule set's typical return visit, as stored (``ReturnVisit`` as JSON)."""
+    return ReturnVisit.model_validate(ruleset.return_case_defaults).model_dump(mode="json")
+
+
+def enabled(item: dict[str, Any], answers: dict[str, Any]) -> bool:
+    """An item's ``enableWhen`` as a form filler evaluates it on the answers given so far."""
+    conditions = item.get("enableWhen")
+    if not conditions:
+        return True
+    held = []
+    for condition in conditions:
+        section, _, name = condition["question"].partition(".")
+        value = (answers.get(section) or {}).get(name)
+        wanted = condition["answerCoding"]["code"] if "answerCoding" in condition else condition["answerInteger"]
+        held.append(value == wanted if condition["operator"] == "=" else value != wanted)
+    return any(held) if item.get("enableBehavior", "any") == "any" else all(held)
+
+
+def shown_by_the_form(form: fhir.Form, answers: dict[str, Any]) -> set[str]:
+    """The questions a form filler shows for these answers: enabled, in an enabled group, and not hidden."""
+    found = set()
+    for group in fhir.questionnaire(form)["item"]:
+        for item in group["item"] if enabled(group, answers) else []:
+            hidden = any(e["url"] == fhir.HIDDEN for e in item.get("extension", []))
+            if item["type"] != "display" and enabled(item, answers) and not hidden:
+                found.add(item["linkId"])
+    return found
+
+
+def shown_by_the_wizard(draft: dict[str, Any]) -> set[str]:
+    return {f"{s}.{n}" for step in steps_for(draft) for s, n in step.fields if shown(draft, (s, n))}
+
+
+@st.composite
+def return_answers(draw: st.DrawFn) -> dict[str, Any]:
+    return synthetic_return_answers(DrawPicker(draw))
+
+
+@settings(max_examples=80)
+@given(st.one_of(answers(), return_answers()))
+def test_a_form_filler_shows_exactly_what_the_wizard_shows(drawn):
+    """Both questionnaires, on answers of every pathway: the wizard's steps and branching against enableWhen."""
+    assert shown_by_the_form(fhir.form_of(drawn), drawn) == shown_by_the_wizard(drawn)
+
+
+def test_the_return_questionnaire_hides_what_the_clinic_s_records_fill_in():
+    items = items_by_link(form=fhir.RETURN)
+    for section in ("seeking", "linked"):
+        assert {"url": fhir.HIDDEN, "valueBoolean": True} in items[section]["extension"]
+    assert {f"{s}.{n}" for s, n in RETURN_NOT_ASKED} == {
+        link for link in items if link.startswith(("seeking.", "linked.")) and not link.endswith(".help")
+    }
+    hidden = {
+        link for link, item in items.items() if {"url": fhir.HIDDEN, "valueBoolean": True} in item.get("extension", [])
+    }
+    assert hidden == {"seeking", "linked"} | {f"{s}.{n}" for s, n in RETURN_NOT_ASKED}
+
+
+@settings(max_examples=100)
+@given(st.one_of(answers(), return_answers()))
+def test_a_stored_visit_of_either_kind_round_trips_through_its_questionnaire_response(drawn):
+    """A first screening answers the first Questionnaire, a return visit the return one; each reads back whole."""
+    form = fhir.form_of(drawn)
+    stored = form.model.model_validate(drawn)
+    response = fhir.response(stored.model_dump(mode="json"), reference="BT-7K3M-Q9PZ", authored=AT)
+    QuestionnaireResponse.model_validate(response)
+    assert response["questionnaire"] == f"{form.url}|{fhir.questionnaire(form)['version']}"
+    assert form.model.model_validate(fhir.read_response(response)) == stored
+
+
+def test_the_return_version_changes_with_the_return_model_only(monkeypatch):
+    first, back = fhir.questionnaire(fhir.FIRST)["version"], fhir.questionnaire(fhir.RETURN)["version"]
+    monkeypatch.setattr(MigraineNow.model_fields["headache_days"], "title", "Headache days last month?")
+    fhir.questionnaire.cache_clear()
+    try:
+        assert fhir.questionnaire(fhir.RETURN)["version"] != back
+        assert fhir.questionnaire(fhir.FIRST)["version"] == first
+    finally:
+        monkeypatch.undo()
+        fhir.questionnaire.cache_clear()
+    assert fhir.questionnaire(fhir.RETURN)["version"] == back
+
+
+def test_a_return_response_gives_the_same_field_errors_as_json_answers(typical_return):
+    typical_return["migraine_now"]["migraine_days"] = 12  # more than the 8 headache days
+    response = fhir.response(typical_return, reference="BT-7K3M-Q9PZ", authored=AT)
+    with pytest.raises(ValidationError) as from_json:
+        ReturnVisit.model_validate(typical_return)
+    with pytest.raises(ValidationError) as from_fhir:
+        ReturnVisit.model_validate(fhir.read_response(response))
+    assert field_errors(from_fhir.value) == field_errors(from_json.value)
+    assert [e["field"] for e in field_errors(from_json.value)] == ["migraine_now.migraine_days"]
+    group = next(g for g in response["item"] if g["linkId"] == "plans")
+    group["item"].append({"linkId": "plans.smoker", "answer": [{"valueBoolean": True}]})
+    with pytest.raises(fhir.ResponseError) as caught:
+        fhir.read_response(response)
+    assert caught.value.errors == [
+        {"field": "plans.smoker", "message": "Not a question of the return-visit questionnaire."}
+    ]
+
+
+def test_a_return_result_is_the_same_observation_citing_the_rule_set(typical_return, ruleset):
+    typical_return["effects"]["allergic_reaction"] = "not_sure"
+    result, response, observation = screened_bundle(typical_return, ruleset)
+    assert response["questionnaire"].startswith(fhir.RETURN_QUESTIONNAIRE_URL + "|")
+    assert observation["valueCodeableConcept"]["coding"][0]["code"] == result["triage"] == "needs_review"
+    assert [c["code"]["coding"][0]["code"] for c in observation["component"]] == [f["id"] for f in result["flags"]]
+    assert "RV-ALLERGY-UNSURE" in [f["id"] for f in result["flags"]]
+    assert ruleset.ref.version in observation["method"]["text"] and ruleset.ref.hash in observation["method"]["text"]
+    assert observation["derivedFrom"] == [{"reference": f"urn:uuid:{response['id']}"}]
+
+
+def test_cli_screens_a_return_response_like_the_same_answers_as_json(tmp_path, typical_return):
+    typical_return["spread"]["swallowing"] = "yes"
+    plain = tmp_path / "answers.json"
+    plain.write_text(json.dumps(typical_return), encoding="utf-8")
+    response = tmp_path / "response.json"
+    bundle = fhir.response(typical_return, reference="BT-7K3M-Q9PZ", authored=AT)
+    response.write_text(json.dumps(bundle), encoding="utf-8")
+    from_json, from_fhir = run_cli("screen", str(plain)), run_cli("screen", "--fhir", str(response))
+    assert from_fhir.returncode == 0, from_fhir.stdout + from_fhir.stderr
+    assert json.loads(from_fhir.stdout) == json.loads(from_json.stdout)
+    assert "RV-SPREAD" in from_fhir.stdout
+
+
+def test_cli_prints_the_return_questionnaire():
+    done = run_cli("questionnaire", "--visit", "return")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(json.dumps(fhir.questionnaire(fhir.RETURN)))

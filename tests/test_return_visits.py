@@ -3,12 +3,14 @@
 Runs on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set.
 """
 
+import io
 import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from return_support import BORN, first_screening, typical_return
 from rules_support import follow_rules
 from sqlalchemy import select
@@ -247,20 +249,27 @@ def test_a_rule_on_a_fact_its_kind_of_visit_never_has_is_refused(tmp_path: Path,
     assert any(line.startswith(problem) for line in refused.value.problems), refused.value.problems
 
 
-def test_a_return_visits_case_shows_the_first_screenings_contact_and_has_no_first_visit_files(
-    db: Database, ruleset, tmp_path, capsys
-):
-    """A return visit asks no contact details: staff call the number the first screening gave. The summary PDF and
-    FHIR bundle are laid out for a first screening, so a return visit's are refused in one sentence, not mislabelled."""
+def test_a_return_visits_case_shows_the_first_screenings_contact_and_has_its_own_files(db: Database, ruleset):
+    """A return visit asks no contact details: staff call the number the first screening gave, and its summary
+    names the patient from there. Its FHIR bundle answers the return Questionnaire."""
     first = first_screening(db)
     back = intake.submit(db, typical_return(intake.link_return(db, first.reference, BORN)), ruleset)
     nurse = login_as(db, "nora", Role.clinician)
     given = casework.detail(db, nurse, first.submission_id).contact
     assert given["phone"] and casework.detail(db, nurse, back.submission_id).contact == given
-    for build in (service.summary, service.fhir_bundle):
-        with pytest.raises(ValueError, match="is a return visit"):
-            build(db, nurse, back.reference)
+    text = " ".join(PdfReader(io.BytesIO(service.summary(db, nurse, back.reference))).pages[0].extract_text().split())
+    assert "Botox return visit" in text and given["name"] in text and given["phone"] in text
+    assert f"First screening {first.reference}" in text and "Response against baseline" in text
+    assert service.fhir_bundle(db, nurse, back.reference)["entry"][0]["resource"]["identifier"][0]["value"] == (
+        back.reference
+    )
     assert service.summary(db, nurse, first.reference).startswith(b"%PDF")
+    exported = [(target, detail["file"]) for action, target, detail in audit(db) if action == "export"]
+    assert exported == [
+        (back.reference, "summary.pdf"),
+        (back.reference, "fhir-bundle.json"),
+        (first.reference, "summary.pdf"),
+    ]
 
 
 def test_analytics_counts_headache_days_of_first_screenings_only(db: Database, ruleset):

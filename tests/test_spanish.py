@@ -373,12 +373,28 @@ def test_the_fhir_questionnaire_carries_every_text_in_spanish():
     assert _spanish_of(form, "title") == es(form["title"])
     texts = _every_text(form["item"])
     assert len(texts) > 300
-    untranslated = [element[key] for element, key in texts if english_in([_spanish_of(element, key)])]
-    assert untranslated == []
+    assert _untranslated(texts) == []
     questions = {item["linkId"]: item for item, key in texts if key == "text" and "linkId" in item}
     assert _spanish_of(questions["red_flags.thunderclap"], "text").startswith("¿Ha tenido un dolor de cabeza repentino")
     help_line = _spanish_of(questions["headache.headache_days.help"], "text")
     assert help_line.endswith("Déjelo vacío si no lo sabe.")  # the "why we ask" line and its hint, each translated
+
+
+def _untranslated(texts: list[tuple[dict, str]]) -> list[str]:
+    return [element[key] for element, key in texts if english_in([_spanish_of(element, key)])]
+
+
+def test_the_return_visit_questionnaire_carries_every_text_in_spanish():
+    from fhir.resources.questionnaire import Questionnaire
+
+    from screening.exports.fhir import RETURN, questionnaire
+
+    form = questionnaire(RETURN)
+    Questionnaire.model_validate(form)
+    assert _spanish_of(form, "title") == "Su visita de regreso después del tratamiento con Botox"
+    texts = _every_text(form["item"])
+    assert len(texts) > 150
+    assert _untranslated(texts) == []
 
 
 def test_a_missing_or_stale_compiled_catalog_is_refused(tmp_path, monkeypatch):

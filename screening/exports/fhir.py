@@ -1,11 +1,12 @@
-"""FHIR R5: the Questionnaire generated from the answer model, a QuestionnaireResponse per submission, the result.
+"""FHIR R5: a Questionnaire generated from each answer model, a QuestionnaireResponse per submission, the result.
 
-Nothing here is a second copy of the questions. The Questionnaire is walked out of
-``Submission``: every field's title, "why we ask" line, unit, bounds, closed options
-and whether it must be answered come from the model, and ``enableWhen`` from the
-core's branching rule (``screening.branching``), so a form filler hides exactly what
-the wizard hides. Its ``version`` is a hash of its own content: it changes when, and
-only when, a question does.
+Nothing here is a second copy of the questions. Each Questionnaire (a ``Form``: the first
+screening's ``Submission``, a return visit's ``ReturnVisit``) is walked out of its model:
+every field's title, "why we ask" line, unit, bounds, closed options and whether it must
+be answered come from the model, and ``enableWhen`` from the core's branching rule
+(``screening.branching``), so a form filler hides exactly what the wizard hides. Each has
+its own ``url``; its ``version`` is a hash of its own content: it changes when, and only
+when, one of its questions does.
 
 Reading a QuestionnaireResponse back (``read_response``) gives the same answers dict a
 JSON file would, so the model's own validation gives the same field errors.
@@ -20,7 +21,7 @@ import json
 import re
 import types
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -31,16 +32,26 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from screening.answers import PATHWAY_SECTIONS, Submission, field_errors, section_model
-from screening.branching import ASKED_WHEN, NOT_ASKED, asked, reasons_for, section_asked
+from screening.answers import Submission, field_errors, section_model
+from screening.branching import (
+    NOT_ASKED,
+    RETURN_NOT_ASKED,
+    SECTION_PATHWAYS,
+    AskedWhen,
+    FieldPath,
+    asked,
+    reasons_for,
+    rules_for,
+    section_asked,
+)
 from screening.catalogue import DRUG_CHOICES
 from screening.choices import label
 from screening.i18n import N_, SPANISH, translate
+from screening.returns.answers import ReturnVisit, is_return
 from screening.triage import TRIAGE_LABELS, Triage
 
 BASE = "https://fhir.botox-prescreening.example"
 """Canonical base of what this app defines (questionnaire, code systems); a clinic may publish under its own."""
-QUESTIONNAIRE_URL = f"{BASE}/Questionnaire/botox-prescreening"
 REFERENCE_SYSTEM = f"{BASE}/submission-reference"
 TRIAGE_SYSTEM = f"{BASE}/CodeSystem/triage"
 FLAG_SYSTEM = f"{BASE}/CodeSystem/rule"
@@ -56,6 +67,7 @@ UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+SHOWN_NEVER = {"url": HIDDEN, "valueBoolean": True}
 DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 UNKNOWN = {"url": DATA_ABSENT, "valueCode": "asked-unknown"}
 """On an answerless item: asked, and the answer was "Not sure" (where no answer would mean the model's default)."""
@@ -103,22 +115,97 @@ def section_title(model: type[BaseModel]) -> str:
     return " ".join([words[0], *(w.lower() for w in words[1:])])
 
 
+# --- the two questionnaires ------------------------------------------------------------------------
+
+
+def _first_samples() -> list[dict[str, Any]]:
+    """Complete first screenings on every pathway, with only what the form asks (a date of birth, not an age)."""
+    from screening.synthetic import synthetic_answer_dicts  # only for the first Questionnaire of a process
+
+    samples = list(synthetic_answer_dicts(240, seed=8))
+    for answers in samples:
+        age = answers["about"].pop("age", None)
+        if age is not None:
+            born = date.today().replace(year=date.today().year - age - 1, month=1, day=1)
+            answers["about"]["date_of_birth"] = born.isoformat()
+    return samples
+
+
+def _return_samples() -> list[dict[str, Any]]:
+    """Complete return visits on every pathway."""
+    from screening.returns.synthetic import synthetic_return_answers  # only when the return Questionnaire is built
+    from screening.synthetic import RandomPicker
+
+    pick = RandomPicker(8)
+    return [synthetic_return_answers(pick) for _ in range(240)]
+
+
+@dataclass(frozen=True, eq=False)
+class Form:
+    """One questionnaire of the app as FHIR publishes it: its answer model, its canonical name and title, the
+    answers it carries but never shows, and where complete answers to probe the model with come from."""
+
+    key: str
+    name: str
+    title: str
+    noun: str
+    model: type[BaseModel]
+    not_asked: frozenset[FieldPath]
+    samples: Callable[[], list[dict[str, Any]]]
+
+    @property
+    def url(self) -> str:
+        return f"{BASE}/Questionnaire/{self.key}"
+
+    @property
+    def branching(self) -> dict[FieldPath, AskedWhen]:
+        return rules_for(self.model.model_fields)
+
+
+TITLE = N_("Pre-screening for a Botox consultation")
+RETURN_TITLE = N_("Your return visit after Botox treatment")
+FIRST = Form("botox-prescreening", "BotoxPrescreening", TITLE, "pre-screening", Submission, NOT_ASKED, _first_samples)
+RETURN = Form(
+    "botox-return-visit",
+    "BotoxReturnVisit",
+    RETURN_TITLE,
+    "return-visit",
+    ReturnVisit,
+    RETURN_NOT_ASKED,
+    _return_samples,
+)
+FORMS = {form.url: form for form in (FIRST, RETURN)}
+QUESTIONNAIRE_URL = FIRST.url
+RETURN_QUESTIONNAIRE_URL = RETURN.url
+
+
+def form_of(answers: Mapping[str, Any]) -> Form:
+    """The questionnaire stored answers were given to (a return visit's hold its ``linked`` section)."""
+    return RETURN if is_return(dict(answers)) else FIRST
+
+
+@cache
+def scope_models(form: Form) -> dict[str, type[BaseModel]]:
+    """Every scope a question lives in, with its model: each section, and each list of items (one preventive)."""
+    found: dict[str, type[BaseModel]] = {}
+    for section in form.model.model_fields:
+        found[section] = section_model(section, form.model)
+        for name, info in found[section].model_fields.items():
+            kind, _ = _unwrap(info.annotation)
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                found[f"{section}.{name}"] = kind
+    return found
+
+
 # --- which questions must be answered: asked of the model itself ----------------------------------
 
 
-def _probe_samples() -> list[dict[str, Any]]:
-    """Complete, valid answers on every pathway, with only what the form asks (a date of birth, not an age)."""
-    from screening.synthetic import synthetic_answer_dicts  # only for the first Questionnaire of a process
-
+def _probe_samples(form: Form) -> list[dict[str, Any]]:
+    """The form's complete answers that its model takes as they are."""
     samples = []
-    for answers in synthetic_answer_dicts(240, seed=8):
-        about = answers["about"]
-        age = about.pop("age", None)
-        if age is not None:
-            born = date.today().replace(year=date.today().year - age - 1, month=1, day=1)
-            about["date_of_birth"] = born.isoformat()
+    for answers in form.samples():
         try:
-            Submission.model_validate(answers)
+            form.model.model_validate(answers)
         except ValidationError:
             continue
         samples.append(answers)
@@ -126,31 +213,33 @@ def _probe_samples() -> list[dict[str, Any]]:
 
 
 def _scopes(answers: dict[str, Any], scope: str) -> Iterator[tuple[dict[str, Any], str]]:
-    """The dicts a field of ``scope`` lives in (a section, or each preventive item), with their error prefix."""
-    if scope == PREVENTIVES:
-        on_pathway = section_asked(answers, "treatments")
-        items = (answers.get("treatments") or {}).get("preventives") or [] if on_pathway else []
-        yield from ((item, f"{PREVENTIVES}.{i}.") for i, item in enumerate(items))
-    elif isinstance(answers.get(scope), dict) and section_asked(answers, scope):
-        yield answers[scope], f"{scope}."
+    """The dicts a field of ``scope`` lives in (a section, or each item of a list), with their error prefix."""
+    section, _, listed = scope.partition(".")
+    part = answers.get(section)
+    if not isinstance(part, dict) or not section_asked(answers, section):
+        return
+    if listed:
+        yield from ((item, f"{scope}.{i}.") for i, item in enumerate(part.get(listed) or []))
+    else:
+        yield part, f"{scope}."
 
 
 @cache
-def required_when_asked() -> frozenset[tuple[str, str]]:
+def required_when_asked(form: Form = FIRST) -> frozenset[tuple[str, str]]:
     """Fields with a default that the model still refuses to miss whenever they are asked (date of birth,
     "which one?"...). Found by removing each from complete answers and validating: the model decides."""
-    samples = _probe_samples()
+    samples = _probe_samples(form)
     required: set[tuple[str, str]] = set()
-    for scope, model in (*((s, section_model(s)) for s in Submission.model_fields), (PREVENTIVES, _preventive())):
+    for scope, model in scope_models(form).items():
         for name, info in model.model_fields.items():
-            if info.is_required() or (scope, name) in NOT_ASKED:
+            if info.is_required() or (scope, name) in form.not_asked:
                 continue
-            if _always_refused(samples, scope, name):
+            if _always_refused(form, samples, scope, name):
                 required.add((scope, name))
     return frozenset(required)
 
 
-def _always_refused(samples: list[dict[str, Any]], scope: str, name: str) -> bool:
+def _always_refused(form: Form, samples: list[dict[str, Any]], scope: str, name: str) -> bool:
     tried = False
     for answers in samples:
         for holder, prefix in list(_scopes(answers, scope)):
@@ -159,7 +248,7 @@ def _always_refused(samples: list[dict[str, Any]], scope: str, name: str) -> boo
             tried = True
             value = holder.pop(name)
             try:
-                Submission.model_validate(answers)
+                form.model.model_validate(answers)
                 return False
             except ValidationError as err:
                 if not any(e["field"].startswith(prefix + name) for e in field_errors(err)):
@@ -167,12 +256,6 @@ def _always_refused(samples: list[dict[str, Any]], scope: str, name: str) -> boo
             finally:
                 holder[name] = value
     return tried
-
-
-def _preventive() -> type[BaseModel]:
-    info = section_model("treatments").model_fields["preventives"]
-    kind, _ = _unwrap(info.annotation)
-    return kind
 
 
 # --- the Questionnaire -----------------------------------------------------------------------------
@@ -223,14 +306,13 @@ def _answer_value(item: Mapping[str, Any], value: Any) -> dict[str, Any]:
     return {VALUE_KEYS.get(item["type"], "valueString"): value}
 
 
-def _enable_when(scope: str, name: str) -> dict[str, Any]:
-    rule = ASKED_WHEN.get((scope, name))
+def _enable_when(form: Form, scope: str, name: str) -> dict[str, Any]:
+    rule = form.branching.get((scope, name))
     if rule is None:
         return {}
     home = rule.section or scope
     source = f"{home}.{rule.on}"
-    model = _preventive() if home == PREVENTIVES else section_model(home)
-    fhir_type = _type_of(home, rule.on, model.model_fields[rule.on])[0]
+    fhir_type = _type_of(home, rule.on, scope_models(form)[home].model_fields[rule.on])[0]
     values = (rule.unless,) if rule.unless is not None else rule.values
     operator = "!=" if rule.unless is not None else "="
     conditions = [
@@ -299,21 +381,21 @@ def _help(link_id: str, *why: str) -> dict[str, Any]:
     return item
 
 
-def _item(scope: str, name: str, info: FieldInfo, required: frozenset[tuple[str, str]]) -> dict[str, Any]:
+def _item(form: Form, scope: str, name: str, info: FieldInfo) -> dict[str, Any]:
     link_id = f"{scope}.{name}"
     fhir_type, kind, many = _type_of(scope, name, info)
     item: dict[str, Any] = _texts({"linkId": link_id}, "text", info.title or name) | {"type": fhir_type}
-    item |= _enable_when(scope, name)
+    item |= _enable_when(form, scope, name)
     optional_number = fhir_type in ("integer", "decimal") and not info.is_required() and info.default is None
-    item["required"] = info.is_required() or (scope, name) in required
+    item["required"] = info.is_required() or (scope, name) in required_when_asked(form)
     if many:
         item["repeats"] = True
     extensions = _bounds(info, fhir_type) if fhir_type in ("integer", "decimal") else []
     unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else None
     if unit:
         extensions.append({"url": UNIT, "valueCoding": _texts({}, "display", unit)})
-    if (scope, name) in NOT_ASKED:  # carried in a response (a stored age), never shown to the person filling in
-        extensions.append({"url": HIDDEN, "valueBoolean": True})
+    if (scope, name) in form.not_asked:  # carried in a response (a stored age), never shown to the person filling in
+        extensions.append(SHOWN_NEVER)
     if extensions:
         item["extension"] = extensions
     if fhir_type == "string" and (length := _constraint(info, "max_length")):
@@ -321,58 +403,61 @@ def _item(scope: str, name: str, info: FieldInfo, required: frozenset[tuple[str,
     if fhir_type == "coding":
         item["answerConstraint"] = "optionsOnly"
         item["answerOption"] = _options(scope, name, kind)
-    children = _fields(PREVENTIVES, kind, required) if fhir_type == "group" else []
+    children = _fields(form, link_id, kind) if fhir_type == "group" else []
     why = [part for part in (info.description, UNSURE_HINT if optional_number else "") if part]
     item["item"] = ([_help(link_id, *why)] if why else []) + children
     return item
 
 
-def _fields(scope: str, model: type[BaseModel], required: frozenset[tuple[str, str]]) -> list[dict[str, Any]]:
-    return [_item(scope, name, info, required) for name, info in model.model_fields.items()]
+def _fields(form: Form, scope: str, model: type[BaseModel]) -> list[dict[str, Any]]:
+    return [_item(form, scope, name, info) for name, info in model.model_fields.items()]
 
 
-def _section(section: str, required: frozenset[tuple[str, str]]) -> dict[str, Any]:
-    model = section_model(section)
+def _on_pathway(section: str) -> dict[str, Any]:
+    """A pathway section's condition: asked for the reasons for seeking help that lead to its pathway."""
+    if section not in SECTION_PATHWAYS:
+        return {}
+    reason_info = section_model("seeking").model_fields["reason"]
+    reason_type = _type_of("seeking", "reason", reason_info)[0]
+    conditions = [
+        {"question": "seeking.reason", "operator": "=", **_condition_answer("seeking", "reason", reason_type, r)}
+        for r in reasons_for(section)
+    ]
+    return {"enableWhen": conditions, **({"enableBehavior": "any"} if len(conditions) > 1 else {})}
+
+
+def _section(form: Form, section: str) -> dict[str, Any]:
+    model = scope_models(form)[section]
     group: dict[str, Any] = _texts({"linkId": section}, "text", section_title(model)) | {"type": "group"}
-    if section in PATHWAY_SECTIONS:
-        reason_info = section_model("seeking").model_fields["reason"]
-        reason_type = _type_of("seeking", "reason", reason_info)[0]
-        conditions = [
-            {"question": "seeking.reason", "operator": "=", **_condition_answer("seeking", "reason", reason_type, r)}
-            for r in reasons_for(section)
-        ]
-        group["enableWhen"] = conditions
-        if len(conditions) > 1:
-            group["enableBehavior"] = "any"
-    group["item"] = _fields(section, model, required)
+    group |= _on_pathway(section)
+    if all((section, name) in form.not_asked for name in model.model_fields):  # a whole part the records fill in
+        group["extension"] = [SHOWN_NEVER]
+    group["item"] = _fields(form, section, model)
     return group
 
 
-TITLE = N_("Pre-screening for a Botox consultation")
-
-
 @cache
-def questionnaire() -> dict[str, Any]:
-    """The pre-screening as an R5 Questionnaire: one group per section, in the model's order."""
-    required = required_when_asked()
-    items = [_section(section, required) for section in Submission.model_fields]
+def questionnaire(form: Form = FIRST) -> dict[str, Any]:
+    """A questionnaire as R5: one group per section, in the model's order."""
+    items = [_section(form, section) for section in form.model.model_fields]
     version = hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()[:16]
     return {
         "resourceType": "Questionnaire",
-        "id": "botox-prescreening",
-        "url": QUESTIONNAIRE_URL,
+        "id": form.key,
+        "url": form.url,
         "version": version,
-        "name": "BotoxPrescreening",
-        **_texts({}, "title", TITLE),
+        "name": form.name,
+        **_texts({}, "title", form.title),
         "status": "active",
         "subjectType": ["Patient"],
-        "description": "Generated from the answer model of the pre-screening app; the version is a hash of the items.",
+        "description": f"Generated from the pre-screening app's answer model {form.model.__name__}; the version is a "
+        "hash of the items.",
         "item": items,
     }
 
 
 @cache
-def questions() -> dict[str, Question]:
+def questions(form: Form = FIRST) -> dict[str, Question]:
     """linkId -> what its answers are, for reading a response."""
     found: dict[str, Question] = {}
 
@@ -385,37 +470,36 @@ def questions() -> dict[str, Question]:
                 found[item["linkId"]] = Question(scope, name, item["type"], item.get("repeats", False))
             walk(item.get("item", []))
 
-    walk(questionnaire()["item"])
+    walk(questionnaire(form)["item"])
     return found
 
 
 # --- a stored submission as a QuestionnaireResponse ------------------------------------------------
 
 
-def _unknown_is_an_answer(link_id: str) -> bool:
+def _unknown_is_an_answer(form: Form, link_id: str) -> bool:
     """Whether ``None`` is an answer of its own here ("Not sure" on a count whose default is 0, say), which an
     answerless item would lose: reading it back would give the default."""
     scope, _, name = link_id.rpartition(".")
-    model = _preventive() if scope == PREVENTIVES else section_model(scope)
-    info = model.model_fields[name]
+    info = scope_models(form)[scope].model_fields[name]
     return not info.is_required() and info.get_default() is not None
 
 
-def _response_items(items: list[dict[str, Any]], scope: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _response_items(form: Form, items: list[dict[str, Any]], scope: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for item in items:
         if item["type"] == "display":
             continue
         name = item["linkId"].rpartition(".")[2]
         value = scope.get(name)
-        if value is None and name in scope and _unknown_is_an_answer(item["linkId"]):
+        if value is None and name in scope and _unknown_is_an_answer(form, item["linkId"]):
             out.append({"linkId": item["linkId"], "text": item["text"], "extension": [UNKNOWN]})
             continue
         if value is None or value == []:
             continue
         if item["type"] == "group":
             entries = value if isinstance(value, list) else [value]
-            out += [{"linkId": item["linkId"], "item": _response_items(item["item"], entry)} for entry in entries]
+            out += [{"linkId": item["linkId"], "item": _response_items(form, item["item"], entry)} for entry in entries]
             continue
         values = value if isinstance(value, list) else [value]
         out.append({"linkId": item["linkId"], "text": item["text"], "answer": [_answer_value(item, v) for v in values]})
@@ -423,18 +507,20 @@ def _response_items(items: list[dict[str, Any]], scope: Mapping[str, Any]) -> li
 
 
 def response(answers: Mapping[str, Any], *, reference: str, authored: datetime) -> dict[str, Any]:
-    """One stored submission's answers (``Submission`` as JSON) as a completed R5 QuestionnaireResponse."""
-    form = questionnaire()
+    """One stored submission's answers (a ``Submission`` or a ``ReturnVisit`` as JSON) as a completed R5
+    QuestionnaireResponse to the questionnaire they were given to."""
+    form = form_of(answers)
+    published = questionnaire(form)
     groups = []
-    for group in form["item"]:
+    for group in published["item"]:
         section = answers.get(group["linkId"])
         if isinstance(section, Mapping) and section_asked(answers, group["linkId"]):
-            groups.append({"linkId": group["linkId"], "item": _response_items(group["item"], section)})
+            groups.append({"linkId": group["linkId"], "item": _response_items(form, group["item"], section)})
     return {
         "resourceType": "QuestionnaireResponse",
         "id": _uuid("response", reference),
         "identifier": [{"system": REFERENCE_SYSTEM, "value": reference}],
-        "questionnaire": f"{form['url']}|{form['version']}",
+        "questionnaire": f"{published['url']}|{published['version']}",
         "status": "completed",
         "authored": authored.isoformat(),
         "item": groups,
@@ -512,20 +598,20 @@ def _value(question: Question, answer: Mapping[str, Any]) -> Any:
     return answer[value_keys[0]] if value_keys else None
 
 
-def _read_items(items: list[Mapping[str, Any]], into: dict[str, Any], errors: list[dict[str, str]]) -> None:
-    known = questions()
+def _read_items(form: Form, items: list[Mapping[str, Any]], into: dict[str, Any], errors: list[dict[str, str]]) -> None:
+    known = questions(form)
     for item in items:
         link_id = str(item.get("linkId", ""))
         question = known.get(link_id)
-        if question is None and "." not in link_id and link_id in Submission.model_fields:
-            _read_items(item.get("item", []), into.setdefault(link_id, {}), errors)
+        if question is None and "." not in link_id and link_id in form.model.model_fields:
+            _read_items(form, item.get("item", []), into.setdefault(link_id, {}), errors)
             continue
         if question is None:
-            errors.append({"field": link_id, "message": "Not a question of the pre-screening questionnaire."})
+            errors.append({"field": link_id, "message": f"Not a question of the {form.noun} questionnaire."})
             continue
         if question.fhir_type == "group":
             entry: dict[str, Any] = {}
-            _read_items(item.get("item", []), entry, errors)
+            _read_items(form, item.get("item", []), entry, errors)
             into.setdefault(question.field, []).append(entry)
             continue
         values = [_value(question, answer) for answer in item.get("answer", [])]
@@ -534,7 +620,7 @@ def _read_items(items: list[Mapping[str, Any]], into: dict[str, Any], errors: li
         elif UNKNOWN in item.get("extension", []):
             into[question.field] = None
         for answer in item.get("answer", []):
-            _read_items(answer.get("item", []), into, errors)
+            _read_items(form, answer.get("item", []), into, errors)
 
 
 def _is_response(data: Any) -> bool:
@@ -542,11 +628,13 @@ def _is_response(data: Any) -> bool:
 
 
 def read_response(data: Any) -> dict[str, Any]:
-    """A QuestionnaireResponse (or a Bundle holding one) to our Questionnaire, as an answers dict.
+    """A QuestionnaireResponse (or a Bundle holding one) to one of our Questionnaires, as an answers dict.
 
     ``data`` is whatever JSON a file held (a list or a number too: refused with a field error, as
-    the command line reports it). Checked as an R5 resource first (``fhir.resources``); the answers
-    are then validated by ``Submission`` like any JSON answers, so a wrong value gets the same field error.
+    the command line reports it). Checked as an R5 resource first (``fhir.resources``). Its
+    ``questionnaire`` canonical says which of ours it answers: a return visit's answers come back with
+    their ``linked`` section, so they are validated by ``ReturnVisit`` (and a first screening's by
+    ``Submission``) like any JSON answers, and a wrong value gets the same field error.
     """
     from fhir.resources.questionnaireresponse import QuestionnaireResponse  # heavy: only when reading FHIR
 
@@ -561,12 +649,14 @@ def read_response(data: Any) -> dict[str, Any]:
     except ValidationError as exc:
         raise ResponseError([{"field": "", "message": f"Not a valid R5 QuestionnaireResponse: {exc}"}]) from exc
     canonical = str(data.get("questionnaire") or "").partition("|")[0]
-    if canonical != QUESTIONNAIRE_URL:
-        message = f"This response is for {canonical or 'no questionnaire'}, not {QUESTIONNAIRE_URL}."
+    form = FORMS.get(canonical)
+    if form is None:
+        ours = " or ".join(FORMS)
+        message = f"This response is for {canonical or 'no questionnaire'}, not {ours}."
         raise ResponseError([{"field": "questionnaire", "message": message}])
     answers: dict[str, Any] = {}
     errors: list[dict[str, str]] = []
-    _read_items(data.get("item", []), answers, errors)
+    _read_items(form, data.get("item", []), answers, errors)
     if errors:
         raise ResponseError(errors)
     return answers

@@ -1,7 +1,10 @@
 """The one-page consultation summary (PDF), laid out like the facts of a prior-authorisation letter.
 
 Built with fpdf2 from a stored submission's answers and result (never re-screened: the
-page shows what staff saw). Black text on white, bold headings and ruled tables, so it
+page shows what staff saw). A return visit has a layout of its own: the patient (from the
+first screening, which holds who they are), the course of treatment, the pathway's response
+against the baseline as the return rules compute it, effects since the last injection and the
+patient's wish to continue. Black text on white, bold headings and ruled tables, so it
 prints well in black and white. Everything the patient typed goes in as plain text
 (fpdf2 interprets no markup unless asked), and long text wraps inside its cell.
 
@@ -33,6 +36,17 @@ from screening.answers import (
 from screening.branching import ACUTE_KINDS
 from screening.catalogue import ADEQUATE_TRIAL_WEEKS, OTHER_DRUG, drug_class, drug_label, trial_verdict
 from screening.choices import PreventiveClass, PreventiveOutcome, YesNoUnsure, label
+from screening.returns.answers import (
+    RETURN_PATHWAY_SECTIONS,
+    Effects,
+    MigraineNow,
+    Plans,
+    ReturnVisit,
+    Spread,
+    is_return,
+    read_visit,
+)
+from screening.returns.derived import return_values
 from screening.triage import TRIAGE_LABELS, Triage
 
 FONT_DIRS = tuple(Path("/usr/share/fonts/truetype") / folder for folder in ("dejavu", "droid", "nanum"))
@@ -77,6 +91,14 @@ class SummaryInput:
     clinic_zone: tzinfo = UTC
     """The clinic's time zone (``Settings.clinic_timezone``): a payer reads the date screened as the clinic's date;
     an evening submission in New York is the next day in UTC."""
+    patient: Mapping[str, Any] | None = None
+    """Answers that say who the patient is, when ``answers`` do not: a return visit's first screening (empty when
+    its data was erased)."""
+
+    @property
+    def person(self) -> Mapping[str, Any]:
+        """Where the name, date of birth and contact come from."""
+        return self.answers if self.patient is None else self.patient
 
 
 def _when(moment: datetime, zone: tzinfo) -> str:
@@ -188,17 +210,21 @@ def _table(pdf: FPDF, header: Sequence[str], rows: Sequence[Sequence[str]], widt
                 row.cell(text)
 
 
-def _born(answers: Mapping[str, Any]) -> str:
-    about = answers.get("about") or {}
-    born = about.get("date_of_birth")
-    text = date.fromisoformat(born).strftime("%m/%d/%Y") if born else NOT_GIVEN
-    age = about.get("age")
+def _day(value: str | None) -> str:
+    return date.fromisoformat(value).strftime("%m/%d/%Y") if value else NOT_GIVEN
+
+
+def _born(data: SummaryInput) -> str:
+    """The date of birth, and the age the first screening stored (a return visit's would be out of date)."""
+    about = data.person.get("about") or {}
+    age = about.get("age") if data.patient is None else None
+    text = _day(about.get("date_of_birth"))
     return f"{text} (age {age})" if age is not None else text
 
 
-def _patient(pdf: FPDF, data: SummaryInput) -> None:
-    contact = data.answers.get("contact") or {}
-    about = data.answers.get("about") or {}
+def _patient(pdf: FPDF, data: SummaryInput, *more: tuple[str, str]) -> None:
+    contact = data.person.get("contact") or {}
+    about = data.person.get("about") or {}
     seeking = data.answers.get("seeking") or {}
     times = ", ".join(label(t) for t in contact.get("preferred_times") or []) or NOT_GIVEN
     reason = label(seeking.get("reason"))
@@ -206,9 +232,10 @@ def _patient(pdf: FPDF, data: SummaryInput) -> None:
         reason += f" (cause: {label(seeking['spasticity_cause'])})"
     left = [
         ("Patient", str(contact.get("name", ""))),
-        ("Date of birth", _born(data.answers)),
+        ("Date of birth", _born(data)),
         ("Sex", label(about.get("sex"))),
         ("Seeking help for", reason),
+        *more,
     ]
     right = [
         ("Phone", str(contact.get("phone") or NOT_GIVEN)),
@@ -232,10 +259,16 @@ def _headache(pdf: FPDF, headache: Mapping[str, Any]) -> None:
     fields = HeadachePattern.model_fields
     numbers = [(fields[f].title or f, _number(headache.get(f), _unit(HeadachePattern, f))) for f in HEADACHE_NUMBERS]
     _table(pdf, ("Criterion", "Patient's answer"), numbers, (150, 32))
+    _acute_kinds(pdf, headache)
+
+
+def _acute_kinds(pdf: FPDF, given: Mapping[str, Any]) -> None:
+    """One line: the days with each kind of attack medicine taken (a first screening's or a return visit's)."""
+    fields = HeadachePattern.model_fields
     kinds = [
-        f"{(fields[k].title or k).removeprefix('Days a month with ')}: {_number(headache.get(k))}"
+        f"{(fields[k].title or k).removeprefix('Days a month with ')}: {_number(given.get(k))}"
         for k in ACUTE_KINDS
-        if headache.get(k) != 0
+        if given.get(k) != 0
     ]
     pdf.ln(0.6)
     pdf.multi_cell(0, LINE, "Acute medicine days a month by kind: " + ("; ".join(kinds) or "none"))
@@ -353,31 +386,39 @@ def _result(pdf: FPDF, result: Mapping[str, Any]) -> None:
         pdf.multi_cell(0, LINE, "No rule fired; the rule set's default triage applies.")
 
 
-def summary_pdf(data: SummaryInput) -> bytes:
-    """The summary of one stored submission, from its stored answers and result as they are."""
+def _started(data: SummaryInput, title: str, done: str) -> _Page:
+    """The page with its title, the line naming the submission, rule set and printing, and its footer."""
     ruleset = data.result.get("ruleset", {})
-    name = str((data.answers.get("contact") or {}).get("name", ""))
+    name = str((data.person.get("contact") or {}).get("name", ""))
     footer = (  # every page names the patient twice over: a page that comes loose is still theirs
-        f"{name} · born {_born(data.answers)} · reference {data.reference}",
+        f"{name} · born {_born(data)} · reference {data.reference}",
         "Pre-screening only, not a diagnosis; a clinician decides. "
         f"Rule set {ruleset.get('name', '')} {ruleset.get('version', '')} (hash on page 1).",
     )
-    text = json.dumps([data.answers, data.result, data.printed_by], ensure_ascii=False)
+    text = json.dumps([data.answers, data.person, data.result, data.printed_by], ensure_ascii=False)
     pdf = _Page(footer, fallback=any(char >= FALLBACK_FROM for char in text))
     pdf.set_title(f"Consultation summary {data.reference}")
     pdf.set_creator("Botox pre-screening")
     pdf.first_page()
     pdf.set_font("DejaVu", "B", TITLE)
-    pdf.cell(0, 6.5, "Botox consultation: pre-screening summary", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6.5, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=SMALL)
     pdf.multi_cell(
         0,
         3.4,
-        f"Reference {data.reference} · screened {_when(data.received, data.clinic_zone)} · "
+        f"Reference {data.reference} · {done} {_when(data.received, data.clinic_zone)} · "
         f"rule set version {ruleset.get('version', '')}, hash {ruleset.get('hash', '')} · "
         f"printed {_when(data.printed_at, data.clinic_zone)} by {data.printed_by}",
     )
     pdf.set_font("DejaVu", size=BODY)
+    return pdf
+
+
+def summary_pdf(data: SummaryInput) -> bytes:
+    """The summary of one stored submission, from its stored answers and result as they are."""
+    if is_return(dict(data.answers)):
+        return _return_summary(data)
+    pdf = _started(data, "Botox consultation: pre-screening summary", "screened")
     _heading(pdf, "Patient and contact")
     _patient(pdf, data)
     _result(pdf, data.result)  # on page 1 whatever follows: a longer summary must not push an urgent flag over
@@ -391,10 +432,98 @@ def summary_pdf(data: SummaryInput) -> bytes:
             _answered(pdf, label(PATHWAY_SECTIONS[section]), section_model(section), data.answers[section])
     if isinstance(data.answers.get("toxin"), Mapping):
         _answered(pdf, "Earlier botulinum toxin injections", section_model("toxin"), data.answers["toxin"])
-    _heading(pdf, "Warning signs, contraindications and precautions answered yes or not sure")
-    concerns = _concerns(data.answers)
-    if concerns:
-        _table(pdf, ("Question", "Answer"), concerns, (150, 32))
+    _yes_or_unsure(
+        pdf,
+        "Warning signs, contraindications and precautions answered yes or not sure",
+        _concerns(data.answers),
+        "None: every warning-sign and safety question was answered no.",
+    )
+    return bytes(pdf.output())
+
+
+def _yes_or_unsure(pdf: FPDF, title: str, rows: list[tuple[str, str]], none: str) -> None:
+    """The questions answered yes or not sure, or one line saying every one was answered no."""
+    _heading(pdf, title)
+    if rows:
+        _table(pdf, ("Question", "Answer"), rows, (150, 32))
     else:
-        pdf.multi_cell(0, LINE, "None: every warning-sign and safety question was answered no.")
+        pdf.multi_cell(0, LINE, none)
+
+
+# --- a return visit ---------------------------------------------------------------------------------
+
+
+def _course(pdf: FPDF, visit: ReturnVisit, derived: Mapping[str, Any]) -> None:
+    course, fields = visit.course, type(visit.course).model_fields
+    _heading(pdf, "Treatment so far")
+    rows = [
+        ("Treatment sessions (cycles), counting the last", _number(course.cycles)),
+        ("Last injection", f"{course.last_injection:%m/%d/%Y}"),
+        (
+            f"Weeks from the last injection to these answers ({visit.linked.answered_on:%m/%d/%Y})",
+            _number(derived["derived.weeks_since_injection"], "weeks"),
+        ),
+        (fields["last_outcome"].title or "last_outcome", label(course.last_outcome)),
+    ]
+    _table(pdf, ("Question", "Answer"), rows, (130, 52))
+
+
+def _response(pdf: FPDF, visit: ReturnVisit, now: MigraineNow, derived: Mapping[str, Any]) -> None:
+    """The headache pathway's response against the first screening's baseline, as the return rules compute it."""
+    percent = derived["derived.response_percent"]
+    fewer = derived["derived.days_fewer"]
+    rows = [
+        ("Headache days a month at the first screening (baseline)", _number(visit.linked.baseline_headache_days)),
+        ("Headache days in the last month", _number(now.headache_days)),
+        ("Response: (baseline - now) / baseline", "not known" if percent is None else f"{percent:g} %"),
+        ("Headache days fewer than at baseline", "not known" if fewer is None else str(fewer)),
+        ("Months in a row, from the last, under 15 headache days", _number(derived["derived.episodic_months"])),
+        ("Migraine days in the last month", _number(now.migraine_days)),
+        (
+            "Headache days the month before / the month before that",
+            f"{_number(now.month_2_days)} / {_number(now.month_3_days)}",
+        ),
+        ("Days with medicine for an attack in the last month", _number(now.acute_days)),
+    ]
+    _heading(pdf, "Response against baseline (headache)")
+    _table(pdf, ("Measure", "Value"), rows, (130, 52))
+    _acute_kinds(pdf, now.model_dump(mode="json"))
+
+
+def _since(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Signs of spread and effects since the last injection answered yes or not sure."""
+    found = []
+    for section, model in (("spread", Spread), ("effects", Effects)):
+        given = answers.get(section) or {}
+        found += [
+            (info.title or name, label(given[name]))
+            for name, info in model.model_fields.items()
+            if given.get(name) in (YesNoUnsure.yes, YesNoUnsure.not_sure)
+        ]
+    return found
+
+
+def _return_summary(data: SummaryInput) -> bytes:
+    visit = read_visit(dict(data.answers))
+    assert isinstance(visit, ReturnVisit)
+    derived = return_values(visit)
+    pdf = _started(data, "Botox return visit: summary for the consultation", "answered")
+    _heading(pdf, "Patient and contact")
+    _patient(pdf, data, ("First screening", visit.linked.first_reference))
+    _result(pdf, data.result)
+    _course(pdf, visit, derived)
+    if visit.migraine_now is not None:
+        _response(pdf, visit, visit.migraine_now, derived)
+    for section, pathway in RETURN_PATHWAY_SECTIONS.items():
+        if section != "migraine_now" and isinstance(data.answers.get(section), Mapping):
+            title = f"Response since the last treatment ({label(pathway).lower()})"
+            _answered(pdf, title, section_model(section, ReturnVisit), data.answers[section])
+    _yes_or_unsure(
+        pdf,
+        "Since the last injection: signs of spread and effects answered yes or not sure",
+        _since(data.answers),
+        "None: every question about spread and effects was answered no.",
+    )
+    _heading(pdf, "Next treatment")
+    _pairs(pdf, [(Plans.model_fields["wants_continue"].title or "", label(visit.plans.wants_continue))], (130, 52))
     return bytes(pdf.output())

@@ -31,11 +31,6 @@ CONTACT_ROLES = frozenset({Role.intake, Role.clinician})
 CLINICAL_ROLES = frozenset({Role.clinician, Role.admin})
 """Who reads why: clinicians and administrators get every flag's reason and the rule trace."""
 BATCH = 1000
-RETURN_VISIT_FILES = (
-    "{reference} is a return visit: the consultation summary and the FHIR export are laid out for a first "
-    "screening. Its answers, flags and reasons are on its case page and in the queue's export."
-)
-"""Why a return visit has no summary or FHIR file (yet): laid out for the first screening, they would mislabel it."""
 
 
 def call_list_columns(role: Role) -> tuple[str, ...]:
@@ -104,13 +99,12 @@ def call_list(db: Database, actor: StaffSession | None, kind: str = "csv", **fil
 
 
 def _submission(tx: Tx, reference: str) -> Stored:
+    """A stored submission of either kind of visit, with its answers and result (not erased)."""
     row = cases.by_reference(tx, reference.strip().upper())
     if row is None:
         raise LookupError(f"No submission with reference {reference}.")
     if row.answers is None or row.result is None:
         raise cases.Erased(f"The data of {row.reference} was erased: there is nothing to export.")
-    if row.visit_kind != VisitKind.first:
-        raise ValueError(RETURN_VISIT_FILES.format(reference=row.reference))
     return row
 
 
@@ -119,19 +113,22 @@ def _who(live: Actor) -> str:
 
 
 def summary(db: Database, actor: Actor | None, reference: str) -> bytes:
-    """The one-page consultation summary (PDF) of one submission, audited as an export of one row."""
+    """The one-page consultation summary (PDF) of one submission, audited as an export of one row. A return visit's
+    names the patient from their first screening, which holds who they are."""
     with db.session() as tx:
         live = live_actor(tx, db, actor)
         row = _submission(tx, reference)
         zone = db.config.clinic_timezone
-        data = SummaryInput(row.reference, row.created_at, row.answers, row.result, _who(live), db.now(), zone)
+        patient = cases.patient_answers(tx, row) if row.visit_kind == VisitKind.return_ else None
+        data = SummaryInput(row.reference, row.created_at, row.answers, row.result, _who(live), db.now(), zone, patient)
         file = summary_pdf(data)
         write_audit(tx, db, live, "export", row.reference, {"file": "summary.pdf", "rows": 1})
     return file
 
 
 def fhir_bundle(db: Database, actor: Actor | None, reference: str) -> dict[str, Any]:
-    """One submission as FHIR R5: its QuestionnaireResponse and its result (Observation) in a collection Bundle."""
+    """One submission as FHIR R5: its QuestionnaireResponse (to the first screening's Questionnaire or the return
+    visit's, as its answers were given) and its result (Observation) in a collection Bundle."""
     with db.session() as tx:
         live = live_actor(tx, db, actor)
         row = _submission(tx, reference)

@@ -410,6 +410,13 @@ def submission(tx: Session, submission_id: int) -> Stored | None:
     return found[0] if found else None
 
 
+def patient_answers(tx: Session, row: Stored) -> dict[str, Any]:
+    """The answers that say who the patient is and how to reach them: a return visit asks none of it, so they are
+    its first screening's (empty once erased)."""
+    holder = submission(tx, row.first_submission_id) if row.first_submission_id else row
+    return (holder.answers if holder else None) or {}
+
+
 def state_for_update(tx: Session, submission_id: int) -> CaseState | None:
     """The case state, locked until the transaction ends (PostgreSQL), so two staff cannot both move it."""
     return tx.scalar(select(CaseState).where(CaseState.submission_id == submission_id).with_for_update())

@@ -1,4 +1,5 @@
-"""A submission's files for the consultation and the EHR: the summary (PDF) and the FHIR bundle (JSON).
+"""A submission's files for the consultation and the EHR: the summary (PDF) and the FHIR bundle (JSON), for a first
+screening and a return visit alike (each has its own layout and its own Questionnaire).
 
 Each is built, and its audit row written, by the export service only when its button is
 pressed; a download button then hands the file over. Nothing is built on a mere page view.
@@ -10,7 +11,6 @@ from collections.abc import Callable
 import streamlit as st
 
 from screening.casework import Detail
-from screening.choices import VisitKind
 from screening.exports import service
 from screening.exports.pdf import FontMissingError
 from screening.staff import StaffSession
@@ -19,9 +19,6 @@ from screening.ui import auth, resources
 
 def downloads(me: StaffSession, found: Detail) -> None:
     """Each file is built (and audited) only when asked for; a download button then hands it over."""
-    if found.visit_kind != VisitKind.first:
-        st.info(service.RETURN_VISIT_FILES.format(reference=found.reference), icon=":material/info:")
-        return
     pdf, bundle = st.columns(2)
     with pdf:
         _offer(

@@ -1,16 +1,20 @@
-"""Our FHIR Questionnaire in a real form filler: NLM's LHC-Forms (R5 build) in Chromium, no code of ours in the form.
+"""Our FHIR Questionnaires in a real form filler: NLM's LHC-Forms (R5 build) in Chromium, no code of ours in the form.
 
 For each case the test fills the rendered form as a person would (typing into LHC-Forms'
 own inputs), checks that the questions shown are exactly those our wizard asks for
 these answers (the same branching rule), exports the response with LHC-Forms' own
 ``getFormFHIRData``, reads it back with our reader, and gets the same submission,
 triage and flags as the same answers sent through the wizard's path (``check_all``).
+
+The return visit's Questionnaire is filled the same way, after LHC-Forms has merged in what
+the clinic's records give the visit (the hidden ``seeking`` and ``linked`` items, as a
+response of their own: ``mergeFHIRDataIntoLForms``), as a form filler at the clinic would.
 """
 
 import copy
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +24,11 @@ from lforms_support import serving
 from playwright.sync_api import Page
 from wizard_support import typical_patient
 
-from screening.answers import Submission
-from screening.branching import NOT_ASKED, asked, section_asked
+from screening.branching import asked, section_asked
 from screening.engine import screen
 from screening.exports import fhir
 from screening.loader import load_ruleset
+from screening.returns.answers import ReturnVisit
 from screening.ui.draft import check_all
 
 pytestmark = pytest.mark.browser
@@ -76,7 +80,30 @@ def branching() -> dict[str, Any]:
     return answers
 
 
-CASES = {"chronic-migraine": chronic_migraine, "branching": branching}
+def return_migraine() -> dict[str, Any]:
+    """The rule set's typical return visit on the headache pathway, with an effect since the last injection."""
+    answers = ReturnVisit.model_validate(load_ruleset(ROOT / "rules").return_case_defaults).model_dump(mode="json")
+    answers["effects"]["neck_pain"] = "yes"
+    return {section: part for section, part in answers.items() if part is not None}
+
+
+def return_dystonia() -> dict[str, Any]:
+    """A return visit on the dystonia pathway (its own questions; no headache numbers), no attack medicine asked."""
+    answers = return_migraine()
+    del answers["migraine_now"]
+    answers["seeking"] = {"reason": "cervical_dystonia", "spasticity_cause": None}
+    answers["linked"]["baseline_headache_days"] = None
+    answers["dystonia_now"] = {"weeks_of_benefit": 9, "wearing_off_sooner": "yes"}
+    answers["spread"]["double_vision"] = "not_sure"
+    return answers
+
+
+CASES = {
+    "chronic-migraine": chronic_migraine,
+    "branching": branching,
+    "return-migraine": return_migraine,
+    "return-dystonia": return_dystonia,
+}
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +134,14 @@ def questions(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 def expected_shown(answers: dict[str, Any]) -> set[str]:
     """Every question our wizard asks for these answers, as LHC-Forms ids (``linkId/1/1``, item ``n`` of a list)."""
     shown = set()
-    for section, group in ((g["linkId"], g) for g in fhir.questionnaire()["item"]):
+    form = fhir.form_of(answers)
+    for section, group in ((g["linkId"], g) for g in fhir.questionnaire(form)["item"]):
         if not section_asked(answers, section):
             continue
         scope = answers.get(section, {})
         for item in group["item"]:
             name = item["linkId"].rpartition(".")[2]
-            if item["type"] == "display" or (section, name) in NOT_ASKED or not asked(scope, (section, name)):
+            if item["type"] == "display" or (section, name) in form.not_asked or not asked(scope, (section, name)):
                 continue
             if item["type"] != "group":
                 shown.add(f"{item['linkId']}/1/1")
@@ -127,13 +155,13 @@ def expected_shown(answers: dict[str, Any]) -> set[str]:
     return shown
 
 
-def shown_in_form(page: Page) -> set[str]:
+def shown_in_form(page: Page, form: fhir.Form) -> set[str]:
     """The questions LHC-Forms shows now: its inputs' ids (a date box and yes/no radios are named otherwise)."""
     found = page.evaluate(
         """() => [...document.querySelectorAll('#form input')].map(e =>
               e.id || (e.name || '').replace('radiogroup_', '') || 'label:' + e.getAttribute('aria-label'))"""
     )
-    titles = {item["text"]: item["linkId"] for item in questions(fhir.questionnaire()["item"])}
+    titles = {item["text"]: item["linkId"] for item in questions(fhir.questionnaire(form)["item"])}
     return {
         f"{titles[key.removeprefix('label:')]}/1/1" if key.startswith("label:") else key
         for key in found
@@ -171,16 +199,17 @@ def fill(page: Page, item: dict[str, Any], box_id: str, value: Any) -> None:
         box.press("Tab")
 
 
-def fill_form(page: Page, answers: dict[str, Any]) -> None:
+def fill_form(page: Page, answers: dict[str, Any], form: fhir.Form) -> None:
     """Every answer into its question, in the form's order (so a question appears before it is filled)."""
-    for group in fhir.questionnaire()["item"]:
+    for group in fhir.questionnaire(form)["item"]:
         scope = answers.get(group["linkId"])
         if not isinstance(scope, dict):
             continue
         for item in group["item"]:
             name = item["linkId"].rpartition(".")[2]
             value = scope.get(name)
-            if item["type"] == "display" or value is None or value == [] or (group["linkId"], name) in NOT_ASKED:
+            hidden = (group["linkId"], name) in form.not_asked
+            if item["type"] == "display" or value is None or value == [] or hidden:
                 continue
             if item["type"] != "group":
                 fill(page, item, f"{item['linkId']}/1/1", value)
@@ -194,29 +223,46 @@ def fill_form(page: Page, answers: dict[str, Any]) -> None:
                         fill(page, child, f"{child['linkId']}/1/{n}/1", inner)
 
 
+SHOW = """([q, records]) => LForms.Util.addFormToPage(
+    records ? LForms.Util.mergeFHIRDataIntoLForms(
+        'QuestionnaireResponse', records, LForms.Util.convertFHIRQuestionnaireToLForms(q, 'R5'), 'R5') : q,
+    'form', {fhirVersion: 'R5'})"""
+"""The Questionnaire on the page; a return visit's with the clinic's records merged in first."""
+
+
+def records_of(answers: dict[str, Any], form: fhir.Form) -> dict[str, Any] | None:
+    """What the clinic's records give a return visit (its hidden sections), as a response LHC-Forms merges in."""
+    if form is fhir.FIRST:
+        return None
+    given = {section: answers[section] for section, _ in form.not_asked}
+    return fhir.response(given, reference="BT-0000-0000", authored=datetime.now(UTC))
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_lhc_forms_fills_our_questionnaire_and_round_trips_to_the_same_triage(desktop: Page, form_url: str, case):
     answers = CASES[case]()
+    form = fhir.form_of(answers)
     ruleset = load_ruleset(ROOT / "rules")
     via_wizard, errors = check_all(copy.deepcopy(answers))
     assert errors == {}, errors
 
     desktop.goto(form_url)
     desktop.wait_for_function("() => !!(window.LForms && LForms.FHIR && LForms.FHIR.R5)")
-    desktop.evaluate("q => LForms.Util.addFormToPage(q, 'form', {fhirVersion: 'R5'})", fhir.questionnaire())
-    desktop.wait_for_selector('[id="seeking.reason/1/1"]')
-    fill_form(desktop, answers)
-    assert shown_in_form(desktop) == expected_shown(answers)
+    desktop.evaluate(SHOW, [fhir.questionnaire(form), records_of(answers, form)])
+    desktop.wait_for_selector('[id="plans.wants_continue/1/1"]' if form is fhir.RETURN else '[id="seeking.reason/1/1"]')
+    fill_form(desktop, answers, form)
+    assert shown_in_form(desktop, form) == expected_shown(answers)
     ARTIFACTS.mkdir(exist_ok=True)
     desktop.screenshot(path=ARTIFACTS / f"lforms-{case}.png", full_page=True)
 
     response = desktop.evaluate(EXPORT)
-    assert response["questionnaire"] == f"{fhir.QUESTIONNAIRE_URL}|{fhir.questionnaire()['version']}"
+    assert response["questionnaire"] == f"{form.url}|{fhir.questionnaire(form)['version']}"
     via_form = fhir.read_response(response)
-    submission = Submission.model_validate(via_form)
+    submission = form.model.model_validate(via_form)
     assert submission == via_wizard
     ours, theirs = screen(via_wizard, ruleset), screen(submission, ruleset)
     assert theirs.triage == ours.triage
     assert [f.id for f in theirs.flags] == [f.id for f in ours.flags]
-    if case == "branching":
-        assert "RT-INTERVAL" in [f.id for f in theirs.flags]
+    expected = {"branching": "RT-INTERVAL", "return-migraine": "RV-CONTINUE-MET", "return-dystonia": "RV-SPREAD-UNSURE"}
+    if case in expected:
+        assert expected[case] in [f.id for f in theirs.flags]
