@@ -81,7 +81,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             bundle = service.fhir_bundle(_database(), staff.CONSOLE, args.reference)
             data = (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode()
-    except (LookupError, ValueError) as exc:  # unknown, erased, or a return visit: said in one sentence
+    except (LookupError, ValueError) as exc:  # unknown or erased: said in one sentence
         print(str(exc), file=sys.stderr)
         return 2
     except FontMissingError as exc:  # a server set up without the PDF fonts: which packages, not a traceback

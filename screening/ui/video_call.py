@@ -17,8 +17,7 @@ from screening.staff import StaffSession
 from screening.triage import Triage
 from screening.ui import resources
 from screening.ui.staff_common import attempt
-from screening.workflow import BOOKED, REOPENED, allowed_next
-from screening.workflow import STATUS_LABELS as STATUS_LABELS_OF
+from screening.workflow import BOOKED, REOPENED, STATUS_LABELS, allowed_next
 
 OFFER_KEY = "staff_offer_slot"
 
@@ -71,7 +70,7 @@ def case_panel(me: StaffSession, found: Detail) -> None:
                 on_click=_confirm,
                 args=(me, found),
                 disabled=not ready,  # a click that can only fail is no button to offer
-                help=None if ready else f"Move the case to {STATUS_LABELS_OF[REOPENED]} first: confirming books it.",
+                help=None if ready else f"Move the case to {STATUS_LABELS[REOPENED]} first: confirming books it.",
             )
         if live:
             st.button("Cancel the call", key="call_cancel", on_click=_cancel, args=(me, found))
@@ -107,10 +106,7 @@ def _offer(me: StaffSession, found: Detail, *, urgent_advice: bool, another: boo
         offer = "Offer another slot" if another else "Offer a slot"
         chosen = st.selectbox(offer, list(by_id), format_func=by_id.__getitem__, key=OFFER_KEY)
         if st.form_submit_button("Offer this slot"):
-            attempt(
-                lambda: calls.offer(resources.database(), me, found.submission_id, chosen),
-                "Slot offered.",
-            )
+            attempt(lambda: calls.offer(resources.database(), me, found.submission_id, chosen), "Slot offered.")
             st.rerun()
 
 

@@ -53,6 +53,12 @@ EMERGENCY_AFTER = N_(
 )
 
 
+HELP_FIRST = N_(
+    "Please get help first. The clinic has your answers and will follow up with you after you have been seen."
+)
+"""What happens next after emergency advice, first visit or return: help first, never a routine call to wait for."""
+KEEP_CODE = N_("Please keep your reference code: quote it if you call us.")
+
 AFTER_SENDING = {
     Advice.emergency: EMERGENCY_AFTER,
     Advice.same_day: SAME_DAY_SENT,
@@ -84,16 +90,9 @@ def confirmation_advice(advice: list[Advice]) -> None:
 def next_steps(advice: list[Advice], method: str, *, call_asked: bool = False) -> str:
     """In the patient's language; ``method`` is one of ``CONTACT_BY``'s English phrases. Once the patient has
     asked for a call (``call_asked``), the box below says what happens with it, so no choosing is offered here."""
-    keep = t("Please keep your reference code: quote it if you call us.")
+    keep = t(KEEP_CODE)
     if Advice.emergency in advice:
-        return (
-            t(
-                "Please get help first. The clinic has your answers and will follow up with you after you have "
-                "been seen."
-            )
-            + " "
-            + keep
-        )
+        return f"{t(HELP_FIRST)} {keep}"
     if Advice.same_day in advice:
         first = _same_day_steps()
     elif Advice.soon in advice:
@@ -113,16 +112,9 @@ def next_steps_after_return(advice: list[Advice]) -> str:
     """The same neutral next steps after a return visit: never "continue" or "stop"; the clinician decides with them.
 
     After same-day advice they repeat it (never "within 2 working days", which would contradict it)."""
-    keep = t("Please keep your reference code: quote it if you call us.")
+    keep = t(KEEP_CODE)
     if Advice.emergency in advice:
-        return (
-            t(
-                "Please get help first. The clinic has your answers and will follow up with you after you have "
-                "been seen."
-            )
-            + " "
-            + keep
-        )
+        return f"{t(HELP_FIRST)} {keep}"
     if Advice.same_day in advice:
         return f"{_same_day_steps()} {keep}"
     return (
